@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import type { DB, NodeKind, Role } from '../platform/tables.ts';
+import type { Actor } from '../platform/auth.ts';
+import { checkPasswordStrength, hashPassword, ROLE_NAMES } from '../platform/auth.ts';
+import { recordAudit } from '../platform/audit.ts';
+import { errors } from '../platform/errors.ts';
+import { inScope, mustFind } from '../platform/scope.ts';
+import type { z } from 'zod';
+import type { createUserBody, updateUserBody, usersQuery } from './schema.ts';
+
+/** The role an account on a node of this kind has: the tree decides, not the form. */
+export const ROLE_FOR_KIND: Record<NodeKind, Role> = { hq: 'hq_admin', branch: 'branch_admin', tp: 'tp_admin', class: 'head_teacher' };
+
+export async function me(db: Kysely<DB>, actor: Actor) {
+  const u = await db.selectFrom('app_user').select('must_change_password').where('id', '=', actor.id).executeTakeFirstOrThrow();
+  return {
+    id: actor.id,
+    username: actor.username,
+    display_name: actor.displayName,
+    role: actor.role,
+    role_name: ROLE_NAMES[actor.role],
+    node: { id: actor.nodeId, kind: actor.nodeKind, code: actor.nodeCode, name: actor.nodeName },
+    student_id: actor.studentId,
+    must_change_password: u.must_change_password,
+  };
+}
+
+function scopedUsers(db: Kysely<DB>, actor: Actor) {
+  return db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').where(inScope(actor, 'n.path'));
+}
+
+const userColumns = ['u.id', 'u.username', 'u.display_name', 'u.role', 'u.node_id', 'n.code as node_code', 'n.name as node_name', 'u.disabled', 'u.locked_until'] as const;
+
+function present(u: { locked_until: Date | null } & Record<string, any>) {
+  const { locked_until, ...rest } = u;
+  return { ...rest, locked: !!locked_until && new Date(locked_until).getTime() > Date.now() } as any;
+}
+
+export async function listUsers(db: Kysely<DB>, actor: Actor, f: z.infer<typeof usersQuery>) {
+  let q = scopedUsers(db, actor);
+  if (f.node_id) q = q.where('u.node_id', '=', f.node_id);
+  if (f.role) q = q.where('u.role', '=', f.role);
+  if (f.q) q = q.where((eb) => eb.or([eb('u.username', 'ilike', `%${f.q}%`), eb('u.display_name', 'ilike', `%${f.q}%`)]));
+  const [{ total }] = await q.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const rows = await q.select([...userColumns]).orderBy('u.id').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
+  return { total: Number(total), rows: rows.map(present) };
+}
+
+export async function createUser(db: Kysely<DB>, actor: Actor, input: z.infer<typeof createUserBody>) {
+  const node = await mustFind(db.selectFrom('org_node as n').selectAll().where('n.id', '=', input.node_id).where(inScope(actor, 'n.path')).executeTakeFirst(), '单位');
+  if (ROLE_FOR_KIND[node.kind] !== input.role) {
+    throw errors.validation(`“${node.name}”的账号角色应为${roleName(ROLE_FOR_KIND[node.kind])}，请重新选择。`);
+  }
+  checkPasswordStrength(input.password);
+  const hash = await hashPassword(input.password);
+  return db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('app_user').select('id').where('username', '=', input.username).executeTakeFirst();
+    if (taken) throw errors.conflict(`用户名“${input.username}”已被使用，请换一个。`);
+    const u = await trx.insertInto('app_user').values({
+      username: input.username, display_name: input.display_name, role: input.role, node_id: node.id,
+      password_hash: hash, must_change_password: true,
+    }).returning('id').executeTakeFirstOrThrow();
+    if (input.role === 'head_teacher' && node.head_teacher_id == null) {
+      await trx.updateTable('org_node').set({ head_teacher_id: u.id }).where('id', '=', node.id).execute();
+    }
+    await recordAudit(trx, actor, [{ action: '创建账号', objectType: 'user', objectId: u.id, nodePath: node.path,
+      after: { username: input.username, display_name: input.display_name, role: input.role, node: node.code } }]);
+    const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', u.id).executeTakeFirstOrThrow();
+    return present(row);
+  });
+}
+
+const roleName = (r: Role) => ROLE_NAMES[r];
+
+async function findUser(db: Kysely<DB>, actor: Actor, id: number) {
+  return mustFind(scopedUsers(db, actor).select([...userColumns, 'n.path']).where('u.id', '=', id).executeTakeFirst(), '账号');
+}
+
+export async function updateUser(db: Kysely<DB>, actor: Actor, id: number, input: z.infer<typeof updateUserBody>) {
+  const u = await findUser(db, actor, id);
+  if (input.disabled && u.id === actor.id) throw errors.validation('不能停用自己的账号。');
+  return db.transaction().execute(async (trx) => {
+    await trx.updateTable('app_user').set(input).where('id', '=', id).execute();
+    if (input.disabled) await trx.deleteFrom('session').where('user_id', '=', id).execute();
+    await recordAudit(trx, actor, [{ action: input.disabled === undefined ? '修改账号' : input.disabled ? '停用账号' : '启用账号',
+      objectType: 'user', objectId: id, nodePath: u.path,
+      before: { display_name: u.display_name, disabled: u.disabled }, after: input }]);
+    const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', id).executeTakeFirstOrThrow();
+    return present(row);
+  });
+}
+
+export async function resetPassword(db: Kysely<DB>, actor: Actor, id: number, password: string) {
+  const u = await findUser(db, actor, id);
+  checkPasswordStrength(password);
+  const hash = await hashPassword(password);
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('app_user').set({ password_hash: hash, must_change_password: true, failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
+    await trx.deleteFrom('session').where('user_id', '=', id).execute();
+    await recordAudit(trx, actor, [{ action: '重置密码', objectType: 'user', objectId: id, nodePath: u.path }]);
+  });
+}

@@ -1,0 +1,165 @@
+import type { Kysely, Selectable, Transaction } from 'kysely';
+import type { BatchTable, DB } from '../platform/tables.ts';
+import type { Actor } from '../platform/auth.ts';
+import { errors } from '../platform/errors.ts';
+import { recordAudit } from '../platform/audit.ts';
+import { daysBetween, today } from '../platform/clock.ts';
+import { STEPS, stepName, type StepKey } from '../../shared/steps.ts';
+import type { Batch, Window } from './schema.ts';
+import type { z } from 'zod';
+import type { createBatchBody, extendBody } from './schema.ts';
+
+type Db = Kysely<DB> | Transaction<DB>;
+
+export async function listBatches(db: Db): Promise<Batch[]> {
+  const batches = await db.selectFrom('batch').selectAll().orderBy('code', 'desc').execute();
+  const windows = await db.selectFrom('batch_window').selectAll().execute();
+  return batches.map((b) => present(b, windows.filter((w) => w.batch_code === b.code)));
+}
+
+export async function getBatch(db: Db, code: string, forPath?: string): Promise<Batch> {
+  const b = await db.selectFrom('batch').selectAll().where('code', '=', code).executeTakeFirst();
+  if (!b) throw errors.unknownBatch(code);
+  const windows = await db.selectFrom('batch_window').selectAll().where('batch_code', '=', code).execute();
+  const batch = present(b, windows);
+  if (forPath) {
+    const ext = await extensionsFor(db, code, [forPath]);
+    const now = today();
+    for (const w of batch.windows) {
+      const ends = laterOf(w.ends_on, ext.get(`${w.step}|${forPath}`));
+      w.effective_ends_on = ends;
+      w.open = w.starts_on <= now && now <= ends;
+      w.days_left = w.open ? daysBetween(now, ends) : undefined;
+    }
+  }
+  return batch;
+}
+
+export async function currentBatch(db: Db, forPath: string): Promise<Batch | null> {
+  const b = await db.selectFrom('batch').select('code').where('is_current', '=', true).executeTakeFirst();
+  return b ? getBatch(db, b.code, forPath) : null;
+}
+
+function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: string; ends_on: string }[]): Batch {
+  const order = STEPS.map((s) => s.key as string);
+  return {
+    code: b.code,
+    name: b.name,
+    issue_date: b.issue_date,
+    closing_date: b.closing_date,
+    exemption_deadline: b.exemption_deadline,
+    is_current: b.is_current,
+    windows: windows
+      .sort((x, y) => order.indexOf(x.step) - order.indexOf(y.step))
+      .map((w): Window => {
+        const s = STEPS.find((st) => st.key === w.step);
+        return { step: w.step as StepKey, name: s?.name ?? w.step, no: s?.no ?? '', starts_on: w.starts_on, ends_on: w.ends_on };
+      }),
+  };
+}
+
+const laterOf = (a: string, b: string | undefined) => (b && b > a ? b : a);
+
+/** Latest extension end per `${step}|${path}`: an extension for a node covers its whole subtree. */
+async function extensionsFor(db: Db, batchCode: string, paths: string[]): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('window_extension as e').innerJoin('org_node as n', 'n.id', 'e.node_id')
+    .select(['e.step', 'e.ends_on', 'n.path']).where('e.batch_code', '=', batchCode).execute();
+  const out = new Map<string, string>();
+  for (const p of paths) {
+    for (const r of rows) {
+      if (!p.startsWith(r.path)) continue;
+      const key = `${r.step}|${p}`;
+      out.set(key, laterOf(r.ends_on, out.get(key)));
+    }
+  }
+  return out;
+}
+
+export interface WindowVerdict {
+  open: boolean;
+  starts_on: string;
+  ends_on: string;
+}
+
+/**
+ * The one window rule: a step's action on an object under `path` is allowed from the window's first day
+ * to its last (or an extension's last day for a node above the object), in China's calendar.
+ * Returns the verdict per path, so a bulk action can refuse the rows of a closed teaching point only.
+ */
+export async function windowsFor(db: Db, batchCode: string, step: StepKey, paths: string[]): Promise<Map<string, WindowVerdict>> {
+  const batch = await db.selectFrom('batch').select(['code', 'closing_date']).where('code', '=', batchCode).executeTakeFirst();
+  if (!batch) throw errors.unknownBatch(batchCode);
+  const w = await db.selectFrom('batch_window').selectAll().where('batch_code', '=', batchCode).where('step', '=', step).executeTakeFirst();
+  if (!w) throw errors.noWindow(stepName(step), batchCode);
+  const ext = await extensionsFor(db, batchCode, paths);
+  const now = today();
+  const out = new Map<string, WindowVerdict>();
+  for (const p of new Set(paths)) {
+    const ends = laterOf(w.ends_on, ext.get(`${step}|${p}`));
+    out.set(p, { open: w.starts_on <= now && now <= ends, starts_on: w.starts_on, ends_on: ends });
+  }
+  return out;
+}
+
+export function windowClosedError(step: StepKey, v: WindowVerdict) {
+  return errors.windowClosed(stepName(step), v.starts_on, v.ends_on);
+}
+
+/** For a single-object action: throws the window message when closed. */
+export async function assertWindowOpen(db: Db, batchCode: string, step: StepKey, path: string): Promise<void> {
+  const v = (await windowsFor(db, batchCode, step, [path])).get(path)!;
+  if (!v.open) throw windowClosedError(step, v);
+}
+
+export async function createBatch(db: Kysely<DB>, actor: Actor, input: z.infer<typeof createBatchBody>): Promise<Batch> {
+  for (const w of input.windows) {
+    if (w.ends_on < w.starts_on) throw errors.validation(`“${stepName(w.step)}”的结束日期早于开始日期，请修改。`);
+  }
+  await db.transaction().execute(async (trx) => {
+    const exists = await trx.selectFrom('batch').select('code').where('code', '=', input.code).executeTakeFirst();
+    if (exists) throw errors.conflict(`毕业批次 ${input.code} 已存在，请勿重复创建；如需修改时间，请在该批次中设置。`);
+    if (input.is_current) await trx.updateTable('batch').set({ is_current: false }).where('is_current', '=', true).execute();
+    await trx.insertInto('batch').values({
+      code: input.code,
+      name: input.name ?? `${input.code.slice(0, 4)}年${Number(input.code.slice(4))}月毕业批次`,
+      issue_date: input.issue_date,
+      closing_date: input.closing_date ?? null,
+      exemption_deadline: input.exemption_deadline ?? null,
+      is_current: input.is_current ?? false,
+    }).execute();
+    if (input.windows.length) {
+      await trx.insertInto('batch_window').values(input.windows.map((w) => ({ batch_code: input.code, ...w }))).execute();
+    }
+    await recordAudit(trx, actor, [{ action: '创建毕业批次', objectType: 'batch', objectId: input.code, nodePath: actor.nodePath, after: input }]);
+  });
+  return getBatch(db, input.code);
+}
+
+export async function setWindows(db: Kysely<DB>, actor: Actor, code: string, windows: { step: StepKey; starts_on: string; ends_on: string }[]): Promise<Batch> {
+  for (const w of windows) {
+    if (w.ends_on < w.starts_on) throw errors.validation(`“${stepName(w.step)}”的结束日期早于开始日期，请修改。`);
+  }
+  const before = await getBatch(db, code);
+  await db.transaction().execute(async (trx) => {
+    for (const w of windows) {
+      await trx.insertInto('batch_window').values({ batch_code: code, ...w })
+        .onConflict((oc) => oc.columns(['batch_code', 'step']).doUpdateSet({ starts_on: w.starts_on, ends_on: w.ends_on })).execute();
+    }
+    await recordAudit(trx, actor, [{ action: '设置办理时间', objectType: 'batch', objectId: code, nodePath: actor.nodePath, before: before.windows, after: windows }]);
+  });
+  return getBatch(db, code);
+}
+
+export async function extendWindow(db: Kysely<DB>, actor: Actor, code: string, input: z.infer<typeof extendBody>, nodePath: string): Promise<void> {
+  await getBatch(db, code);
+  await db.transaction().execute(async (trx) => {
+    const w = await trx.selectFrom('batch_window').selectAll().where('batch_code', '=', code).where('step', '=', input.step).executeTakeFirst();
+    if (!w) throw errors.noWindow(stepName(input.step), code);
+    if (input.ends_on <= w.ends_on) throw errors.validation(`延长后的截止日期须晚于原截止日期 ${w.ends_on}。`);
+    await trx.insertInto('window_extension').values({
+      batch_code: code, step: input.step, node_id: input.node_id, ends_on: input.ends_on, reason: input.reason, created_by: actor.id,
+    }).onConflict((oc) => oc.columns(['batch_code', 'step', 'node_id']).doUpdateSet({ ends_on: input.ends_on, reason: input.reason, created_by: actor.id }))
+      .execute();
+    await recordAudit(trx, actor, [{ action: '延长办理时间', objectType: 'batch', objectId: code, nodePath, after: input }]);
+  });
+}

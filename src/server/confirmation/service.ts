@@ -1,0 +1,105 @@
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/tables.ts';
+import type { Actor } from '../platform/auth.ts';
+import { recordAudit } from '../platform/audit.ts';
+import { errors } from '../platform/errors.ts';
+import { daysBetween, today } from '../platform/clock.ts';
+import { maskIdCard } from '../../shared/idcard.ts';
+import { getBatch, windowsFor, windowClosedError } from '../batches/service.ts';
+import { recomputeEligibility } from '../eligibility/queries.ts';
+import * as q from './queries.ts';
+import type { ActionResult, ListFilter } from './schema.ts';
+import type { z } from 'zod';
+import type { selection } from './schema.ts';
+
+type Selection = z.infer<typeof selection>;
+type Status = '待确认' | '同意毕业' | '不同意';
+
+export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
+  const batch = await getBatch(db, f.batch);
+  const { total, rows } = await q.listPage(db, actor, f);
+  const w = batch.windows.find((x) => x.step === 'confirm');
+  let window = null;
+  if (w) {
+    // The window as it stands for the caller's own node (an extension above it counts).
+    const v = (await windowsFor(db, f.batch, 'confirm', [actor.nodePath])).get(actor.nodePath)!;
+    window = { ...v, days_left: v.open ? daysBetween(today(), v.ends_on) : null };
+  }
+  return {
+    total,
+    page: f.page,
+    page_size: f.page_size,
+    window,
+    rows: rows.map(({ id_number, confirmed_at, ...r }) => ({
+      ...r,
+      id_number_masked: maskIdCard(id_number),
+      confirmed_at: confirmed_at ? new Date(confirmed_at).toISOString() : null,
+    })),
+  };
+}
+
+export async function counts(db: Kysely<DB>, actor: Actor, batch: string) {
+  await getBatch(db, batch);
+  return q.countsByTeachingPoint(db, actor, batch);
+}
+
+const ACTION_NAMES: Record<Status, string> = { 同意毕业: '同意毕业', 不同意: '不同意毕业', 待确认: '撤销预毕业确认' };
+
+/**
+ * The one state transition of 预毕业确认: move the selected graduates to `target`.
+ * - Rows outside the caller's subtree or batch do not exist for the caller.
+ * - A row already in the target state is left alone (a double click changes nothing).
+ * - A row whose version differs from the one the page showed was changed by someone else: refused.
+ * - 同意毕业 needs the student to meet the conditions, checked again now against the latest grades.
+ * - Each teaching point's window (with its extensions) must be open.
+ * Everything that passes is changed in one statement, in one transaction with its audit entries.
+ */
+export async function transition(db: Kysely<DB>, actor: Actor, batch: string, sel: Selection, target: Status, reason: string | null): Promise<ActionResult> {
+  await getBatch(db, batch);
+  return db.transaction().execute(async (trx) => {
+    const spec = 'items' in sel ? { ids: sel.items.map((i) => i.id) } : { filter: { ...sel.filter, batch } };
+    if (target === '同意毕业') {
+      const ids = await q.lockTargets(trx, actor, batch, spec);
+      if (ids.length) await recomputeEligibility(trx, batch, ids.map((t) => t.student_id));
+    }
+    const targets = await q.lockTargets(trx, actor, batch, spec);
+    if ('all' in sel && targets.length === 0) throw errors.validation('当前查询条件下没有学生，请调整条件后重新查询。');
+    const shown = new Map('items' in sel ? sel.items.map((i) => [i.id, i.version]) : []);
+    const result: ActionResult = { changed: 0, unchanged: 0, refused: [] };
+    if ('items' in sel) {
+      const found = new Set(targets.map((t) => t.id));
+      for (const i of sel.items) {
+        if (!found.has(i.id)) result.refused.push({ id: i.id, student_no: '', name: '', reason: '记录不存在，或不在您的管理范围内' });
+      }
+    }
+    const windows = await windowsFor(trx, batch, 'confirm', targets.map((t) => t.tp_path));
+    const change: q.Target[] = [];
+    for (const t of targets) {
+      const refuse = (why: string) => result.refused.push({ id: t.id, student_no: t.student_no, name: t.name, reason: why });
+      if (t.confirm_status === target && (target !== '不同意' || t.confirm_reason === reason)) {
+        result.unchanged++;
+        continue;
+      }
+      const v = windows.get(t.tp_path)!;
+      if (!v.open) { refuse(windowClosedError('confirm', v).message); continue; }
+      const seen = shown.get(t.id);
+      if (seen !== undefined && seen !== t.version) {
+        refuse(`该学生的确认状态已被他人修改（现为“${t.confirm_status}”），请刷新页面后重试`);
+        continue;
+      }
+      if (target === '同意毕业' && !t.eligible) { refuse(`不符合毕业条件：${t.reasons.join('；') || '尚未核查'}`); continue; }
+      change.push(t);
+    }
+    await q.setStatus(trx, actor, change.map((t) => t.id), target, target === '不同意' ? reason : null);
+    await recordAudit(trx, actor, change.map((t) => ({
+      action: ACTION_NAMES[target],
+      objectType: 'graduate',
+      objectId: t.id,
+      nodePath: t.node_path,
+      before: { confirm_status: t.confirm_status, confirm_reason: t.confirm_reason },
+      after: { confirm_status: target, confirm_reason: target === '不同意' ? reason : null },
+    })));
+    result.changed = change.length;
+    return result;
+  });
+}

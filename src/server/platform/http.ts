@@ -1,0 +1,121 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Database } from './db.ts';
+import type { Jobs } from './jobs.ts';
+import { AppError, errors } from './errors.ts';
+import { resolveSession, SESSION_COOKIE, type Actor } from './auth.ts';
+import type { Role } from './tables.ts';
+
+/** Who may call a route. Every route declares it; the permission test table reads it. */
+export type Access = 'public' | 'any' | readonly Role[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export interface AppContext {
+  database: Database;
+  jobs: Jobs;
+}
+
+export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+
+/** The signed-in actor; the auth hook has already refused anonymous calls to non-public routes. */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw errors.unauthenticated();
+  return req.actor;
+}
+
+export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger?: boolean } = {}): Promise<App> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 5 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  await app.register(cookie);
+  await app.register(swagger, {
+    openapi: {
+      info: { title: '毕业管理平台 API', version: '1.0.0', description: '开放大学毕业管理平台的全部接口。登录：POST /api/auth/login，其后以会话 Cookie 调用。' },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+      security: [{ session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+
+  app.decorateRequest('actor', null);
+  app.addHook('onRequest', async (req) => {
+    const access = req.routeOptions.config?.access;
+    if (!req.url.startsWith('/api/') || access === undefined) return;
+    const token = req.cookies[SESSION_COOKIE];
+    req.actor = token ? await resolveSession(ctx.database.db, token) : null;
+    if (access === 'public') return;
+    if (!req.actor) throw errors.unauthenticated();
+    if (access !== 'any' && !access.includes(req.actor.role)) throw errors.forbidden();
+  });
+
+  app.setErrorHandler((err: any, req, reply) => {
+    if (err instanceof AppError) {
+      return reply.status(err.status).send({ error: err.code, message: err.message, details: err.details });
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const issues = err.validation.map((v) => ({ path: v.instancePath || '', message: v.message }));
+      const where = issues.map((i) => i.path.replace(/^\//, '')).filter(Boolean).join('、');
+      return reply.status(400).send({
+        error: 'VALIDATION',
+        message: `提交的数据格式不正确${where ? `（${where}）` : ''}，请检查后重新提交。`,
+        details: issues,
+      });
+    }
+    if (err.statusCode === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: '请求格式不受支持，请以 JSON 提交。' });
+    }
+    if (err.statusCode && err.statusCode < 500) {
+      return reply.status(err.statusCode).send({ error: 'BAD_REQUEST', message: '请求无法解析，请检查提交的内容后重试。' });
+    }
+    req.log.error(err);
+    console.error(err);
+    return reply.status(500).send({ error: 'INTERNAL', message: '服务器处理出错，未保存任何更改。请稍后重试；如仍出错，请联系系统管理员。' });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || !opts.webDir) {
+      return reply.status(404).send({ error: 'NOT_FOUND', message: '请求的地址不存在。' });
+    }
+    // Client-side routes of the single-page app.
+    return reply.type('text/html').sendFile('index.html');
+  });
+
+  if (opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), wildcard: false });
+  }
+  return app;
+}
+
+export function sendCookie(reply: FastifyReply, token: string | null): void {
+  if (token === null) {
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return;
+  }
+  reply.setCookie(SESSION_COOKIE, token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: process.env.COOKIE_SECURE === 'true',
+  });
+}

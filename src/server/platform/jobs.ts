@@ -1,0 +1,110 @@
+import PgBoss from 'pg-boss';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './db.ts';
+import type { DB } from './tables.ts';
+
+export interface TaskContext {
+  taskId: string;
+  payload: any;
+  db: Kysely<DB>;
+  /** Report progress; returns false once the user has cancelled the task. */
+  progress(done: number, total?: number): Promise<boolean>;
+}
+export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
+
+export interface NewTask {
+  kind: string;
+  title: string;
+  ownerId: number | null;
+  nodePath: string;
+  payload: Record<string, unknown>;
+}
+
+/** Persisted jobs on pg-boss, in the same PostgreSQL as the data (PGlite or a server).
+ *  A task row is inserted in the caller's transaction together with the pg-boss job, so a job
+ *  exists exactly when the change that asked for it committed. Handlers must be idempotent:
+ *  pg-boss delivers at least once. */
+export class Jobs {
+  readonly boss: PgBoss;
+  readonly #handlers = new Map<string, TaskHandler>();
+  #started = false;
+
+  constructor(private readonly database: Database) {
+    this.boss = new PgBoss({
+      db: database.sql as PgBoss.Db,
+      schema: 'pgboss',
+      // Maintenance is cheap; keep it but not chatty.
+      maintenanceIntervalSeconds: 120,
+    });
+    this.boss.on('error', (e) => console.error('[jobs]', e.message));
+  }
+
+  register(kind: string, handler: TaskHandler): void {
+    this.#handlers.set(kind, handler);
+  }
+
+  /** Creates the schema and queues; with work=true also consumes them in this process. */
+  async start(opts: { work: boolean }): Promise<void> {
+    await this.boss.start();
+    for (const kind of this.#handlers.keys()) await this.boss.createQueue(kind);
+    if (opts.work) {
+      for (const kind of this.#handlers.keys()) {
+        await this.boss.work(kind, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
+          await this.#run(kind, (job.data as { taskId: string }).taskId);
+        });
+      }
+    }
+    this.#started = true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.#started) await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    this.#started = false;
+  }
+
+  /** Inserts the task and its job in `trx` (or on its own). */
+  async enqueue(t: NewTask, trx?: Transaction<DB>): Promise<string> {
+    const run = async (tx: Transaction<DB>) => {
+      const row = await tx.insertInto('task')
+        .values({ kind: t.kind, title: t.title, owner_id: t.ownerId, node_path: t.nodePath, payload: JSON.stringify(t.payload) })
+        .returning('id').executeTakeFirstOrThrow();
+      await this.boss.send(t.kind, { taskId: row.id }, {
+        retryLimit: 3, retryBackoff: true, expireInMinutes: 60,
+        db: { executeSql: async (text: string, values: any[]) => tx.executeQuery(CompiledQuery.raw(text, values)) },
+      });
+      return row.id;
+    };
+    return trx ? run(trx) : this.database.db.transaction().execute(run);
+  }
+
+  async #run(kind: string, taskId: string): Promise<void> {
+    const handler = this.#handlers.get(kind);
+    const db = this.database.db;
+    const task = await db.selectFrom('task').selectAll().where('id', '=', taskId).executeTakeFirst();
+    if (!handler || !task || task.state === 'done' || task.state === 'cancelled') return;
+    await db.updateTable('task').set({ state: 'running', started_at: new Date(), error: null })
+      .where('id', '=', taskId).execute();
+    const ctx: TaskContext = {
+      taskId,
+      payload: task.payload,
+      db,
+      async progress(done, total) {
+        const row = await db.updateTable('task')
+          .set(total == null ? { progress: done } : { progress: done, total })
+          .where('id', '=', taskId).returning('state').executeTakeFirst();
+        return row?.state !== 'cancelled';
+      },
+    };
+    try {
+      const result = await handler(ctx);
+      await db.updateTable('task')
+        .set({ state: 'done', result: JSON.stringify(result ?? null), finished_at: new Date() })
+        .where('id', '=', taskId).where('state', '!=', 'cancelled').execute();
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      await db.updateTable('task').set({ state: 'failed', error: message, finished_at: new Date() })
+        .where('id', '=', taskId).where('state', '!=', 'cancelled').execute();
+      throw e; // pg-boss retries with backoff
+    }
+  }
+}

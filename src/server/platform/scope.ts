@@ -1,0 +1,41 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Actor } from './auth.ts';
+import { errors } from './errors.ts';
+import type { Role } from './tables.ts';
+
+/**
+ * The one scoping mechanism. Every scoped table carries `node_path`, the materialised path of the
+ * org node it belongs to; an actor sees a row when that path lies in the actor's subtree. A student
+ * sees only rows about themself. Queries call `inScope`; single objects are fetched through
+ * `mustFind`, which answers 404 — the same answer as for an object that does not exist.
+ */
+export function inScope(actor: Actor, pathColumn: string, studentColumn?: string): RawBuilder<boolean> {
+  if (actor.role === 'student') {
+    if (!studentColumn || actor.studentId == null) return sql<boolean>`false`;
+    return sql<boolean>`${sql.ref(studentColumn)} = ${actor.studentId}`;
+  }
+  return sql<boolean>`${sql.ref(pathColumn)} like ${likePrefix(actor.nodePath)}`;
+}
+
+/** 'a/b/' → 'a/b/%', with LIKE's wildcards escaped (paths hold digits and slashes, but be exact). */
+export function likePrefix(path: string): string {
+  return path.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
+}
+
+export function pathWithin(actor: Actor, path: string): boolean {
+  return path.startsWith(actor.nodePath);
+}
+
+export async function mustFind<T>(row: Promise<T | undefined>, what?: string): Promise<T> {
+  const found = await row;
+  if (!found) throw errors.notFound(what);
+  return found;
+}
+
+export function requireRole(actor: Actor, roles: readonly Role[], what?: string): void {
+  if (!roles.includes(actor.role)) throw errors.forbidden(what);
+}
+
+export const STAFF: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
+export const ADMINS: readonly Role[] = ['hq_admin', 'branch_admin'];
+export const OFFICES: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
