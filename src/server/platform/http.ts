@@ -28,6 +28,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
   }
+  interface FastifyInstance {
+    /** Every route with its declared access: the permission test table is checked against it. */
+    routeList: { method: string; url: string; access: Access | undefined }[];
+  }
 }
 
 export interface AppContext {
@@ -59,6 +63,13 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
   app.decorateRequest('actor', null);
+  app.decorate('routeList', []);
+  app.addHook('onRoute', (r) => {
+    if (!r.url.startsWith('/api/') || r.url.startsWith('/api/docs')) return;
+    for (const method of [r.method].flat()) {
+      if (method !== 'HEAD') app.routeList.push({ method, url: r.url, access: r.config?.access });
+    }
+  });
   app.addHook('onRequest', async (req) => {
     const access = req.routeOptions.config?.access;
     if (!req.url.startsWith('/api/') || access === undefined) return;

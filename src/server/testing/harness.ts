@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { buildApp, type Running } from '../app.ts';
+import type { Kysely } from 'kysely';
+import type { DB } from '../platform/tables.ts';
+
+/**
+ * One application per test file, on a fresh database: PGlite in memory by default, or — when
+ * DATABASE_URL is set — a new database created on that PostgreSQL server and dropped afterwards.
+ */
+export interface TestApp {
+  running: Running;
+  db: Kysely<DB>;
+  kind: 'pglite' | 'postgres';
+  close(): Promise<void>;
+  /** Logs in and returns the cookie header for later requests. */
+  login(username: string, password?: string): Promise<string>;
+  call(method: string, url: string, opts?: { cookie?: string; body?: unknown }): Promise<{ status: number; json: any; headers: Record<string, any> }>;
+}
+
+let counter = 0;
+
+export async function startTestApp(): Promise<TestApp> {
+  const url = process.env.DATABASE_URL;
+  let dbName: string | undefined;
+  let databaseUrl: string | undefined;
+  if (url) {
+    dbName = `gm_test_${process.pid}_${Date.now() % 100000}_${counter++}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`create database ${dbName}`);
+    await admin.end();
+    const u = new URL(url);
+    u.pathname = `/${dbName}`;
+    databaseUrl = u.toString();
+  }
+  const running = await buildApp({ databaseUrl, work: true });
+  const t: TestApp = {
+    running,
+    db: running.database.db,
+    kind: running.database.kind,
+    async close() {
+      await running.close();
+      if (url && dbName) {
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        await admin.query(`drop database if exists ${dbName} with (force)`);
+        await admin.end();
+      }
+    },
+    async login(username, password = TEST_PASSWORD) {
+      const res = await running.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });
+      if (res.statusCode !== 200) throw new Error(`login ${username}: ${res.statusCode} ${res.body}`);
+      const c = res.cookies.find((x) => x.name === 'gm_session');
+      return `gm_session=${c!.value}`;
+    },
+    async call(method, url, opts = {}) {
+      const res = await running.app.inject({
+        method: method as any,
+        url,
+        headers: opts.cookie ? { cookie: opts.cookie } : {},
+        ...(opts.body !== undefined ? { payload: opts.body as any } : {}),
+      });
+      let json: any = null;
+      try { json = res.json(); } catch { json = res.body; }
+      return { status: res.statusCode, json, headers: res.headers };
+    },
+  };
+  return t;
+}
+
+export const TEST_PASSWORD = 'Test@2026pass';
