@@ -16,9 +16,9 @@ export function accountRoutes(app: App, { database }: AppContext) {
     schema: { tags: ['登录'], summary: '登录：成功后设置会话 Cookie', body: loginBody, response: { 200: meSchema } },
   }, async (req, reply) => {
     // A new session id at every login: a cookie planted before login is worth nothing after it.
+    const { token } = await auth.login(db, req.body.username, req.body.password);
     const old = req.cookies[SESSION_COOKIE];
     if (old) await auth.logout(db, old);
-    const { token } = await auth.login(db, req.body.username, req.body.password);
     const actor = (await auth.resolveSession(db, token))!;
     await recordAudit(db, actor, [{ action: '登录', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
     sendCookie(reply, token);

@@ -17,8 +17,9 @@ export function taskRoutes(app: App, { database }: AppContext) {
     const actor = actorOf(req);
     const t = await mustFind(database.db.selectFrom('task as t').selectAll()
       .where('t.id', '=', req.params.id)
-      .where(inScope(actor, 't.node_path'))
-      .where((eb) => (ADMINS.includes(actor.role) ? eb.lit(true) : eb('t.owner_id', '=', actor.id)))
+      .where((eb) => (ADMINS.includes(actor.role)
+        ? eb.or([eb('t.owner_id', '=', actor.id), inScope(actor, 't.node_path')])
+        : eb('t.owner_id', '=', actor.id)))
       .executeTakeFirst(), '任务');
     return {
       id: t.id, kind: t.kind, title: t.title, state: t.state, progress: t.progress, total: t.total, result: t.result, error: t.error,

@@ -1,0 +1,320 @@
+/**
+ * `npm run bench -- confirm [--db postgres|pglite] [--students N] [--duration S] [--connections C] [--requests R]`
+ *
+ * Generates an organisation of 45 branches and 2,000 teaching points with N students (default
+ * 200,000 on PostgreSQL, 20,000 on PGlite), their grades and the candidates of batch 202701, then
+ * measures through HTTP, in one run:
+ * - the 预毕业确认 list (GET /api/confirmation, page 1) for a teaching point with about 1,000
+ *   candidates: p50/p99 over R sequential requests, and requests per second under C concurrent clients;
+ * - the floor: a bare route on a second Fastify server doing one indexed query through the same
+ *   database pool, measured the same way — the list's rps is reported as a ratio of the floor's;
+ * - the headquarters-wide counts per teaching point (GET /api/confirmation/counts as hq_admin);
+ * - 同意毕业 of 1,000 ticked candidates, and of all candidates of the largest teaching point.
+ * The last line printed is one JSON object with every figure.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import Fastify from 'fastify';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { buildApp, type Running } from '../src/server/app.ts';
+import { generateGrades, generateOrg, generateStudents, seedReference } from '../src/server/demo/generator.ts';
+import { recomputeEligibility } from '../src/server/eligibility/queries.ts';
+import { hashPassword, SESSION_COOKIE } from '../src/server/platform/auth.ts';
+import { addDays, today } from '../src/server/platform/clock.ts';
+import { STEP_KEYS } from '../src/shared/steps.ts';
+import { load, type LoadResult } from './lib/load.ts';
+import { intOption, stringOption, type Options } from './lib/options.ts';
+
+export const description = '预毕业确认: list latency and throughput against a one-query floor, hq counts, 同意毕业 in bulk';
+
+const BATCH = '202701';
+const BRANCHES = 45;
+const TEACHING_POINTS = 2000;
+const TARGET_CANDIDATES = 1000;
+const CHUNK = 20_000;
+const PASSWORD = 'Bench@2026x';
+// Cohorts whose minimum study time (2.5 years) is reached by 202701's issue date.
+const COHORTS = ['202103', '202109', '202203', '202209', '202303', '202309', '202403'];
+const TARGET_LIST_P99_MS = 50;
+const TARGET_RATIO = 0.5;
+
+const t0 = performance.now();
+const log = (msg: string) => console.log(`[confirm ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+export async function run(options: Options): Promise<void> {
+  const kind = stringOption(options, 'db', 'postgres', ['postgres', 'pglite'] as const);
+  const students = intOption(options, 'students', kind === 'pglite' ? 20_000 : 200_000);
+  const durationS = intOption(options, 'duration', 10);
+  const connections = intOption(options, 'connections', 50);
+  const requests = intOption(options, 'requests', 200);
+  const adminUrl = stringOption(options, 'pg-url', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  log(`db=${kind} students=${students} branches=${BRANCHES} teaching_points=${TEACHING_POINTS} connections=${connections} duration=${durationS}s requests=${requests}`);
+
+  // Undo whatever was set up, also when the run is interrupted.
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanup = async () => {
+    while (cleanups.length) {
+      try {
+        await cleanups.pop()!();
+      } catch (e) {
+        console.error('[confirm] cleanup:', (e as Error).message);
+      }
+    }
+  };
+  const onSignal = () => {
+    log('interrupted: cleaning up');
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    let config: { databaseUrl?: string; dataDir?: string };
+    if (kind === 'postgres') {
+      const name = `gm_bench_${process.pid}`;
+      await adminQuery(adminUrl, `create database "${name}"`);
+      cleanups.push(async () => {
+        await adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
+        log(`dropped database ${name}`);
+      });
+      const url = new URL(adminUrl);
+      url.pathname = `/${name}`;
+      config = { databaseUrl: url.toString() };
+      log(`created database ${name}`);
+    } else {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-bench-'));
+      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      config = { dataDir: dir };
+      log(`PGlite in ${dir}`);
+    }
+
+    const running = await buildApp({ ...config, work: false, logger: false });
+    cleanups.push(() => running.close());
+    const db = running.database.db;
+
+    // ---- data ----
+    const gen = await timed(() => generate(running, students));
+    const { candidates, mid, largest, tpCount } = gen.value;
+    log(`generated in ${(gen.ms / 1000).toFixed(1)}s: ${candidates} candidates over ${tpCount} teaching points; ` +
+      `list point ${mid.code} has ${mid.n}, largest ${largest.code} has ${largest.n}`);
+
+    const hash = await hashPassword(PASSWORD);
+    const hq = await db.selectFrom('org_node').select('id').where('kind', '=', 'hq').executeTakeFirstOrThrow();
+    await db.insertInto('app_user').values([
+      { username: 'bench_hq', password_hash: hash, display_name: '总部管理员（压测）', role: 'hq_admin', node_id: hq.id, student_id: null },
+      { username: 'bench_tp_mid', password_hash: hash, display_name: `${mid.code}教务员（压测）`, role: 'tp_admin', node_id: mid.id, student_id: null },
+      { username: 'bench_tp_big', password_hash: hash, display_name: `${largest.code}教务员（压测）`, role: 'tp_admin', node_id: largest.id, student_id: null },
+    ]).execute();
+
+    // ---- servers ----
+    await running.app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (running.app.server.address() as AddressInfo).port;
+    const base = `http://127.0.0.1:${port}`;
+
+    const floor = Fastify({ logger: false });
+    floor.get<{ Querystring: { tp: string } }>('/floor', async (req) => {
+      const rows = await db.selectFrom('student').select(['id', 'student_no', 'name', 'cohort', 'major'])
+        .where('tp_id', '=', Number(req.query.tp)).limit(30).execute();
+      return { rows };
+    });
+    await floor.listen({ host: '127.0.0.1', port: 0 });
+    cleanups.push(() => floor.close());
+    const floorPort = (floor.server.address() as AddressInfo).port;
+    log(`app on ${base}, floor on http://127.0.0.1:${floorPort}`);
+
+    const cookies = {
+      hq: await login(base, 'bench_hq'),
+      mid: await login(base, 'bench_tp_mid'),
+      big: await login(base, 'bench_tp_big'),
+    };
+
+    const listPath = `/api/confirmation?batch=${BATCH}&page=1&page_size=50`;
+    const first = await api<{ total: number; rows: unknown[] }>(base, 'GET', listPath, cookies.mid);
+    if (first.total !== mid.n || first.rows.length !== Math.min(50, mid.n)) {
+      throw new Error(`list answered total=${first.total} rows=${first.rows.length}, expected ${mid.n}`);
+    }
+    const listSpec = { host: '127.0.0.1', port, path: listPath, headers: { Cookie: cookies.mid } };
+    const floorSpec = { host: '127.0.0.1', port: floorPort, path: `/floor?tp=${mid.id}` };
+
+    // ---- latency: sequential requests ----
+    const floorSeq = await load({ ...floorSpec, connections: 1, requests, warmupRequests: 20 });
+    report('floor sequential', floorSeq);
+    const listSeq = await load({ ...listSpec, connections: 1, requests, warmupRequests: 20 });
+    report('list sequential', listSeq);
+
+    // ---- throughput: concurrent clients ----
+    const loadOpts = { connections, durationMs: durationS * 1000, warmupMs: 2000 };
+    const floorConc = await load({ ...floorSpec, ...loadOpts });
+    report(`floor ${connections}c`, floorConc);
+    const listConc = await load({ ...listSpec, ...loadOpts });
+    report(`list ${connections}c`, listConc);
+    const ratio = listConc.rps / floorConc.rps;
+    log(`list/floor rps ratio ${ratio.toFixed(3)} (target ≥ ${TARGET_RATIO})`);
+
+    // ---- hq counts per teaching point ----
+    const countsPath = `/api/confirmation/counts?batch=${BATCH}`;
+    await api(base, 'GET', countsPath, cookies.hq);
+    const countTimes: number[] = [];
+    let countsRows = 0;
+    for (let i = 0; i < 5; i++) {
+      const r = await timed(() => api<unknown[]>(base, 'GET', countsPath, cookies.hq));
+      countTimes.push(r.ms);
+      countsRows = r.value.length;
+    }
+    if (countsRows !== tpCount) throw new Error(`counts answered ${countsRows} teaching points, expected ${tpCount}`);
+    log(`hq counts: ${countsRows} teaching points, median ${median(countTimes).toFixed(1)} ms (${countTimes.map((x) => x.toFixed(0)).join(', ')})`);
+
+    // ---- 同意毕业 of 1,000 ticked ----
+    type Row = { id: number; version: number };
+    const ticked: Row[] = [];
+    for (let page = 1; ticked.length < TARGET_CANDIDATES; page++) {
+      const r = await api<{ rows: Row[] }>(base, 'GET', `/api/confirmation?batch=${BATCH}&page=${page}&page_size=500`, cookies.mid);
+      ticked.push(...r.rows.map(({ id, version }) => ({ id, version })));
+      if (r.rows.length < 500) break;
+    }
+    ticked.splice(TARGET_CANDIDATES);
+    type Action = { changed: number; unchanged: number; refused: unknown[] };
+    const agreeTicked = await timed(() => api<Action>(base, 'POST', '/api/confirmation/agree', cookies.mid,
+      { batch: BATCH, selection: { items: ticked } }));
+    log(`同意毕业 of ${ticked.length} ticked: ${agreeTicked.ms.toFixed(0)} ms — changed ${agreeTicked.value.changed}, refused ${agreeTicked.value.refused.length}`);
+
+    // ---- 同意毕业 of all candidates of the largest teaching point ----
+    const agreeAll = await timed(() => api<Action>(base, 'POST', '/api/confirmation/agree', cookies.big,
+      { batch: BATCH, selection: { all: true, filter: { batch: BATCH } } }));
+    const allRows = agreeAll.value.changed + agreeAll.value.unchanged + agreeAll.value.refused.length;
+    log(`同意毕业 of all ${allRows} of ${largest.code}: ${agreeAll.ms.toFixed(0)} ms — changed ${agreeAll.value.changed}, refused ${agreeAll.value.refused.length}`);
+
+    const result = {
+      bench: 'confirm',
+      db: kind,
+      students,
+      branches: BRANCHES,
+      teaching_points: TEACHING_POINTS,
+      candidates,
+      list_tp_candidates: mid.n,
+      list_p50_ms: round(listSeq.p50_ms),
+      list_p99_ms: round(listSeq.p99_ms),
+      list_rps_50c: round(listConc.rps, 1),
+      list_p50_50c_ms: round(listConc.p50_ms),
+      list_p99_50c_ms: round(listConc.p99_ms),
+      list_errors: listSeq.errors + listConc.errors,
+      floor_p50_ms: round(floorSeq.p50_ms),
+      floor_p99_ms: round(floorSeq.p99_ms),
+      floor_rps_50c: round(floorConc.rps, 1),
+      floor_p99_50c_ms: round(floorConc.p99_ms),
+      floor_errors: floorSeq.errors + floorConc.errors,
+      ratio_rps: round(ratio, 3),
+      counts_ms: round(median(countTimes), 1),
+      counts_rows: countsRows,
+      agree_1000_ms: round(agreeTicked.ms, 1),
+      agree_1000_rows: ticked.length,
+      agree_1000_changed: agreeTicked.value.changed,
+      agree_1000_refused: agreeTicked.value.refused.length,
+      agree_all_ms: round(agreeAll.ms, 1),
+      agree_all_rows: allRows,
+      agree_all_changed: agreeAll.value.changed,
+      agree_all_refused: agreeAll.value.refused.length,
+      peak_rss_mb: peakRssMb(),
+      generate_seconds: round(gen.ms / 1000, 1),
+      connections,
+      duration_s: durationS,
+      requests,
+      list_p99_ok: listSeq.p99_ms < TARGET_LIST_P99_MS,
+      ratio_ok: ratio >= TARGET_RATIO,
+    };
+    await cleanup();
+    console.log(JSON.stringify(result));
+  } finally {
+    await cleanup();
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+}
+
+interface Point { id: number; code: string; n: number }
+
+/** Org, students (skewed: low-numbered teaching points are large), grades, batch 202701 open today, candidates. */
+async function generate(running: Running, students: number) {
+  const db = running.database.db;
+  await seedReference(db);
+  await generateOrg(db, BRANCHES, TEACHING_POINTS);
+  log(`org: ${BRANCHES} branches, ${TEACHING_POINTS} teaching points`);
+  for (let start = 1; start <= students; start += CHUNK) {
+    const count = Math.min(CHUNK, students - start + 1);
+    const r = await generateStudents(db, { count, start, cohorts: COHORTS });
+    await generateGrades(db, r.first, r.last);
+    log(`students and grades ${start + count - 1}/${students} (peak rss ${peakRssMb()} MB)`);
+  }
+  const t = today();
+  await db.insertInto('batch').values({
+    code: BATCH, name: '2027年1月毕业批次', issue_date: '2027-01-20', closing_date: '2027-04-16',
+    exemption_deadline: addDays(t, 20), is_current: true,
+  }).execute();
+  await db.insertInto('batch_window').values(STEP_KEYS.map((step) => ({ batch_code: BATCH, step, starts_on: addDays(t, -1), ends_on: addDays(t, 90) }))).execute();
+  const candidates = await recomputeEligibility(db, BATCH);
+  log(`eligibility: ${candidates} candidates`);
+  // The steady state autovacuum would reach: statistics and the visibility map.
+  await sql`vacuum analyze`.execute(db);
+
+  const perTp = await db.selectFrom('graduate as g').innerJoin('org_node as tp', 'tp.id', 'g.tp_id')
+    .select(['tp.id', 'tp.code', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('g.batch_code', '=', BATCH).groupBy(['tp.id', 'tp.code']).orderBy('n', 'desc').orderBy('tp.id').execute();
+  const points: Point[] = perTp.map((r) => ({ id: r.id, code: r.code, n: Number(r.n) }));
+  if (points.length === 0) throw new Error('no candidates generated');
+  const largest = points[0];
+  // The list's teaching point: closest to 1,000 candidates, and not the largest (that one is agreed in bulk).
+  const others = points.length > 1 ? points.slice(1) : points;
+  const mid = others.reduce((a, b) => (Math.abs(b.n - TARGET_CANDIDATES) < Math.abs(a.n - TARGET_CANDIDATES) ? b : a));
+  return { candidates, mid, largest, tpCount: points.length };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+async function login(base: string, username: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
+  if (!cookie) throw new Error(`login ${username}: no session cookie`);
+  return cookie.split(';')[0];
+}
+
+async function api<T = unknown>(base: string, method: 'GET' | 'POST', url: string, cookie: string, body?: unknown): Promise<T> {
+  const res = await fetch(base + url, {
+    method,
+    headers: body === undefined ? { cookie } : { cookie, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+function report(what: string, r: LoadResult): void {
+  log(`${what}: ${r.requests} requests in ${r.seconds.toFixed(1)}s = ${r.rps.toFixed(0)} rps; ` +
+    `p50 ${r.p50_ms.toFixed(2)} ms, p90 ${r.p90_ms.toFixed(2)}, p99 ${r.p99_ms.toFixed(2)}, max ${r.max_ms.toFixed(1)}; ` +
+    `${r.bytes_per_response} B/response${r.errors ? `; ERRORS ${r.errors} ${JSON.stringify(r.statuses)}` : ''}`);
+}

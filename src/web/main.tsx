@@ -1,0 +1,105 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { BrowserRouter, Navigate, Route, Routes, useLocation, useNavigate } from 'react-router-dom';
+import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
+import { api, apiHooks, type Me } from './api.ts';
+import { SessionContext, type Session } from './session.tsx';
+import { Guard, Roles, Shell } from './shell.tsx';
+import LoginPage from './pages/login.tsx';
+import HomePage from './pages/home.tsx';
+import PasswordPage from './pages/password.tsx';
+import ConfirmPage from './pages/graduation/confirm.tsx';
+import OrgPage from './pages/system/org.tsx';
+import UsersPage from './pages/system/users.tsx';
+import AuditLogPage from './pages/system/auditlog.tsx';
+import BatchesPage from './pages/system/batches.tsx';
+
+dayjs.locale('zh-cn');
+
+function Root() {
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const location = useLocation();
+  // undefined: still asking the server; null: not signed in.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+
+  useEffect(() => {
+    apiHooks.showError = (text) => {
+      void message.error(text);
+    };
+    apiHooks.onUnauthenticated = () => {
+      setMe(null);
+    };
+  }, [message]);
+
+  useEffect(() => {
+    api.me().then(setMe, () => setMe(null));
+  }, []);
+
+  const refresh = useCallback(async () => {
+    setMe(await api.me());
+  }, []);
+
+  const logout = useCallback(async () => {
+    try {
+      await api.logout();
+    } finally {
+      setMe(null);
+      void navigate('/login');
+    }
+  }, [navigate]);
+
+  const session: Session | null = useMemo(() => (me ? { me, refresh, logout } : null), [me, refresh, logout]);
+
+  if (me === undefined) {
+    return (
+      <div style={{ height: '100vh', display: 'flex', alignItems: 'center', justifyContent: 'center' }}>
+        <Spin size="large" />
+      </div>
+    );
+  }
+
+  if (!session) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage onLogin={setMe} />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname }} />} />
+      </Routes>
+    );
+  }
+
+  if (session.me.must_change_password && location.pathname !== '/password') {
+    return <Navigate to="/password" replace />;
+  }
+
+  return (
+    <SessionContext.Provider value={session}>
+      <Routes>
+        <Route path="/login" element={<Navigate to="/" replace />} />
+        <Route element={<Shell />}>
+          <Route index element={<HomePage />} />
+          <Route path="password" element={<PasswordPage />} />
+          <Route path="graduation/confirm" element={<Guard roles={Roles.OFFICES}><ConfirmPage /></Guard>} />
+          <Route path="system/org" element={<Guard roles={Roles.ADMINS}><OrgPage /></Guard>} />
+          <Route path="system/users" element={<Guard roles={Roles.ADMINS}><UsersPage /></Guard>} />
+          <Route path="system/auditlog" element={<Guard roles={Roles.ADMINS}><AuditLogPage /></Guard>} />
+          <Route path="system/batches" element={<Guard roles={Roles.STAFF}><BatchesPage /></Guard>} />
+          <Route path="*" element={<Result status="404" title="页面不存在" subTitle="请从左侧菜单选择功能。" />} />
+        </Route>
+      </Routes>
+    </SessionContext.Provider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <ConfigProvider locale={zhCN}>
+    <AntApp>
+      <BrowserRouter>
+        <Root />
+      </BrowserRouter>
+    </AntApp>
+  </ConfigProvider>,
+);

@@ -1,0 +1,147 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { Breadcrumb, Button, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import type { Role } from './api.ts';
+import { useMe, useSession } from './session.tsx';
+
+const OFFICES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
+const ADMINS: Role[] = ['hq_admin', 'branch_admin'];
+const STAFF: Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
+
+interface MenuLeaf {
+  path: string;
+  label: string;
+  roles?: Role[];
+}
+interface MenuGroup {
+  key: string;
+  label: string;
+  children: MenuLeaf[];
+}
+
+/** The seed's menu tree; only what works is listed. */
+export const MENU: (MenuLeaf | MenuGroup)[] = [
+  { path: '/', label: '首页' },
+  { key: 'graduation', label: '毕业', children: [{ path: '/graduation/confirm', label: '预毕业确认', roles: OFFICES }] },
+  {
+    key: 'system',
+    label: '系统管理',
+    children: [
+      { path: '/system/org', label: '组织机构', roles: ADMINS },
+      { path: '/system/users', label: '用户管理', roles: ADMINS },
+      { path: '/system/auditlog', label: '操作日志', roles: ADMINS },
+      { path: '/system/batches', label: '毕业批次', roles: STAFF },
+    ],
+  },
+];
+
+const isGroup = (m: MenuLeaf | MenuGroup): m is MenuGroup => 'children' in m;
+const allowed = (leaf: MenuLeaf, role: Role) => !leaf.roles || leaf.roles.includes(role);
+
+/** Where a path sits in the menu: [group label?, item label]. */
+function trail(path: string): { group?: MenuGroup; leaf?: MenuLeaf } {
+  for (const m of MENU) {
+    if (isGroup(m)) {
+      const leaf = m.children.find((c) => c.path === path);
+      if (leaf) return { group: m, leaf };
+    } else if (m.path === path) {
+      return { leaf: m };
+    }
+  }
+  return {};
+}
+
+/** A page only some roles may open. */
+export function Guard({ roles, children }: { roles: Role[]; children: ReactNode }) {
+  const me = useMe();
+  if (!roles.includes(me.role)) {
+    return <Result status="403" title="无权访问" subTitle="您的角色无权使用此功能。如需办理，请联系上级管理部门。" extra={<Link to="/">返回首页</Link>} />;
+  }
+  return <>{children}</>;
+}
+
+export const Roles = { OFFICES, ADMINS, STAFF };
+
+export function Shell() {
+  const { me, logout } = useSession();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const path = location.pathname;
+  const here = trail(path);
+  const [openKeys, setOpenKeys] = useState<string[]>(here.group ? [here.group.key] : []);
+  const [loggingOut, setLoggingOut] = useState(false);
+
+  const items: MenuProps['items'] = useMemo(() => {
+    const out: NonNullable<MenuProps['items']> = [];
+    for (const m of MENU) {
+      if (isGroup(m)) {
+        const children = m.children.filter((c) => allowed(c, me.role)).map((c) => ({ key: c.path, label: c.label }));
+        if (children.length) out.push({ key: m.key, label: m.label, children });
+      } else if (allowed(m, me.role)) {
+        out.push({ key: m.path, label: m.label });
+      }
+    }
+    return out;
+  }, [me.role]);
+
+  const onLogout = () => {
+    setLoggingOut(true);
+    void logout().finally(() => setLoggingOut(false));
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Sider width={210} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+        <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', borderBottom: '1px solid #f0f0f0' }}>
+          <Typography.Text strong style={{ fontSize: 16, color: '#1677ff' }}>
+            毕业管理平台
+          </Typography.Text>
+        </div>
+        <Menu
+          mode="inline"
+          aria-label="主菜单"
+          items={items}
+          selectedKeys={[path]}
+          openKeys={openKeys}
+          onOpenChange={(keys) => setOpenKeys(keys)}
+          onClick={({ key }) => {
+            void navigate(key);
+          }}
+          style={{ borderInlineEnd: 'none' }}
+        />
+      </Layout.Sider>
+      <Layout>
+        <Layout.Header
+          style={{ background: '#fff', height: 56, lineHeight: '56px', padding: '0 24px', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'space-between' }}
+        >
+          <Breadcrumb
+            style={{ lineHeight: '56px' }}
+            items={[
+              ...(here.group ? [{ title: here.group.label }] : []),
+              ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: path === '/password' ? '修改密码' : '' }]),
+            ]}
+          />
+          <Space size="middle" aria-label="当前用户">
+            <span>
+              <Typography.Text strong>{me.display_name}</Typography.Text>
+              <Tag color="blue" style={{ marginInlineStart: 8 }}>
+                {me.role_name}
+              </Tag>
+              <Typography.Text type="secondary">
+                {me.node.name}（{me.node.code}）
+              </Typography.Text>
+            </span>
+            <Link to="/password">修改密码</Link>
+            <Button type="link" style={{ padding: 0 }} loading={loggingOut} onClick={onLogout}>
+              退出
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content style={{ padding: 20 }}>
+          <Outlet />
+        </Layout.Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,116 @@
+import type { ReactNode } from 'react';
+import { Tag, Typography } from 'antd';
+import dayjs from 'dayjs';
+
+export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
+
+/** 'YYYY-MM-DD' of a dayjs value, or undefined. */
+export const day = (d: dayjs.Dayjs | null | undefined) => (d ? d.format('YYYY-MM-DD') : undefined);
+
+/** How a step window stands today: open with days left, not yet open, or over. */
+export function windowState(w: { starts_on: string; ends_on: string; effective_ends_on?: string; open?: boolean | null; days_left?: number | null }, today?: string) {
+  const ends = w.effective_ends_on ?? w.ends_on;
+  const t = today ?? dayjs().format('YYYY-MM-DD');
+  const open = w.open ?? (t >= w.starts_on && t <= ends);
+  if (open) {
+    const left = w.days_left ?? dayjs(ends).diff(dayjs(t), 'day');
+    return { kind: 'open' as const, ends, left };
+  }
+  if (t < w.starts_on) return { kind: 'future' as const, ends, left: dayjs(w.starts_on).diff(dayjs(t), 'day') };
+  return { kind: 'past' as const, ends, left: 0 };
+}
+
+export function countdownText(s: ReturnType<typeof windowState>): string {
+  switch (s.kind) {
+    case 'open':
+      return s.left <= 0 ? '今天截止' : `距截止还有 ${s.left} 天`;
+    case 'future':
+      return `${s.left} 天后开始`;
+    case 'past':
+      return '已结束';
+  }
+}
+
+export function WindowTag({ state }: { state: ReturnType<typeof windowState> }) {
+  switch (state.kind) {
+    case 'open':
+      return <Tag color="success">办理中</Tag>;
+    case 'future':
+      return <Tag color="processing">未开始</Tag>;
+    case 'past':
+      return <Tag>已结束</Tag>;
+  }
+}
+
+export function PageTitle({ children, extra }: { children: ReactNode; extra?: ReactNode }) {
+  return (
+    <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 16 }}>
+      <Typography.Title level={4} style={{ margin: 0 }}>
+        {children}
+      </Typography.Title>
+      <div>{extra}</div>
+    </div>
+  );
+}
+
+/** before → after of an audit entry, one line per changed field. */
+const FIELD_NAMES: Record<string, string> = {
+  name: '名称',
+  code: '代码',
+  kind: '类型',
+  disabled: '停用',
+  display_name: '姓名',
+  username: '用户名',
+  role: '角色',
+  node: '单位',
+  node_id: '单位',
+  parent_id: '上级单位',
+  head_teacher_id: '班主任',
+  confirm_status: '确认状态',
+  confirm_reason: '原因',
+  reason: '原因',
+  step: '环节',
+  starts_on: '开始',
+  ends_on: '截止',
+  windows: '办理时间',
+  task: '任务',
+  batch: '批次',
+  issue_date: '发证日期',
+  is_current: '当前批次',
+};
+
+function show(v: unknown): string {
+  if (v === undefined) return '（无）';
+  if (v === null) return '空';
+  if (v === true) return '是';
+  if (v === false) return '否';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  return JSON.stringify(v);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function changeLines(before: unknown, after: unknown): string[] {
+  if (before == null && after == null) return [];
+  if (!isRecord(before) && !isRecord(after)) return [`${show(before)} → ${show(after)}`];
+  const b = isRecord(before) ? before : {};
+  const a = isRecord(after) ? after : {};
+  const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
+  const lines: string[] = [];
+  for (const k of keys) {
+    const label = FIELD_NAMES[k] ?? k;
+    const inB = k in b;
+    const inA = k in a;
+    if (inB && inA) {
+      if (JSON.stringify(b[k]) === JSON.stringify(a[k])) continue;
+      lines.push(`${label}：${show(b[k])} → ${show(a[k])}`);
+    } else if (inA) {
+      lines.push(before == null ? `${label}：${show(a[k])}` : `${label}：（无） → ${show(a[k])}`);
+    } else {
+      // Only in before: for a partial update (PATCH) the field did not change.
+      if (after == null) lines.push(`${label}：${show(b[k])} → （删除）`);
+    }
+  }
+  return lines;
+}
