@@ -19,33 +19,38 @@ export interface TestApp {
 
 let counter = 0;
 
-export async function startTestApp(): Promise<TestApp> {
+/** With DATABASE_URL: a new, empty database on that server, and how to drop it. */
+export async function freshDatabase(): Promise<{ databaseUrl?: string; drop(): Promise<void> }> {
   const url = process.env.DATABASE_URL;
-  let dbName: string | undefined;
-  let databaseUrl: string | undefined;
-  if (url) {
-    dbName = `gm_test_${process.pid}_${Date.now() % 100000}_${counter++}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`create database ${dbName}`);
-    await admin.end();
-    const u = new URL(url);
-    u.pathname = `/${dbName}`;
-    databaseUrl = u.toString();
-  }
-  const running = await buildApp({ databaseUrl, work: true });
+  if (!url) return { databaseUrl: undefined, drop: async () => {} };
+  const dbName = `gm_test_${process.pid}_${Date.now() % 100000}_${counter++}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${dbName}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${dbName}`;
+  return {
+    databaseUrl: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${dbName} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function startTestApp(): Promise<TestApp> {
+  const fresh = await freshDatabase();
+  const running = await buildApp({ databaseUrl: fresh.databaseUrl, work: true });
   const t: TestApp = {
     running,
     db: running.database.db,
     kind: running.database.kind,
     async close() {
       await running.close();
-      if (url && dbName) {
-        const admin = new pg.Client({ connectionString: url });
-        await admin.connect();
-        await admin.query(`drop database if exists ${dbName} with (force)`);
-        await admin.end();
-      }
+      await fresh.drop();
     },
     async login(username, password = TEST_PASSWORD) {
       const res = await running.app.inject({ method: 'POST', url: '/api/auth/login', payload: { username, password } });

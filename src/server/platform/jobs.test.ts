@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildApp, openCore } from '../app.ts';
+import { freshDatabase } from '../testing/harness.ts';
+import { buildWorld } from '../testing/factories.ts';
+import { RECOMPUTE_JOB } from '../eligibility/service.ts';
+import { migrate } from './migrate.ts';
+
+async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test('a job enqueued before a restart runs after it: eligibility of a whole batch', async () => {
+  const fresh = await freshDatabase();
+  const dataDir = fresh.databaseUrl ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'gm-jobs-'));
+  try {
+    // First life: no worker. The request commits its task and its pg-boss job together.
+    const first = await openCore({ databaseUrl: fresh.databaseUrl, dataDir });
+    await first.jobs.start({ work: false });
+    const w = await buildWorld(first.database.db);
+    await first.database.db.deleteFrom('graduate').execute();
+    const taskId = await first.jobs.enqueue({ kind: RECOMPUTE_JOB, title: '测试', ownerId: w.users.hq, nodePath: w.nodes.hq.path, payload: { batch: w.batch } });
+    await first.jobs.stop();
+    await first.database.close();
+
+    // Second life: the server (or `npm run worker` on PostgreSQL) picks it up.
+    const second = await buildApp({ databaseUrl: fresh.databaseUrl, dataDir, work: true });
+    try {
+      const done = await waitFor(async () => {
+        const t = await second.database.db.selectFrom('task').selectAll().where('id', '=', taskId).executeTakeFirst();
+        return t?.state === 'done' ? t : undefined;
+      });
+      assert.deepEqual(done.result, { batch: w.batch, graduates: 6 });
+      const n = await second.database.db.selectFrom('graduate').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(n.n, 6);
+      // At-least-once delivery: running the handler's work again changes nothing.
+      await migrate(second.database.sql);
+    } finally {
+      await second.close();
+    }
+  } finally {
+    await fresh.drop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('GET /api/health names the database; the OpenAPI document lists every route', async () => {
+  const fresh = await freshDatabase();
+  const app = await buildApp({ databaseUrl: fresh.databaseUrl, work: false });
+  try {
+    const h = await app.app.inject({ method: 'GET', url: '/api/health' });
+    assert.deepEqual(h.json(), { ok: true, db: fresh.databaseUrl ? 'postgres' : 'pglite' });
+    const doc = (await app.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    assert.equal(doc.openapi.startsWith('3'), true);
+    for (const r of app.app.routeList) {
+      if (r.url === '/api/openapi.json') continue;
+      const p = r.url.replace(/:(\w+)/g, '{$1}');
+      assert.ok(doc.paths[p]?.[r.method.toLowerCase()], `${r.method} ${r.url} in the OpenAPI document`);
+    }
+    assert.equal((await app.app.inject({ method: 'GET', url: '/api/docs' })).statusCode < 400, true);
+  } finally {
+    await app.close();
+    await fresh.drop();
+  }
+});
