@@ -145,6 +145,22 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
   });
 });
 
+describe('预毕业确认: bad input', () => {
+  test('nothing ticked, broken JSON and a wrong type each get a Chinese message and change nothing', async () => {
+    const none = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '202701', selection: { items: [] } } });
+    assert.equal(none.status, 400);
+    assert.match(none.json.message, /格式不正确/);
+    const broken = await t.running.app.inject({ method: 'POST', url: '/api/confirmation/agree', headers: { cookie: tp, 'content-type': 'application/json' }, payload: '{"batch":' });
+    assert.equal(broken.statusCode, 400);
+    assert.match(broken.json().message, /无法解析/);
+    const wrong = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '202701', selection: { items: [{ id: 'x', version: 1 }] } } });
+    assert.equal(wrong.status, 400);
+    const unknown = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '209901', selection: { items: [{ id: 1, version: 1 }] } } });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.json.message, /毕业批次“209901”不存在/);
+  });
+});
+
 describe('预毕业确认: 办理时间', () => {
   test('outside the window the action is refused naming the window; an extension for the node reopens it', async () => {
     const cookie = await t.login('tpB1');
