@@ -28,13 +28,16 @@ export function candidates(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'p
 export async function listPage(db: Db, actor: Actor, f: ListFilter) {
   const base = candidates(db, actor, f);
   const [{ total }] = await base.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const rows = await base
-    .select(['g.id', 'g.version', 'g.student_id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
-      'tp.code as tp_code', 'tp.name as tp_name', 'g.eligible', 'g.credits_earned', 'g.credits_required', 'g.reasons',
-      'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at'])
-    .orderBy('s.student_no')
-    .limit(f.page_size).offset((f.page - 1) * f.page_size)
-    .execute();
+  const page = base.select(['g.id', 'g.version', 'g.student_id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
+    'tp.code as tp_code', 'tp.name as tp_name', 'g.eligible', 'g.credits_earned', 'g.credits_required', 'g.reasons',
+    'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at']);
+  // A teaching point's list is small: gather it first, then sort. Left to itself the planner walks the
+  // whole 学号 index hoping to meet 50 rows of this point early (1.2 s instead of 20 ms at 200,000 students).
+  const narrow = f.tp_code || actor.nodeKind === 'tp' || actor.nodeKind === 'class' || actor.role === 'student';
+  const rows = narrow
+    ? await db.with((w) => w('c').materialized(), () => page)
+      .selectFrom('c').selectAll().orderBy('c.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute()
+    : await page.orderBy('s.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
   return { total: Number(total), rows };
 }
 

@@ -179,7 +179,8 @@ create table graduate (
   unique (batch_code, student_id)
 );
 create index graduate_batch_tp_idx on graduate (batch_code, tp_id, confirm_status);
-create index graduate_path_idx on graduate (node_path text_pattern_ops);
+-- A batch's graduates within a subtree: the scoping predicate of every graduate list.
+create index graduate_batch_path_idx on graduate (batch_code, node_path text_pattern_ops);
 
 -- A task is what the user sees of a background job (pg-boss runs it): its state, progress and result.
 create table task (
