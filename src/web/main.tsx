@@ -47,10 +47,11 @@ function Root() {
     try {
       await api.logout();
     } finally {
+      message.destroy();
       setMe(null);
       void navigate('/login');
     }
-  }, [navigate]);
+  }, [navigate, message]);
 
   const session: Session | null = useMemo(() => (me ? { me, refresh, logout } : null), [me, refresh, logout]);
 
@@ -95,7 +96,7 @@ function Root() {
 }
 
 createRoot(document.getElementById('root')!).render(
-  <ConfigProvider locale={zhCN}>
+  <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }}>
     <AntApp>
       <BrowserRouter>
         <Root />

@@ -125,7 +125,7 @@ export function Shell() {
           <Space size="middle" aria-label="当前用户">
             <span>
               <Typography.Text strong>{me.display_name}</Typography.Text>
-              <Tag color="blue" style={{ marginInlineStart: 8 }}>
+              <Tag color="blue" style={{ marginInlineStart: 8, marginInlineEnd: 6 }}>
                 {me.role_name}
               </Tag>
               <Typography.Text type="secondary">

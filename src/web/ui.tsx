@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { stepName } from '../shared/steps.ts';
 
 export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
 
@@ -79,7 +80,13 @@ const FIELD_NAMES: Record<string, string> = {
   is_current: '当前批次',
 };
 
-function show(v: unknown): string {
+/** Codes shown by their Chinese names. */
+const VALUE_NAMES: Record<string, Record<string, string>> = {
+  role: { hq_admin: '总部管理员', branch_admin: '分部管理员', tp_admin: '教学点教师', head_teacher: '班主任', student: '学生' },
+  kind: { hq: '总部', branch: '分部', tp: '教学点', class: '班级' },
+};
+
+function showValue(v: unknown): string {
   if (v === undefined) return '（无）';
   if (v === null) return '空';
   if (v === true) return '是';
@@ -91,15 +98,29 @@ function show(v: unknown): string {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
+type StepWindow = { step: string; starts_on?: string; ends_on?: string };
+const isWindowList = (v: unknown): v is StepWindow[] =>
+  Array.isArray(v) && v.every((x) => isRecord(x) && typeof x.step === 'string');
+const span = (w: StepWindow | undefined) => (w ? `${w.starts_on ?? '?'}～${w.ends_on ?? '?'}` : '（未设置）');
+
 export function changeLines(before: unknown, after: unknown): string[] {
   if (before == null && after == null) return [];
-  if (!isRecord(before) && !isRecord(after)) return [`${show(before)} → ${show(after)}`];
+  // Step windows (设置办理时间): one line per step that changed.
+  if ((before == null || isWindowList(before)) && isWindowList(after)) {
+    const old = new Map((before ?? []).map((w) => [w.step, w]));
+    return after
+      .filter((w) => span(old.get(w.step)) !== span(w))
+      .map((w) => `${stepName(w.step)}：${before == null ? '' : `${span(old.get(w.step))} → `}${span(w)}`);
+  }
+  if (!isRecord(before) && !isRecord(after)) return [`${showValue(before)} → ${showValue(after)}`];
   const b = isRecord(before) ? before : {};
   const a = isRecord(after) ? after : {};
   const keys = [...new Set([...Object.keys(b), ...Object.keys(a)])];
   const lines: string[] = [];
   for (const k of keys) {
     const label = FIELD_NAMES[k] ?? k;
+    const show = (v: unknown) =>
+      typeof v === 'string' && k === 'step' ? stepName(v) : typeof v === 'string' && VALUE_NAMES[k]?.[v] ? VALUE_NAMES[k][v] : showValue(v);
     const inB = k in b;
     const inA = k in a;
     if (inB && inA) {

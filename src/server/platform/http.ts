@@ -104,16 +104,20 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
     return reply.status(500).send({ error: 'INTERNAL', message: '服务器处理出错，未保存任何更改。请稍后重试；如仍出错，请联系系统管理员。' });
   });
 
+  const web = opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html')) ? path.resolve(opts.webDir) : undefined;
   app.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/') || !opts.webDir) {
+    if (req.url.startsWith('/api/') || req.url.startsWith('/assets/')) {
       return reply.status(404).send({ error: 'NOT_FOUND', message: '请求的地址不存在。' });
+    }
+    if (!web) {
+      return reply.status(503).type('text/plain; charset=utf-8').send('网页尚未构建：请先运行 npm run build:web（npm start 会自动构建）。');
     }
     // Client-side routes of the single-page app.
     return reply.type('text/html').sendFile('index.html');
   });
-
-  if (opts.webDir && fs.existsSync(path.join(opts.webDir, 'index.html'))) {
-    await app.register(fastifyStatic, { root: path.resolve(opts.webDir), wildcard: false });
+  if (web) {
+    // wildcard: a rebuilt bundle's new files are served without a restart.
+    await app.register(fastifyStatic, { root: web, wildcard: true });
   }
   return app;
 }

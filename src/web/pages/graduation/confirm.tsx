@@ -1,0 +1,612 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Alert,
+  App as AntApp,
+  AutoComplete,
+  Button,
+  Card,
+  Col,
+  Form,
+  Input,
+  Modal,
+  Radio,
+  Row,
+  Select,
+  Space,
+  Table,
+  Tag,
+  Tooltip,
+  Typography,
+} from 'antd';
+import type { TableColumnsType } from 'antd';
+import {
+  api,
+  type ActionResult,
+  type Batch,
+  type Candidate,
+  type CandidatePage,
+  type ConfirmFilter,
+  type ConfirmStatus,
+  type ConfirmWindow,
+  type OrgNode,
+  type Selection,
+  type TpCount,
+} from '../../api.ts';
+import { useMe } from '../../session.tsx';
+import { fmtDateTime, PageTitle } from '../../ui.tsx';
+
+type Action = 'agree' | 'disagree' | 'undo';
+const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
+
+interface FilterValues {
+  batch?: string;
+  tp_code?: string;
+  major?: string;
+  level?: '专科' | '本科';
+  status?: ConfirmStatus;
+  eligible?: 'true' | 'false';
+  q?: string;
+}
+
+const STATUS_COLORS: Record<ConfirmStatus, string> = { 待确认: 'default', 同意毕业: 'success', 不同意: 'error' };
+
+function cleanFilter(v: FilterValues, fixedTp: string | null): ConfirmFilter {
+  const f: ConfirmFilter = { batch: v.batch! };
+  const tp = fixedTp ?? v.tp_code;
+  if (tp) f.tp_code = tp;
+  if (v.major?.trim()) f.major = v.major.trim();
+  if (v.level) f.level = v.level;
+  if (v.status) f.status = v.status;
+  if (v.eligible) f.eligible = v.eligible;
+  if (v.q?.trim()) f.q = v.q.trim();
+  return f;
+}
+
+function WindowNotice({ batch, window }: { batch: string; window: ConfirmWindow | null | undefined }) {
+  if (window === undefined) return null;
+  if (window === null) {
+    return <Alert type="warning" showIcon title={`毕业批次 ${batch} 尚未设置“预毕业确认”的办理时间，请联系总部设置。`} />;
+  }
+  if (!window.open) {
+    return (
+      <Alert
+        type="warning"
+        showIcon
+        title={`“预毕业确认”的办理时间为 ${window.starts_on} 至 ${window.ends_on}，当前不在办理时间内。`}
+        description="如需延期办理，请联系总部为本单位延长办理时间。"
+      />
+    );
+  }
+  const left = window.days_left ?? 0;
+  return (
+    <Alert
+      type="success"
+      showIcon
+      title={
+        <span>
+          预毕业确认办理时间：{window.starts_on} 至 {window.ends_on}，
+          <Typography.Text strong type={left <= 3 ? 'danger' : undefined}>
+            {left <= 0 ? '今天是最后一天' : `距截止还有 ${left} 天`}
+          </Typography.Text>
+        </span>
+      }
+    />
+  );
+}
+
+function ResultPanel({ action, result, onClose }: { action: string; result: ActionResult; onClose: () => void }) {
+  const { changed, unchanged, refused } = result;
+  return (
+    <div role="status" aria-label="操作结果">
+      <Alert
+        type={refused.length ? 'warning' : 'success'}
+        showIcon
+        closable={{ onClose }}
+        title={`${action}：成功 ${changed} 人，无需变更 ${unchanged} 人，未通过 ${refused.length} 人`}
+        description={
+          refused.length ? (
+            <Table
+              size="small"
+              rowKey="id"
+              style={{ marginTop: 8 }}
+              dataSource={refused}
+              pagination={refused.length > 10 ? { pageSize: 10, size: 'small' } : false}
+              columns={[
+                { title: '学号', dataIndex: 'student_no', width: 160 },
+                { title: '姓名', dataIndex: 'name', width: 100 },
+                { title: '未通过原因', dataIndex: 'reason' },
+              ]}
+            />
+          ) : undefined
+        }
+      />
+    </div>
+  );
+}
+
+function CountsCard({ counts, onPick }: { counts: TpCount[] | null; onPick: (tpCode: string) => void }) {
+  const sum = (k: keyof TpCount) => (counts ?? []).reduce((s, c) => s + Number(c[k]), 0);
+  return (
+    <Card size="small" title="各教学点预毕业确认情况">
+      <Table<TpCount>
+        size="small"
+        rowKey="tp_id"
+        loading={counts === null}
+        dataSource={counts ?? []}
+        pagination={(counts?.length ?? 0) > 10 ? { pageSize: 10, size: 'small' } : false}
+        columns={[
+          { title: '分部', dataIndex: 'branch_name' },
+          {
+            title: '教学点代码',
+            dataIndex: 'tp_code',
+            render: (code: string) => (
+              <Tooltip title="按此教学点查询">
+                <a onClick={() => onPick(code)}>{code}</a>
+              </Tooltip>
+            ),
+          },
+          { title: '教学点', dataIndex: 'tp_name' },
+          { title: '候选人数', dataIndex: 'candidates', align: 'right' },
+          { title: '符合条件', dataIndex: 'eligible', align: 'right' },
+          { title: '同意毕业', dataIndex: 'agreed', align: 'right' },
+          { title: '不同意', dataIndex: 'refused', align: 'right' },
+          { title: '待确认', dataIndex: 'pending', align: 'right' },
+        ]}
+        summary={() =>
+          counts && counts.length > 1 ? (
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0} colSpan={3}>
+                合计
+              </Table.Summary.Cell>
+              <Table.Summary.Cell index={3} align="right">{sum('candidates')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={4} align="right">{sum('eligible')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={5} align="right">{sum('agreed')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={6} align="right">{sum('refused')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={7} align="right">{sum('pending')}</Table.Summary.Cell>
+            </Table.Summary.Row>
+          ) : null
+        }
+      />
+    </Card>
+  );
+}
+
+export default function ConfirmPage() {
+  const me = useMe();
+  const { message, modal } = AntApp.useApp();
+  const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
+  const [form] = Form.useForm<FilterValues>();
+  const [reasonForm] = Form.useForm<{ reason: string }>();
+
+  const [batches, setBatches] = useState<Batch[]>([]);
+  const [tps, setTps] = useState<OrgNode[]>([]);
+  const [majors, setMajors] = useState<string[]>([]);
+  /** The filter of the rows on screen (what 当前查询的全部学生 means). */
+  const [query, setQuery] = useState<ConfirmFilter | null>(null);
+  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
+  const [data, setData] = useState<CandidatePage | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<Map<number, Candidate>>(new Map());
+  const [scope, setScope] = useState<'selected' | 'all'>('selected');
+  const [busy, setBusy] = useState<Action | null>(null);
+  const busyRef = useRef(false);
+  const [result, setResult] = useState<{ action: string; result: ActionResult } | null>(null);
+  const [counts, setCounts] = useState<TpCount[] | null>(null);
+  const [disagreeOpen, setDisagreeOpen] = useState(false);
+  /** The confirm window of the batch chosen in the filter, before any query. */
+  const [batchWindow, setBatchWindow] = useState<{ batch: string; window: ConfirmWindow | null } | null>(null);
+  const requestNo = useRef(0);
+  const formBatch = Form.useWatch('batch', form);
+
+  useEffect(() => {
+    api.batches().then((list) => {
+      setBatches(list);
+      const current = list.find((b) => b.is_current) ?? list[0];
+      if (current && !form.getFieldValue('batch')) form.setFieldsValue({ batch: current.code });
+    }, () => undefined);
+    if (!fixedTp) {
+      api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
+    }
+  }, [form, fixedTp]);
+
+  // The window of the chosen batch, as it stands for this user's node.
+  useEffect(() => {
+    if (!formBatch) return;
+    let stale = false;
+    api.batch(formBatch).then((b) => {
+      if (stale) return;
+      const w = b.windows.find((x) => x.step === 'confirm');
+      setBatchWindow({
+        batch: b.code,
+        window: w ? { starts_on: w.starts_on, ends_on: w.effective_ends_on ?? w.ends_on, open: w.open ?? false, days_left: w.open ? (w.days_left ?? 0) : null } : null,
+      });
+    }, () => undefined);
+    return () => {
+      stale = true;
+    };
+  }, [formBatch]);
+
+  const loadCounts = useCallback(
+    (batch: string) => {
+      if (fixedTp) return;
+      setCounts(null);
+      api.confirmCounts(batch).then(setCounts, () => setCounts([]));
+    },
+    [fixedTp],
+  );
+
+  const load = useCallback(async (filter: ConfirmFilter, page: number, page_size: number) => {
+    const no = ++requestNo.current;
+    setLoading(true);
+    try {
+      const res = await api.candidates({ ...filter, page, page_size });
+      if (no !== requestNo.current) return;
+      setData(res);
+      setMajors((prev) => {
+        const next = new Set(prev);
+        for (const r of res.rows) next.add(r.major);
+        return next.size === prev.length ? prev : [...next].sort((a, b) => a.localeCompare(b, 'zh-CN'));
+      });
+    } catch {
+      // shown by the client
+    } finally {
+      if (no === requestNo.current) setLoading(false);
+    }
+  }, []);
+
+  const search = (v: FilterValues) => {
+    if (!v.batch) return;
+    const f = cleanFilter(v, fixedTp);
+    const size = paging.page_size;
+    setQuery(f);
+    setPaging({ page: 1, page_size: size });
+    setSelected(new Map());
+    setResult(null);
+    void load(f, 1, size);
+    loadCounts(f.batch);
+  };
+
+  const pickTp = (code: string) => {
+    form.setFieldsValue({ tp_code: code });
+    search(form.getFieldsValue());
+  };
+
+  const windowShown: ConfirmWindow | null | undefined =
+    data && query ? data.window : batchWindow && batchWindow.batch === formBatch ? batchWindow.window : undefined;
+  const windowBatch = data && query ? query.batch : (formBatch ?? '');
+  // A teaching point cannot act outside its window; above it, the server judges each teaching point's own window.
+  const closedForMe = !!fixedTp && !!query && !!data && (data.window === null || !data.window.open);
+
+  const selection = (): Selection | null => {
+    if (!query) return null;
+    if (scope === 'all') return { all: true, filter: query };
+    const items = [...selected.values()].map((r) => ({ id: r.id, version: r.version }));
+    return items.length ? { items } : null;
+  };
+
+  const act = async (action: Action, reason?: string): Promise<boolean> => {
+    const sel = selection();
+    if (busyRef.current || !query || !sel) return false;
+    busyRef.current = true;
+    setBusy(action);
+    try {
+      const r =
+        action === 'agree'
+          ? await api.agree(query.batch, sel)
+          : action === 'disagree'
+            ? await api.disagree(query.batch, sel, reason ?? '')
+            : await api.undo(query.batch, sel);
+      const label = ACTION_LABELS[action];
+      setResult({ action: label, result: r });
+      const text = `${label}：成功 ${r.changed} 人，无需变更 ${r.unchanged} 人，未通过 ${r.refused.length} 人`;
+      if (r.refused.length) void message.warning(text);
+      else void message.success(text);
+      setSelected(new Map());
+      await load(query, paging.page, paging.page_size);
+      loadCounts(query.batch);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      busyRef.current = false;
+      setBusy(null);
+    }
+  };
+
+  const scopeCount = scope === 'all' ? (data?.total ?? 0) : selected.size;
+
+  const start = (action: Action) => {
+    if (busyRef.current) return;
+    if (action === 'disagree') {
+      setDisagreeOpen(true);
+      return;
+    }
+    if (scope === 'all') {
+      void modal.confirm({
+        title: `对当前查询的全部学生执行“${ACTION_LABELS[action]}”？`,
+        content: `共 ${scopeCount} 名学生。不符合条件或已被他人修改的学生会逐一列出，不会被更改。`,
+        okText: '确定',
+        cancelText: '取消',
+        onOk: () => act(action),
+      });
+      return;
+    }
+    void act(action);
+  };
+
+  const columns: TableColumnsType<Candidate> = useMemo(
+    () => [
+      { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
+      { title: '姓名', dataIndex: 'name', width: 72 },
+      { title: '性别', dataIndex: 'gender', width: 50 },
+      { title: '身份证号', dataIndex: 'id_number_masked', width: 156 },
+      { title: '学籍批次', dataIndex: 'cohort', width: 76 },
+      { title: '层次', dataIndex: 'level', width: 50 },
+      { title: '专业', dataIndex: 'major', width: 130 },
+      {
+        title: '教学点',
+        key: 'tp',
+        width: 110,
+        render: (_: unknown, r) => (
+          <>
+            <div>{r.tp_code}</div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {r.tp_name}
+            </Typography.Text>
+          </>
+        ),
+      },
+      {
+        title: '是否符合毕业条件',
+        dataIndex: 'eligible',
+        width: 84,
+        render: (e: boolean, r) => (
+          <Tooltip title={`已获 ${r.credits_earned}/${r.credits_required} 学分`}>
+            {e ? <Tag color="success">符合</Tag> : <Tag color="error">不符合</Tag>}
+          </Tooltip>
+        ),
+      },
+      {
+        title: '原因',
+        dataIndex: 'reasons',
+        minWidth: 160,
+        render: (rs: string[]) => (rs.length ? rs.join('；') : <Typography.Text type="secondary">—</Typography.Text>),
+      },
+      {
+        title: '确认状态',
+        dataIndex: 'confirm_status',
+        width: 104,
+        render: (s: ConfirmStatus, r) => (
+          <Tooltip title={r.confirmed_at ? `确认时间：${fmtDateTime(r.confirmed_at)}` : undefined}>
+            <Tag color={STATUS_COLORS[s]}>{s}</Tag>
+            {s === '不同意' && r.confirm_reason && (
+              <div>
+                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                  原因：{r.confirm_reason}
+                </Typography.Text>
+              </div>
+            )}
+          </Tooltip>
+        ),
+      },
+    ],
+    [],
+  );
+
+  const actionsDisabled = !query || busy !== null || scopeCount === 0 || closedForMe;
+
+  return (
+    <>
+      <PageTitle>预毕业确认</PageTitle>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Card size="small">
+          <Form<FilterValues>
+            form={form}
+            name="filter"
+            labelCol={{ flex: '110px' }}
+            initialValues={{ tp_code: fixedTp ?? undefined }}
+            onFinish={search}
+          >
+            <Row gutter={16}>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
+                  <Select
+                    placeholder="请选择毕业批次"
+                    labelRender={(p) => {
+                      const b = batches.find((x) => x.code === p.value);
+                      return b ? `${b.code}${b.is_current ? '（当前批次）' : ''}` : p.label;
+                    }}
+                    options={batches.map((b) => ({ value: b.code, label: `${b.code} ${b.name}${b.is_current ? '（当前）' : ''}` }))}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                {fixedTp ? (
+                  <Form.Item label="本教学点代码" name="tp_code" extra={me.node.name}>
+                    <Input disabled />
+                  </Form.Item>
+                ) : (
+                  <Form.Item label="本教学点代码" name="tp_code">
+                    <Select
+                      allowClear
+                      showSearch={{ optionFilterProp: 'label' }}
+                      placeholder="全部教学点"
+                      options={tps.map((t) => ({ value: t.code, label: `${t.code} ${t.name}` }))}
+                    />
+                  </Form.Item>
+                )}
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="专业" name="major">
+                  <AutoComplete
+                    allowClear
+                    placeholder="全部专业"
+                    options={majors.map((m) => ({ value: m }))}
+                    showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="层次" name="level">
+                  <Select allowClear placeholder="全部" options={[{ value: '专科' }, { value: '本科' }]} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="确认状态" name="status">
+                  <Select allowClear placeholder="全部" options={[{ value: '待确认' }, { value: '同意毕业' }, { value: '不同意' }]} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="是否符合条件" name="eligible">
+                  <Select
+                    allowClear
+                    placeholder="全部"
+                    options={[
+                      { value: 'true', label: '符合' },
+                      { value: 'false', label: '不符合' },
+                    ]}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={8}>
+                <Form.Item label="学号/姓名" name="q">
+                  <Input allowClear placeholder="学号或姓名" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={16} style={{ textAlign: 'right' }}>
+                <Space>
+                  <Button
+                    onClick={() => {
+                      const batch = form.getFieldValue('batch') as string | undefined;
+                      form.resetFields();
+                      form.setFieldsValue({ batch, tp_code: fixedTp ?? undefined });
+                    }}
+                  >
+                    重置
+                  </Button>
+                  <Button type="primary" htmlType="submit" loading={loading}>
+                    查询
+                  </Button>
+                </Space>
+              </Col>
+            </Row>
+          </Form>
+        </Card>
+
+        {!fixedTp && query && <CountsCard counts={counts} onPick={pickTp} />}
+
+        <WindowNotice batch={windowBatch} window={windowShown} />
+
+        {result && <ResultPanel action={result.action} result={result.result} onClose={() => setResult(null)} />}
+
+        <section aria-label="学生名单">
+          <Card size="small">
+            <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', justifyContent: 'space-between', marginBottom: 12 }}>
+              <Space wrap>
+                <span>操作范围：</span>
+                <Radio.Group
+                  value={scope}
+                  onChange={(e) => setScope(e.target.value as 'selected' | 'all')}
+                  options={[
+                    { value: 'selected', label: `勾选的学生（${selected.size}）` },
+                    { value: 'all', label: `当前查询的全部学生（${query ? (data?.total ?? 0) : 0}）` },
+                  ]}
+                />
+              </Space>
+              <Space wrap>
+                <Button type="primary" disabled={actionsDisabled} loading={busy === 'agree'} onClick={() => start('agree')}>
+                  同意毕业
+                </Button>
+                <Button danger disabled={actionsDisabled} loading={busy === 'disagree'} onClick={() => start('disagree')}>
+                  不同意
+                </Button>
+                <Button disabled={actionsDisabled} loading={busy === 'undo'} onClick={() => start('undo')}>
+                  撤销确认
+                </Button>
+              </Space>
+            </div>
+            <Table<Candidate>
+              rowKey="id"
+              size="small"
+              loading={loading}
+              columns={columns}
+              dataSource={data?.rows ?? []}
+              scroll={{ x: 1180 }}
+              locale={{ emptyText: query ? '没有符合查询条件的学生' : '请选择毕业批次和本教学点代码，点击“查询”' }}
+              rowSelection={{
+                columnWidth: 64,
+                fixed: true,
+                columnTitle: (box) => (
+                  <Space size={4}>
+                    {box}
+                    <span>勾选</span>
+                  </Space>
+                ),
+                preserveSelectedRowKeys: true,
+                selectedRowKeys: [...selected.keys()],
+                onChange: (keys, rows) => {
+                  setSelected((prev) => {
+                    const next = new Map<number, Candidate>();
+                    for (const k of keys) {
+                      const id = Number(k);
+                      const row = rows.find((r) => r?.id === id) ?? prev.get(id);
+                      if (row) next.set(id, row);
+                    }
+                    return next;
+                  });
+                },
+              }}
+              pagination={{
+                current: data?.page ?? paging.page,
+                pageSize: paging.page_size,
+                total: data?.total ?? 0,
+                showSizeChanger: true,
+                pageSizeOptions: [20, 50, 100, 200],
+                showTotal: (t) => `共 ${t} 人`,
+                onChange: (page, page_size) => {
+                  if (!query) return;
+                  setPaging({ page, page_size });
+                  void load(query, page, page_size);
+                },
+              }}
+            />
+          </Card>
+        </section>
+      </Space>
+
+      <Modal
+        title={`不同意毕业（${scope === 'all' ? '当前查询的全部学生' : '勾选的学生'}，共 ${scopeCount} 人）`}
+        open={disagreeOpen}
+        okText="确定"
+        cancelText="取消"
+        okButtonProps={{ danger: true, loading: busy === 'disagree', disabled: busy !== null && busy !== 'disagree' }}
+        onCancel={() => setDisagreeOpen(false)}
+        onOk={() => {
+          reasonForm.validateFields().then(
+            ({ reason }) => {
+              void act('disagree', reason.trim()).then((ok) => {
+                if (ok) setDisagreeOpen(false);
+              });
+            },
+            () => undefined,
+          );
+        }}
+        destroyOnHidden
+      >
+        <Form form={reasonForm} layout="vertical" name="disagree">
+          <Form.Item
+            label="不同意的原因"
+            name="reason"
+            rules={[
+              { required: true, whitespace: true, message: '请填写不同意的原因' },
+              { min: 2, message: '原因至少 2 个字' },
+              { max: 200, message: '原因不超过 200 字' },
+            ]}
+          >
+            <Input.TextArea rows={3} maxLength={200} showCount placeholder="如：学生本人申请暂缓毕业" />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}

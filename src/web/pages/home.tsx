@@ -1,0 +1,101 @@
+import { useEffect, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Table, Typography } from 'antd';
+import { api, isOffice, type BatchWindow, type Home } from '../api.ts';
+import { useMe } from '../session.tsx';
+import { countdownText, PageTitle, WindowTag, windowState } from '../ui.tsx';
+
+export default function HomePage() {
+  const me = useMe();
+  const navigate = useNavigate();
+  const [home, setHome] = useState<Home | null>(null);
+  const [failed, setFailed] = useState(false);
+
+  useEffect(() => {
+    api.home().then(setHome, () => setFailed(true));
+  }, []);
+
+  const batch = home?.batch ?? null;
+  const today = home?.today;
+  const confirm = batch?.windows.find((w) => w.step === 'confirm');
+  const confirmOpen = confirm ? windowState(confirm, today).kind === 'open' : false;
+
+  return (
+    <>
+      <PageTitle>首页</PageTitle>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Card size="small">
+          <Typography.Text>
+            您好，{me.display_name}（{me.role_name}，{me.node.name}）。今天是 {today ?? '…'}。
+          </Typography.Text>
+        </Card>
+        {me.role === 'student' && (
+          <Alert type="info" showIcon title="毕业生登记表的填写功能即将开放" description="届时请在“毕业”环节中完善入学登记表、填写毕业生登记表（自我鉴定），并留意下方的办理时间。" />
+        )}
+        {failed && <Alert type="error" showIcon title="首页数据加载失败，请刷新页面重试。" />}
+        {!home && !failed && <Skeleton active />}
+        {home && !batch && (
+          <Card>
+            <Empty description="当前没有进行中的毕业批次。" />
+          </Card>
+        )}
+        {batch && (
+          <Card
+            title={`当前毕业批次：${batch.code}（${batch.name}）`}
+            extra={
+              isOffice(me.role) && confirmOpen ? (
+                <Button type="primary" onClick={() => void navigate('/graduation/confirm')}>
+                  办理预毕业确认
+                </Button>
+              ) : null
+            }
+          >
+            <Descriptions
+              size="small"
+              column={3}
+              items={[
+                { key: 'issue', label: '发证日期', children: batch.issue_date },
+                { key: 'exempt', label: '免修免考申请截止', children: batch.exemption_deadline ?? '—' },
+                { key: 'closing', label: '批次关闭日期', children: batch.closing_date ?? '—' },
+              ]}
+              style={{ marginBottom: 16 }}
+            />
+            <Table<BatchWindow>
+              rowKey="step"
+              size="middle"
+              pagination={false}
+              dataSource={batch.windows}
+              onRow={(w) => (windowState(w, today).kind === 'open' ? { style: { background: '#f6ffed' } } : {})}
+              columns={[
+                { title: '环节', dataIndex: 'no', width: 70, render: (no: string) => <Typography.Text strong>{no}</Typography.Text> },
+                { title: '工作内容', dataIndex: 'name' },
+                {
+                  title: '办理时间',
+                  key: 'dates',
+                  render: (_: unknown, w) => (
+                    <>
+                      {w.starts_on} 至 {w.effective_ends_on ?? w.ends_on}
+                      {w.effective_ends_on && w.effective_ends_on !== w.ends_on && (
+                        <Typography.Text type="warning">（本单位已延期，原截止 {w.ends_on}）</Typography.Text>
+                      )}
+                    </>
+                  ),
+                },
+                { title: '状态', key: 'state', width: 100, render: (_: unknown, w) => <WindowTag state={windowState(w, today)} /> },
+                {
+                  title: '倒计时',
+                  key: 'left',
+                  width: 160,
+                  render: (_: unknown, w) => {
+                    const s = windowState(w, today);
+                    return s.kind === 'open' ? <Typography.Text strong type={s.left <= 3 ? 'danger' : undefined}>{countdownText(s)}</Typography.Text> : <Typography.Text type="secondary">{countdownText(s)}</Typography.Text>;
+                  },
+                },
+              ]}
+            />
+          </Card>
+        )}
+      </Space>
+    </>
+  );
+}

@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { Alert, App as AntApp, Button, Card, Form, Input } from 'antd';
+import { api } from '../api.ts';
+import { useSession } from '../session.tsx';
+import { PageTitle } from '../ui.tsx';
+
+interface Values {
+  old_password: string;
+  new_password: string;
+  confirm: string;
+}
+
+const strong = (p: string) => p.length >= 8 && /[A-Za-z]/.test(p) && /\d/.test(p);
+
+export default function PasswordPage() {
+  const { me, refresh } = useSession();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const [form] = Form.useForm<Values>();
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (v: Values) => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await api.changePassword(v.old_password, v.new_password);
+      void message.success('密码已修改。');
+      form.resetFields();
+      if (me.must_change_password) {
+        await refresh();
+        void navigate('/', { replace: true });
+      }
+    } catch {
+      // shown by the client
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageTitle>修改密码</PageTitle>
+      <Card style={{ maxWidth: 520 }}>
+        {me.must_change_password && (
+          <Alert type="warning" showIcon style={{ marginBottom: 16 }} title="您的密码为初始密码或已被管理员重置，请先修改密码后再使用系统。" />
+        )}
+        <Form<Values> form={form} layout="vertical" onFinish={(v) => void submit(v)} name="password">
+          <Form.Item label="原密码" name="old_password" rules={[{ required: true, message: '请输入原密码' }]}>
+            <Input.Password autoComplete="current-password" />
+          </Form.Item>
+          <Form.Item
+            label="新密码"
+            name="new_password"
+            extra="至少 8 位，且须同时包含字母和数字。"
+            rules={[
+              { required: true, message: '请输入新密码' },
+              { validator: (_r, v: string) => (!v || strong(v) ? Promise.resolve() : Promise.reject(new Error('新密码至少 8 位，且须同时包含字母和数字'))) },
+            ]}
+          >
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item
+            label="确认新密码"
+            name="confirm"
+            dependencies={['new_password']}
+            rules={[
+              { required: true, message: '请再次输入新密码' },
+              ({ getFieldValue }) => ({
+                validator: (_r, v: string) => (!v || v === getFieldValue('new_password') ? Promise.resolve() : Promise.reject(new Error('两次输入的新密码不一致'))),
+              }),
+            ]}
+          >
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" loading={busy}>
+            确认修改
+          </Button>
+        </Form>
+      </Card>
+    </>
+  );
+}

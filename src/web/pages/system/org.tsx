@@ -1,0 +1,228 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { api, KIND_NAMES, type NodeKind, type OrgNode } from '../../api.ts';
+import { useMe } from '../../session.tsx';
+import { PageTitle } from '../../ui.tsx';
+
+const CHILD_KIND: Record<NodeKind, NodeKind | null> = { hq: 'branch', branch: 'tp', tp: 'class', class: null };
+const KIND_COLORS: Record<NodeKind, string> = { hq: 'magenta', branch: 'blue', tp: 'green', class: 'default' };
+
+interface TreeRow extends OrgNode {
+  children?: TreeRow[];
+}
+
+function buildTree(nodes: OrgNode[]): TreeRow[] {
+  const byId = new Map<number, TreeRow>(nodes.map((n) => [n.id, { ...n }]));
+  const roots: TreeRow[] = [];
+  for (const n of byId.values()) {
+    const parent = n.parent_id != null ? byId.get(n.parent_id) : undefined;
+    if (parent) (parent.children ??= []).push(n);
+    else roots.push(n);
+  }
+  return roots;
+}
+
+export default function OrgPage() {
+  const me = useMe();
+  const { message } = AntApp.useApp();
+  const [nodes, setNodes] = useState<OrgNode[] | null>(null);
+  const [expanded, setExpanded] = useState<number[]>([]);
+  const [keyword, setKeyword] = useState('');
+  const [creating, setCreating] = useState<OrgNode | null>(null);
+  const [renaming, setRenaming] = useState<OrgNode | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [createForm] = Form.useForm<{ code: string; name: string }>();
+  const [renameForm] = Form.useForm<{ name: string }>();
+
+  const load = useCallback(async (first = false) => {
+    try {
+      const list = await api.nodes();
+      setNodes(list);
+      if (first) setExpanded(list.filter((n) => n.kind === 'hq' || n.kind === 'branch').map((n) => n.id));
+    } catch {
+      setNodes((prev) => prev ?? []);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(true);
+  }, [load]);
+
+  const tree = useMemo(() => {
+    if (!nodes) return [];
+    const k = keyword.trim();
+    if (!k) return buildTree(nodes);
+    // Keep the matches and the path up to them.
+    const byId = new Map(nodes.map((n) => [n.id, n]));
+    const keep = new Set<number>();
+    for (const n of nodes) {
+      if (n.code.includes(k) || n.name.includes(k)) {
+        let cur: OrgNode | undefined = n;
+        while (cur && !keep.has(cur.id)) {
+          keep.add(cur.id);
+          cur = cur.parent_id != null ? byId.get(cur.parent_id) : undefined;
+        }
+      }
+    }
+    return buildTree(nodes.filter((n) => keep.has(n.id)));
+  }, [nodes, keyword]);
+
+  const run = async (fn: () => Promise<unknown>, ok: string) => {
+    if (busy) return false;
+    setBusy(true);
+    try {
+      await fn();
+      void message.success(ok);
+      await load();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitCreate = async () => {
+    if (!creating) return;
+    const v = await createForm.validateFields().catch(() => null);
+    if (!v) return;
+    const parent = creating;
+    const ok = await run(() => api.createNode({ parent_id: parent.id, code: v.code.trim(), name: v.name.trim() }), `已新建${KIND_NAMES[CHILD_KIND[parent.kind]!]}“${v.name.trim()}”。`);
+    if (ok) {
+      setExpanded((e) => (e.includes(parent.id) ? e : [...e, parent.id]));
+      setCreating(null);
+    }
+  };
+
+  const submitRename = async () => {
+    if (!renaming) return;
+    const v = await renameForm.validateFields().catch(() => null);
+    if (!v) return;
+    const node = renaming;
+    if (await run(() => api.updateNode(node.id, { name: v.name.trim() }), '名称已修改。')) setRenaming(null);
+  };
+
+  return (
+    <>
+      <PageTitle>组织机构</PageTitle>
+      <Card size="small">
+        <Space style={{ marginBottom: 12 }}>
+          <Input.Search allowClear placeholder="按单位代码或名称筛选" style={{ width: 280 }} onSearch={setKeyword} onChange={(e) => !e.target.value && setKeyword('')} />
+          <Button onClick={() => setExpanded((nodes ?? []).map((n) => n.id))}>全部展开</Button>
+          <Button onClick={() => setExpanded([])}>全部收起</Button>
+        </Space>
+        <Table<TreeRow>
+          rowKey="id"
+          size="small"
+          loading={nodes === null}
+          dataSource={tree}
+          pagination={false}
+          expandable={{
+            expandedRowKeys: keyword.trim() ? (nodes ?? []).map((n) => n.id) : expanded,
+            onExpandedRowsChange: (keys) => setExpanded(keys.map(Number)),
+          }}
+          columns={[
+            {
+              title: '单位名称',
+              dataIndex: 'name',
+              render: (name: string, n) => (n.disabled ? <Typography.Text delete type="secondary">{name}</Typography.Text> : name),
+            },
+            { title: '单位代码', dataIndex: 'code', width: 160 },
+            { title: '类型', dataIndex: 'kind', width: 100, render: (k: NodeKind) => <Tag color={KIND_COLORS[k]}>{KIND_NAMES[k]}</Tag> },
+            { title: '状态', dataIndex: 'disabled', width: 90, render: (d: boolean) => (d ? <Tag>已停用</Tag> : <Tag color="success">正常</Tag>) },
+            {
+              title: '操作',
+              key: 'op',
+              width: 280,
+              render: (_: unknown, n) => {
+                const child = CHILD_KIND[n.kind];
+                return (
+                  <Space size="small">
+                    {child && !n.disabled && (
+                      <a
+                        onClick={() => {
+                          createForm.resetFields();
+                          setCreating(n);
+                        }}
+                      >
+                        新建{KIND_NAMES[child]}
+                      </a>
+                    )}
+                    <a
+                      onClick={() => {
+                        renameForm.setFieldsValue({ name: n.name });
+                        setRenaming(n);
+                      }}
+                    >
+                      修改名称
+                    </a>
+                    {n.id !== me.node.id &&
+                      (n.disabled ? (
+                        <a onClick={() => void run(() => api.updateNode(n.id, { disabled: false }), `已启用“${n.name}”。`)}>启用</a>
+                      ) : (
+                        <Popconfirm
+                          title={`停用“${n.name}”？`}
+                          description="停用后该单位不能再办理业务，可随时重新启用。"
+                          okText="停用"
+                          cancelText="取消"
+                          okButtonProps={{ danger: true }}
+                          onConfirm={() => run(() => api.updateNode(n.id, { disabled: true }), `已停用“${n.name}”。`)}
+                        >
+                          <a style={{ color: '#ff4d4f' }}>停用</a>
+                        </Popconfirm>
+                      ))}
+                  </Space>
+                );
+              },
+            },
+          ]}
+        />
+      </Card>
+
+      <Modal
+        title={creating ? `在“${creating.name}”下新建${KIND_NAMES[CHILD_KIND[creating.kind] ?? 'class']}` : ''}
+        open={!!creating}
+        okText="保存"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={() => void submitCreate()}
+        onCancel={() => setCreating(null)}
+        forceRender
+      >
+        <Form form={createForm} layout="vertical" name="create-node">
+          <Form.Item
+            label="单位代码"
+            name="code"
+            rules={[
+              { required: true, message: '请填写单位代码' },
+              { pattern: /^[A-Za-z0-9_-]{1,20}$/, message: '单位代码为 1–20 位字母或数字' },
+            ]}
+            extra={creating?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
+          >
+            <Input maxLength={20} />
+          </Form.Item>
+          <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
+            <Input maxLength={80} />
+          </Form.Item>
+        </Form>
+      </Modal>
+
+      <Modal
+        title={renaming ? `修改“${renaming.name}”的名称` : ''}
+        open={!!renaming}
+        okText="保存"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={() => void submitRename()}
+        onCancel={() => setRenaming(null)}
+        forceRender
+      >
+        <Form form={renameForm} layout="vertical" name="rename-node">
+          <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
+            <Input maxLength={80} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}

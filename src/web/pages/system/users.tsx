@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useState } from 'react';
+import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
+import { api, KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, type OrgNode, type Role, type User } from '../../api.ts';
+import { useMe } from '../../session.tsx';
+import { PageTitle } from '../../ui.tsx';
+
+interface Filter {
+  node_id?: number;
+  role?: Role;
+  q?: string;
+}
+
+interface CreateValues {
+  node_id: number;
+  username: string;
+  display_name: string;
+  password: string;
+}
+
+const ALL_ROLES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher', 'student'];
+const passwordRule = {
+  validator: (_r: unknown, v: string) =>
+    !v || (v.length >= 8 && /[A-Za-z]/.test(v) && /\d/.test(v)) ? Promise.resolve() : Promise.reject(new Error('密码至少 8 位，且须同时包含字母和数字')),
+};
+
+export default function UsersPage() {
+  const me = useMe();
+  const { message } = AntApp.useApp();
+  const [filterForm] = Form.useForm<Filter>();
+  const [createForm] = Form.useForm<CreateValues>();
+  const [resetForm] = Form.useForm<{ password: string }>();
+  const [renameForm] = Form.useForm<{ display_name: string }>();
+  const [nodes, setNodes] = useState<OrgNode[]>([]);
+  const [filter, setFilter] = useState<Filter>({});
+  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
+  const [data, setData] = useState<{ total: number; rows: User[] } | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<User | null>(null);
+  const [renaming, setRenaming] = useState<User | null>(null);
+  const createNodeId = Form.useWatch('node_id', createForm);
+  const createNode = nodes.find((n) => n.id === createNodeId);
+
+  const load = useCallback(async (f: Filter, page: number, page_size: number) => {
+    setLoading(true);
+    try {
+      setData(await api.users({ ...f, page, page_size }));
+    } catch {
+      // shown
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    api.nodes().then(setNodes, () => undefined);
+    void load({}, 1, 20);
+  }, [load]);
+
+  const nodeOptions = nodes.filter((n) => !n.disabled).map((n) => ({ value: n.id, label: `${n.code} ${n.name}（${KIND_NAMES[n.kind]}）` }));
+
+  const run = async (fn: () => Promise<unknown>, ok: string) => {
+    if (busy) return false;
+    setBusy(true);
+    try {
+      await fn();
+      void message.success(ok);
+      await load(filter, paging.page, paging.page_size);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submitCreate = async () => {
+    const v = await createForm.validateFields().catch(() => null);
+    if (!v) return;
+    const node = nodes.find((n) => n.id === v.node_id);
+    if (!node) return;
+    const body = { username: v.username.trim(), display_name: v.display_name.trim(), role: ROLE_FOR_KIND[node.kind], node_id: node.id, password: v.password };
+    if (await run(() => api.createUser(body), `已创建账号“${body.username}”，首次登录须修改密码。`)) setCreating(false);
+  };
+
+  const submitReset = async () => {
+    if (!resetting) return;
+    const v = await resetForm.validateFields().catch(() => null);
+    if (!v) return;
+    const u = resetting;
+    if (await run(() => api.resetPassword(u.id, v.password), `已重置“${u.username}”的密码，下次登录须修改。`)) setResetting(null);
+  };
+
+  const submitRename = async () => {
+    if (!renaming) return;
+    const v = await renameForm.validateFields().catch(() => null);
+    if (!v) return;
+    const u = renaming;
+    if (await run(() => api.updateUser(u.id, { display_name: v.display_name.trim() }), '姓名已修改。')) setRenaming(null);
+  };
+
+  return (
+    <>
+      <PageTitle
+        extra={
+          <Button
+            type="primary"
+            onClick={() => {
+              createForm.resetFields();
+              setCreating(true);
+            }}
+          >
+            新建账号
+          </Button>
+        }
+      >
+        用户管理
+      </PageTitle>
+      <Card size="small">
+        <Form<Filter>
+          form={filterForm}
+          layout="inline"
+          name="user-filter"
+          style={{ marginBottom: 12, rowGap: 8 }}
+          onFinish={(v) => {
+            const f: Filter = { node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined };
+            setFilter(f);
+            setPaging((p) => ({ ...p, page: 1 }));
+            void load(f, 1, paging.page_size);
+          }}
+        >
+          <Form.Item label="单位" name="node_id">
+            <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="全部单位" style={{ width: 260 }} options={nodeOptions} />
+          </Form.Item>
+          <Form.Item label="角色" name="role">
+            <Select allowClear placeholder="全部角色" style={{ width: 140 }} options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_NAMES[r] }))} />
+          </Form.Item>
+          <Form.Item label="关键字" name="q">
+            <Input allowClear placeholder="用户名或姓名" style={{ width: 180 }} />
+          </Form.Item>
+          <Form.Item>
+            <Button type="primary" htmlType="submit" loading={loading}>
+              查询
+            </Button>
+          </Form.Item>
+        </Form>
+        <Table<User>
+          rowKey="id"
+          size="small"
+          loading={loading}
+          dataSource={data?.rows ?? []}
+          pagination={{
+            current: paging.page,
+            pageSize: paging.page_size,
+            total: data?.total ?? 0,
+            showSizeChanger: true,
+            showTotal: (t) => `共 ${t} 个账号`,
+            onChange: (page, page_size) => {
+              setPaging({ page, page_size });
+              void load(filter, page, page_size);
+            },
+          }}
+          columns={[
+            { title: '用户名', dataIndex: 'username' },
+            { title: '姓名', dataIndex: 'display_name' },
+            { title: '角色', dataIndex: 'role', render: (r: Role) => ROLE_NAMES[r] },
+            { title: '所属单位', key: 'node', render: (_: unknown, u) => `${u.node_code} ${u.node_name}` },
+            {
+              title: '状态',
+              key: 'state',
+              render: (_: unknown, u) => (
+                <Space size={4}>
+                  {u.disabled ? <Tag>已停用</Tag> : <Tag color="success">正常</Tag>}
+                  {u.locked && <Tag color="warning">已锁定</Tag>}
+                </Space>
+              ),
+            },
+            {
+              title: '操作',
+              key: 'op',
+              width: 240,
+              render: (_: unknown, u) => (
+                <Space size="small">
+                  <a
+                    onClick={() => {
+                      renameForm.setFieldsValue({ display_name: u.display_name });
+                      setRenaming(u);
+                    }}
+                  >
+                    修改姓名
+                  </a>
+                  <a
+                    onClick={() => {
+                      resetForm.resetFields();
+                      setResetting(u);
+                    }}
+                  >
+                    重置密码
+                  </a>
+                  {u.id !== me.id &&
+                    (u.disabled ? (
+                      <a onClick={() => void run(() => api.updateUser(u.id, { disabled: false }), `已启用“${u.username}”。`)}>启用</a>
+                    ) : (
+                      <Popconfirm
+                        title={`停用账号“${u.username}”？`}
+                        description="停用后该账号立即退出且不能登录，可随时重新启用。"
+                        okText="停用"
+                        cancelText="取消"
+                        okButtonProps={{ danger: true }}
+                        onConfirm={() => run(() => api.updateUser(u.id, { disabled: true }), `已停用“${u.username}”。`)}
+                      >
+                        <a style={{ color: '#ff4d4f' }}>停用</a>
+                      </Popconfirm>
+                    ))}
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Card>
+
+      <Modal title="新建账号" open={creating} okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => void submitCreate()} onCancel={() => setCreating(false)} forceRender>
+        <Form<CreateValues> form={createForm} layout="vertical" name="create-user">
+          <Form.Item label="所属单位" name="node_id" rules={[{ required: true, message: '请选择所属单位' }]}>
+            <Select showSearch={{ optionFilterProp: 'label' }} placeholder="请选择单位" options={nodeOptions} />
+          </Form.Item>
+          <Form.Item label="角色" extra="角色由单位类型决定：总部→总部管理员，分部→分部管理员，教学点→教学点教师，班级→班主任。">
+            <Input disabled value={createNode ? ROLE_NAMES[ROLE_FOR_KIND[createNode.kind]] : '请先选择单位'} />
+          </Form.Item>
+          <Form.Item
+            label="用户名"
+            name="username"
+            rules={[
+              { required: true, message: '请填写用户名' },
+              { pattern: /^[A-Za-z0-9_.-]{2,32}$/, message: '用户名为 2–32 位字母、数字、下划线、点或短横线' },
+            ]}
+          >
+            <Input maxLength={32} autoComplete="off" />
+          </Form.Item>
+          <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
+            <Input maxLength={50} />
+          </Form.Item>
+          <Form.Item label="初始密码" name="password" extra="至少 8 位，含字母和数字；首次登录须修改。" rules={[{ required: true, message: '请填写初始密码' }, passwordRule]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+        </Form>
+      </Modal>
+
+      <Modal
+        title={resetting ? `重置“${resetting.username}”的密码` : ''}
+        open={!!resetting}
+        okText="重置"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={() => void submitReset()}
+        onCancel={() => setResetting(null)}
+        forceRender
+      >
+        <Form form={resetForm} layout="vertical" name="reset-password">
+          <Form.Item label="新密码" name="password" extra="重置后该账号会被退出登录，下次登录须修改密码。" rules={[{ required: true, message: '请填写新密码' }, passwordRule]}>
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+        </Form>
+      </Modal>
+
+      <Modal
+        title={renaming ? `修改“${renaming.username}”的姓名` : ''}
+        open={!!renaming}
+        okText="保存"
+        cancelText="取消"
+        confirmLoading={busy}
+        onOk={() => void submitRename()}
+        onCancel={() => setRenaming(null)}
+        forceRender
+      >
+        <Form form={renameForm} layout="vertical" name="rename-user">
+          <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
+            <Input maxLength={50} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </>
+  );
+}
