@@ -4,8 +4,9 @@
  * The types mirror the server's zod schemas (the web may not import the server).
  */
 
-export type Role = 'hq_admin' | 'branch_admin' | 'tp_admin' | 'head_teacher' | 'student';
-export type NodeKind = 'hq' | 'branch' | 'tp' | 'class';
+import type { NodeKind, Role } from '../shared/org.ts';
+export type { NodeKind, Role } from '../shared/org.ts';
+export { KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES } from '../shared/org.ts';
 export type ConfirmStatus = '待确认' | '同意毕业' | '不同意';
 
 export interface Me {
@@ -163,24 +164,6 @@ export interface Paged<T> {
   total: number;
   rows: T[];
 }
-
-export const ROLE_NAMES: Record<Role, string> = {
-  hq_admin: '总部管理员',
-  branch_admin: '分部管理员',
-  tp_admin: '教学点教师',
-  head_teacher: '班主任',
-  student: '学生',
-};
-
-export const KIND_NAMES: Record<NodeKind, string> = { hq: '总部', branch: '分部', tp: '教学点', class: '班级' };
-
-/** The one account role each kind of node holds. */
-export const ROLE_FOR_KIND: Record<NodeKind, Exclude<Role, 'student'>> = {
-  hq: 'hq_admin',
-  branch: 'branch_admin',
-  tp: 'tp_admin',
-  class: 'head_teacher',
-};
 
 export const isAdmin = (role: Role) => role === 'hq_admin' || role === 'branch_admin';
 export const isOffice = (role: Role) => role === 'hq_admin' || role === 'branch_admin' || role === 'tp_admin';

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB, NodeKind, Role } from '../platform/tables.ts';
+import type { DB, Role } from '../platform/tables.ts';
+import { ROLE_FOR_KIND } from '../../shared/org.ts';
 import type { Actor } from '../platform/auth.ts';
 import { checkPasswordStrength, hashPassword, ROLE_NAMES } from '../platform/auth.ts';
 import { recordAudit } from '../platform/audit.ts';
@@ -8,8 +9,6 @@ import { inScope, mustFind } from '../platform/scope.ts';
 import type { z } from 'zod';
 import type { createUserBody, updateUserBody, usersQuery } from './schema.ts';
 
-/** The role an account on a node of this kind has: the tree decides, not the form. */
-export const ROLE_FOR_KIND: Record<NodeKind, Role> = { hq: 'hq_admin', branch: 'branch_admin', tp: 'tp_admin', class: 'head_teacher' };
 
 export async function me(db: Kysely<DB>, actor: Actor) {
   const u = await db.selectFrom('app_user').select('must_change_password').where('id', '=', actor.id).executeTakeFirstOrThrow();

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DB, NodeKind } from '../platform/tables.ts';
+import { KIND_NAMES } from '../../shared/org.ts';
 import type { Actor } from '../platform/auth.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { errors } from '../platform/errors.ts';
@@ -9,7 +10,6 @@ import type { createNodeBody, nodesQuery, updateNodeBody } from './schema.ts';
 
 /** 总部 → 分部/学院 → 教学点 → 班级. */
 const CHILD_KIND: Record<NodeKind, NodeKind | null> = { hq: 'branch', branch: 'tp', tp: 'class', class: null };
-const KIND_NAMES: Record<NodeKind, string> = { hq: '总部', branch: '分部', tp: '教学点', class: '班级' };
 const columns = ['n.id', 'n.parent_id', 'n.kind', 'n.code', 'n.name', 'n.disabled', 'n.head_teacher_id'] as const;
 
 export async function listNodes(db: Kysely<DB>, actor: Actor, f: z.infer<typeof nodesQuery>) {

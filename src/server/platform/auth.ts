@@ -19,13 +19,7 @@ export interface Actor {
   studentId: number | null;
 }
 
-export const ROLE_NAMES: Record<Role, string> = {
-  hq_admin: '总部管理员',
-  branch_admin: '分部管理员',
-  tp_admin: '教学点教师',
-  head_teacher: '班主任',
-  student: '学生',
-};
+export { ROLE_NAMES } from '../../shared/org.ts';
 
 export const SESSION_COOKIE = 'gm_session';
 export const authSettings = {

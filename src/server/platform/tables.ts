@@ -5,8 +5,8 @@ type Default<T> = ColumnType<T, T | undefined, T>;
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type DateStr = string; // 'YYYY-MM-DD'
 
-export type Role = 'hq_admin' | 'branch_admin' | 'tp_admin' | 'head_teacher' | 'student';
-export type NodeKind = 'hq' | 'branch' | 'tp' | 'class';
+import type { NodeKind, Role } from '../../shared/org.ts';
+export type { NodeKind, Role } from '../../shared/org.ts';
 export type ConfirmStatus = '待确认' | '同意毕业' | '不同意';
 
 export interface OrgNodeTable {
