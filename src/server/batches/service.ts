@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { BatchTable, DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
@@ -61,18 +61,15 @@ function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: 
 const laterOf = (a: string, b: string | undefined) => (b && b > a ? b : a);
 
 /** Latest extension end per `${step}|${path}`: an extension for a node covers its whole subtree. */
-async function extensionsFor(db: Db, batchCode: string, paths: string[]): Promise<Map<string, string>> {
-  const rows = await db.selectFrom('window_extension as e').innerJoin('org_node as n', 'n.id', 'e.node_id')
-    .select(['e.step', 'e.ends_on', 'n.path']).where('e.batch_code', '=', batchCode).execute();
-  const out = new Map<string, string>();
-  for (const p of paths) {
-    for (const r of rows) {
-      if (!p.startsWith(r.path)) continue;
-      const key = `${r.step}|${p}`;
-      out.set(key, laterOf(r.ends_on, out.get(key)));
-    }
-  }
-  return out;
+async function extensionsFor(db: Db, batchCode: string, paths: string[], step?: StepKey): Promise<Map<string, string>> {
+  const { rows } = await sql<{ step: string; path: string; ends_on: string }>`
+    select e.step, p.path, max(e.ends_on) as ends_on
+    from window_extension e
+    join org_node n on n.id = e.node_id
+    join unnest(${paths}::text[]) as p(path) on starts_with(p.path, n.path)
+    where e.batch_code = ${batchCode} ${step ? sql`and e.step = ${step}` : sql``}
+    group by e.step, p.path`.execute(db);
+  return new Map(rows.map((r) => [`${r.step}|${r.path}`, r.ends_on]));
 }
 
 export interface WindowVerdict {
@@ -84,21 +81,32 @@ export interface WindowVerdict {
 /**
  * The one window rule: a step's action on an object under `path` is allowed from the window's first day
  * to its last (or an extension's last day for a node above the object), in China's calendar.
- * Returns the verdict per path, so a bulk action can refuse the rows of a closed teaching point only.
+ * It answers for many paths at once, so a bulk action can refuse the rows of a closed teaching
+ * point only. Throws for an unknown batch; `window` is null while the batch has no window for the step.
  */
-export async function windowsFor(db: Db, batchCode: string, step: StepKey, paths: string[]): Promise<Map<string, WindowVerdict>> {
-  const batch = await db.selectFrom('batch').select(['code', 'closing_date']).where('code', '=', batchCode).executeTakeFirst();
+export async function windowState(db: Db, batchCode: string, step: StepKey, paths: string[]):
+  Promise<{ window: { starts_on: string; ends_on: string } | null; verdicts: Map<string, WindowVerdict> }> {
+  const batch = await db.selectFrom('batch as b')
+    .leftJoin('batch_window as w', (j) => j.onRef('w.batch_code', '=', 'b.code').on('w.step', '=', step))
+    .select(['b.code', 'w.starts_on', 'w.ends_on']).where('b.code', '=', batchCode).executeTakeFirst();
   if (!batch) throw errors.unknownBatch(batchCode);
-  const w = await db.selectFrom('batch_window').selectAll().where('batch_code', '=', batchCode).where('step', '=', step).executeTakeFirst();
-  if (!w) throw errors.noWindow(stepName(step), batchCode);
-  const ext = await extensionsFor(db, batchCode, paths);
+  if (!batch.starts_on || !batch.ends_on) return { window: null, verdicts: new Map() };
+  const distinct = [...new Set(paths)];
+  const ext = await extensionsFor(db, batchCode, distinct, step);
   const now = today();
-  const out = new Map<string, WindowVerdict>();
-  for (const p of new Set(paths)) {
-    const ends = laterOf(w.ends_on, ext.get(`${step}|${p}`));
-    out.set(p, { open: w.starts_on <= now && now <= ends, starts_on: w.starts_on, ends_on: ends });
+  const verdicts = new Map<string, WindowVerdict>();
+  for (const p of distinct) {
+    const ends = laterOf(batch.ends_on, ext.get(`${step}|${p}`));
+    verdicts.set(p, { open: batch.starts_on <= now && now <= ends, starts_on: batch.starts_on, ends_on: ends });
   }
-  return out;
+  return { window: { starts_on: batch.starts_on, ends_on: batch.ends_on }, verdicts };
+}
+
+/** For actions: the verdict per path; a step without a window cannot be done at all. */
+export async function windowsFor(db: Db, batchCode: string, step: StepKey, paths: string[]): Promise<Map<string, WindowVerdict>> {
+  const state = await windowState(db, batchCode, step, paths);
+  if (!state.window) throw errors.noWindow(stepName(step), batchCode);
+  return state.verdicts;
 }
 
 export function windowClosedError(step: StepKey, v: WindowVerdict) {

@@ -5,7 +5,7 @@ import { recordAudit } from '../platform/audit.ts';
 import { errors } from '../platform/errors.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
-import { getBatch, windowsFor, windowClosedError } from '../batches/service.ts';
+import { getBatch, windowState, windowsFor, windowClosedError } from '../batches/service.ts';
 import { recomputeEligibility } from '../eligibility/queries.ts';
 import * as q from './queries.ts';
 import type { ActionResult, ListFilter } from './schema.ts';
@@ -16,20 +16,15 @@ type Selection = z.infer<typeof selection>;
 type Status = '待确认' | '同意毕业' | '不同意';
 
 export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
-  const batch = await getBatch(db, f.batch);
+  // The window as it stands for the caller's own node (an extension above it counts); also proves the batch exists.
+  const state = await windowState(db, f.batch, 'confirm', [actor.nodePath]);
+  const v = state.verdicts.get(actor.nodePath);
   const { total, rows } = await q.listPage(db, actor, f);
-  const w = batch.windows.find((x) => x.step === 'confirm');
-  let window = null;
-  if (w) {
-    // The window as it stands for the caller's own node (an extension above it counts).
-    const v = (await windowsFor(db, f.batch, 'confirm', [actor.nodePath])).get(actor.nodePath)!;
-    window = { ...v, days_left: v.open ? daysBetween(today(), v.ends_on) : null };
-  }
   return {
     total,
     page: f.page,
     page_size: f.page_size,
-    window,
+    window: v ? { ...v, days_left: v.open ? daysBetween(today(), v.ends_on) : null } : null,
     rows: rows.map(({ id_number, confirmed_at, ...r }) => ({
       ...r,
       id_number_masked: maskIdCard(id_number),

@@ -80,8 +80,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     await db.insertInto('batch_window').values(rows).execute();
   }
   // 202301 as it ended: its graduates agreed, their status 毕业.
-  await db.insertInto('graduate').columns(['batch_code', 'student_id', 'tp_id', 'node_path', 'confirm_status', 'eligible', 'confirmed_at', 'checked_at'])
-    .expression((eb) => eb.selectFrom('student').select([eb.val('202301').as('b'), 'id', 'tp_id', 'node_path', eb.val('同意毕业').as('s'), eb.val(true).as('e'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('c'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('k')])
+  await db.insertInto('graduate').columns(['batch_code', 'student_id', 'student_no', 'tp_id', 'node_path', 'confirm_status', 'eligible', 'confirmed_at', 'checked_at'])
+    .expression((eb) => eb.selectFrom('student').select([eb.val('202301').as('b'), 'id', 'student_no', 'tp_id', 'node_path', eb.val('同意毕业').as('s'), eb.val(true).as('e'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('c'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('k')])
       .where('id', '>=', old.first).where('id', '<=', old.last))
     .execute();
 

@@ -16,7 +16,7 @@ export async function recomputeEligibility(db: Db, batchCode: string, studentIds
   const res = await sql`
     with b as (select code, issue_date from batch where code = ${batchCode}),
     cand as (
-      select s.id, s.tp_id, s.node_path, s.programme_id, p.min_credits, p.practice_course,
+      select s.id, s.student_no, s.tp_id, s.node_path, s.programme_id, p.min_credits, p.practice_course,
              coalesce(s.extension_until, s.valid_until) as valid_until
       from student s
       join programme p on p.id = s.programme_id
@@ -53,9 +53,9 @@ export async function recomputeEligibility(db: Db, batchCode: string, studentIds
       left join credits cr on cr.student_id = cand.id
       left join missing m on m.student_id = cand.id
     )
-    insert into graduate (batch_code, student_id, tp_id, node_path, eligible, credits_earned, credits_required,
+    insert into graduate (batch_code, student_id, student_no, tp_id, node_path, eligible, credits_earned, credits_required,
                           missing_courses, practice_passed, reasons, checked_at)
-    select ${batchCode}, v.id, v.tp_id, v.node_path,
+    select ${batchCode}, v.id, v.student_no, v.tp_id, v.node_path,
            v.earned >= v.min_credits and cardinality(v.missing) = 0 and v.practice_ok and v.valid_ok,
            v.earned, v.min_credits, v.missing, v.practice_ok,
            array_remove(array[
@@ -67,7 +67,7 @@ export async function recomputeEligibility(db: Db, batchCode: string, studentIds
            now()
     from verdict v
     on conflict (batch_code, student_id) do update set
-      tp_id = excluded.tp_id, node_path = excluded.node_path, eligible = excluded.eligible,
+      student_no = excluded.student_no, tp_id = excluded.tp_id, node_path = excluded.node_path, eligible = excluded.eligible,
       credits_earned = excluded.credits_earned, credits_required = excluded.credits_required,
       missing_courses = excluded.missing_courses, practice_passed = excluded.practice_passed,
       reasons = excluded.reasons, checked_at = excluded.checked_at

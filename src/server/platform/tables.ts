@@ -147,6 +147,7 @@ export interface GraduateTable {
   id: Generated<number>;
   batch_code: string;
   student_id: number;
+  student_no: string;
   tp_id: number;
   node_path: string;
   confirm_status: Default<ConfirmStatus>;

@@ -162,6 +162,8 @@ create table graduate (
   id              serial primary key,
   batch_code      text not null references batch(code),
   student_id      int not null references student(id),
+  -- 学号 again: a teaching point's list pages in 学号 order straight from the index below.
+  student_no      text not null,
   tp_id           int not null references org_node(id),
   node_path       text not null,
   confirm_status  text not null default '待确认' check (confirm_status in ('待确认', '同意毕业', '不同意')),
@@ -178,7 +180,7 @@ create table graduate (
   version         int not null default 1,
   unique (batch_code, student_id)
 );
-create index graduate_batch_tp_idx on graduate (batch_code, tp_id, confirm_status);
+create index graduate_batch_tp_no_idx on graduate (batch_code, tp_id, student_no);
 -- A batch's graduates within a subtree: the scoping predicate of every graduate list.
 create index graduate_batch_path_idx on graduate (batch_code, node_path text_pattern_ops);
 
