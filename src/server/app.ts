@@ -12,6 +12,7 @@ import { registerEligibilityJobs } from './eligibility/service.ts';
 import { confirmationRoutes } from './confirmation/routes.ts';
 import { studentRoutes } from './students/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
+import { programmeRoutes } from './programmes/routes.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -55,7 +56,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -69,6 +69,8 @@ const TABLE: Record<string, Row> = {
   'GET /api/org/nodes': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.some((n: any) => n.id === p.classNodeId) }, request: () => ({ method: 'GET', url: '/api/org/nodes?kind=class' }) },
   'POST /api/org/nodes': { access: ADMINS, check: { kind: 'object' }, request: (p, n) => ({ method: 'POST', url: '/api/org/nodes', body: { parent_id: p.tpNodeId, code: `PC${n}`, name: `权限测试班${n}` } }) },
   'PATCH /api/org/nodes/:id': { access: ADMINS, check: { kind: 'object' }, request: (p) => ({ method: 'PATCH', url: `/api/org/nodes/${p.classNodeId}`, body: { disabled: false } }) },
+  'GET /api/audit-log/actions': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.includes(`探针 ${p.auditProbe}`) }, request: () => ({ method: 'GET', url: '/api/audit-log/actions' }) },
+  'GET /api/programmes/majors': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/programmes/majors' }) },
   'GET /api/audit-log': { access: ADMINS, check: { kind: 'list', contains: (j) => j.total === 1 }, request: (p) => ({ method: 'GET', url: `/api/audit-log?object_id=${p.auditProbe}` }) },
   'GET /api/confirmation': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/confirmation?batch=202701&q=${p.studentNo}` }) },
   'GET /api/confirmation/counts': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.some((r: any) => r.tp_code === p.tpCode) }, request: () => ({ method: 'GET', url: '/api/confirmation/counts?batch=202701' }) },
@@ -111,7 +113,7 @@ before(async () => {
         kind: 'probe', title: '权限测试任务', owner_id: subject === 'own' ? me.id : victims.get(st.class_id!)!, node_path: subject === 'own' ? me.path : st.node_path, payload: '{}',
       }).returning('id').executeTakeFirstOrThrow();
       const auditProbe = `probe-${a.username}-${subject}`;
-      await t.db.insertInto('audit_log').values({ actor_name: '测试', node_path: st.node_path, action: '探针', object_type: 'probe', object_id: auditProbe }).execute();
+      await t.db.insertInto('audit_log').values({ actor_name: '测试', node_path: st.node_path, action: `探针 ${auditProbe}`, object_type: 'probe', object_id: auditProbe }).execute();
       probes.set(`${a.username}/${subject}`, {
         studentId: st.id, studentNo: st.student_no, graduate: await w.graduateOf(st.id), classNodeId: st.class_id!, tpNodeId: st.tp_id, tpCode: st.tp_code,
         userId: victims.get(st.class_id!)!, taskId: task.id, auditProbe,

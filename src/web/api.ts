@@ -287,6 +287,9 @@ export const api = {
   recomputeEligibility: (code: string) => post<{ task_id: string }>(`/batches/${encodeURIComponent(code)}/eligibility`),
   task: (id: string) => get<Task>(`/tasks/${encodeURIComponent(id)}`),
 
+  majors: () => get<{ major: string; level: string }[]>('/programmes/majors'),
+  auditActions: () => get<string[]>('/audit-log/actions'),
+
   // 组织机构
   nodes: (q: { kind?: NodeKind; parent_id?: number; q?: string } = {}) => get<OrgNode[]>('/org/nodes', q),
   createNode: (body: { parent_id: number; code: string; name: string }) => post<OrgNode>('/org/nodes', body),

@@ -37,4 +37,13 @@ export function auditLogRoutes(app: App, { database }: AppContext) {
       .orderBy('a.id', 'desc').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
     return { total: Number(total), rows: rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() })) };
   });
+
+  app.get('/api/audit-log/actions', {
+    config: { access: ADMINS },
+    schema: { tags: ['操作日志'], summary: '本单位及下级单位日志中出现过的操作（供筛选）', response: { 200: z.array(z.string()) } },
+  }, async (req) => {
+    const rows = await database.db.selectFrom('audit_log as a').select('a.action').distinct()
+      .where(inScope(actorOf(req), 'a.node_path')).orderBy('a.action').execute();
+    return rows.map((r) => r.action);
+  });
 }

@@ -91,8 +91,8 @@ export async function transition(db: Kysely<DB>, actor: Actor, batch: string, se
       objectType: 'graduate',
       objectId: t.id,
       nodePath: t.node_path,
-      before: { confirm_status: t.confirm_status, confirm_reason: t.confirm_reason },
-      after: { confirm_status: target, confirm_reason: target === '不同意' ? reason : null },
+      before: { student_no: t.student_no, name: t.name, confirm_status: t.confirm_status, confirm_reason: t.confirm_reason },
+      after: { student_no: t.student_no, name: t.name, confirm_status: target, confirm_reason: target === '不同意' ? reason : null },
     })));
     result.changed = change.length;
     return result;

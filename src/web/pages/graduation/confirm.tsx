@@ -207,6 +207,7 @@ export default function ConfirmPage() {
     if (!fixedTp) {
       api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
     }
+    api.majors().then((list) => setMajors([...new Set(list.map((m) => m.major))]), () => undefined);
   }, [form, fixedTp]);
 
   // The window of the chosen batch, as it stands for this user's node.
@@ -242,11 +243,6 @@ export default function ConfirmPage() {
       const res = await api.candidates({ ...filter, page, page_size });
       if (no !== requestNo.current) return;
       setData(res);
-      setMajors((prev) => {
-        const next = new Set(prev);
-        for (const r of res.rows) next.add(r.major);
-        return next.size === prev.length ? prev : [...next].sort((a, b) => a.localeCompare(b, 'zh-CN'));
-      });
     } catch {
       // shown by the client
     } finally {

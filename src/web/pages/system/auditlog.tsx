@@ -4,29 +4,6 @@ import type dayjs from 'dayjs';
 import { api, type AuditEntry } from '../../api.ts';
 import { changeLines, day, fmtDateTime, PageTitle } from '../../ui.tsx';
 
-/** The actions the server records today; the field also takes any other text. */
-const KNOWN_ACTIONS = [
-  '登录',
-  '修改密码',
-  '创建账号',
-  '修改账号',
-  '停用账号',
-  '启用账号',
-  '重置密码',
-  '新建分部',
-  '新建教学点',
-  '新建班级',
-  '修改单位',
-  '停用单位',
-  '创建毕业批次',
-  '设置办理时间',
-  '延长办理时间',
-  '重新计算毕业资格',
-  '同意毕业',
-  '不同意毕业',
-  '撤销预毕业确认',
-];
-
 const OBJECT_NAMES: Record<string, string> = { user: '账号', org_node: '单位', batch: '毕业批次', graduate: '毕业生', task: '任务', student: '学生' };
 
 interface FilterValues {
@@ -59,8 +36,10 @@ export default function AuditLogPage() {
     }
   }, []);
 
+  const [actions, setActions] = useState<string[]>([]);
   useEffect(() => {
     void load({}, 1, 20);
+    api.auditActions().then(setActions, () => undefined);
   }, [load]);
 
   return (
@@ -85,7 +64,7 @@ export default function AuditLogPage() {
           }}
         >
           <Form.Item label="操作" name="action">
-            <AutoComplete allowClear placeholder="全部操作" style={{ width: 180 }} options={KNOWN_ACTIONS.map((a) => ({ value: a }))} showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }} />
+            <AutoComplete allowClear placeholder="全部操作" style={{ width: 180 }} options={actions.map((a) => ({ value: a }))} showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }} />
           </Form.Item>
           <Form.Item label="操作人" name="actor">
             <Input allowClear placeholder="姓名或用户名" style={{ width: 180 }} />
