@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- confirm [--db postgres|pglite] [--students N] [--duration S] [--connections C] [--requests R]`
+ * `npm run bench -- confirm [--db postgres|pglite] [--students N] [--duration S] [--connections C] [--requests R] [--keep]`
  *
  * Generates an organisation of 45 branches and 2,000 teaching points with N students (default
  * 200,000 on PostgreSQL, 20,000 on PGlite), their grades and the candidates of batch 202701, then
@@ -25,7 +25,8 @@ import { recomputeEligibility } from '../src/server/eligibility/queries.ts';
 import { hashPassword, SESSION_COOKIE } from '../src/server/platform/auth.ts';
 import { addDays, today } from '../src/server/platform/clock.ts';
 import { STEP_KEYS } from '../src/shared/steps.ts';
-import { load, type LoadResult } from './lib/load.ts';
+import { load, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { cpuPerRequest, cpuSnapshot } from './lib/cpu.ts';
 import { intOption, stringOption, type Options } from './lib/options.ts';
 
 export const description = '预毕业确认: list latency and throughput against a one-query floor, hq counts, 同意毕业 in bulk';
@@ -53,61 +54,110 @@ async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }>
   return { ms: performance.now() - start, value };
 }
 
+const HELP = `npm run bench -- confirm [options]
+  --db postgres|pglite   database (default postgres)
+  --students N           students to generate (default 200000 on postgres, 20000 on PGlite)
+  --duration S           seconds of each concurrent run (default 10, after 2 s of warm-up)
+  --connections C        concurrent clients (default 50)
+  --requests R           sequential requests for p50/p99 (default 200)
+  --pg-url URL           server to create the database on (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --keep                 keep the generated database (or PGlite folder)
+  --reuse NAME           measure again on a database kept by --keep, without generating (postgres)
+  --sql "STATEMENTS"     run after generation, before measuring (to try an index)
+The last line printed is one JSON object with every figure.`;
+
 export async function run(options: Options): Promise<void> {
+  if (options.help) {
+    console.log(HELP);
+    return;
+  }
   const kind = stringOption(options, 'db', 'postgres', ['postgres', 'pglite'] as const);
-  const students = intOption(options, 'students', kind === 'pglite' ? 20_000 : 200_000);
+  let students = intOption(options, 'students', kind === 'pglite' ? 20_000 : 200_000);
   const durationS = intOption(options, 'duration', 10);
   const connections = intOption(options, 'connections', 50);
   const requests = intOption(options, 'requests', 200);
   const adminUrl = stringOption(options, 'pg-url', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  // --keep: leave the generated database (or PGlite folder) in place for EXPLAIN and friends.
+  const keep = options.keep === true;
+  // --reuse NAME: measure again on a database kept by --keep (postgres), without generating.
+  const reuse = options.reuse === undefined ? undefined : stringOption(options, 'reuse', '');
+  // --sql "…": statements to run after generation, before measuring (to try an index, say).
+  const extraSql = options.sql === undefined ? undefined : stringOption(options, 'sql', '');
+  if (reuse && kind !== 'postgres') throw new Error('--reuse is for --db postgres');
   log(`db=${kind} students=${students} branches=${BRANCHES} teaching_points=${TEACHING_POINTS} connections=${connections} duration=${durationS}s requests=${requests}`);
 
-  // Undo whatever was set up, also when the run is interrupted.
-  const cleanups: (() => Promise<void>)[] = [];
-  const cleanup = async () => {
+  // Undo whatever was set up, last first. When interrupted, only what must not be left behind
+  // (the database, the folder): closing the app could wait for a long generating statement.
+  const cleanups: { essential: boolean; fn: () => Promise<void> }[] = [];
+  const onCleanup = (fn: () => Promise<void>, essential = false) => cleanups.push({ essential, fn });
+  const cleanup = async (onlyEssential = false) => {
     while (cleanups.length) {
+      const c = cleanups.pop()!;
+      if (onlyEssential && !c.essential) continue;
       try {
-        await cleanups.pop()!();
+        await c.fn();
       } catch (e) {
         console.error('[confirm] cleanup:', (e as Error).message);
       }
     }
   };
+  let interrupted: Promise<void> | null = null;
   const onSignal = () => {
     log('interrupted: cleaning up');
-    void cleanup().finally(() => process.exit(130));
+    interrupted = cleanup(true).finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
   try {
     let config: { databaseUrl?: string; dataDir?: string };
+    let dbName: string | null = null;
     if (kind === 'postgres') {
-      const name = `gm_bench_${process.pid}`;
-      await adminQuery(adminUrl, `create database "${name}"`);
-      cleanups.push(async () => {
-        await adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
-        log(`dropped database ${name}`);
-      });
+      const name = reuse ?? `gm_bench_${process.pid}`;
+      dbName = name;
+      if (!reuse) {
+        await adminQuery(adminUrl, `create database "${name}"`);
+        onCleanup(async () => {
+          if (keep) return log(`kept database ${name} (rerun with --reuse ${name})`);
+          await adminQuery(adminUrl, `drop database if exists "${name}" with (force)`);
+          log(`dropped database ${name}`);
+        }, true);
+        log(`created database ${name}`);
+      }
       const url = new URL(adminUrl);
       url.pathname = `/${name}`;
       config = { databaseUrl: url.toString() };
-      log(`created database ${name}`);
     } else {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-bench-'));
-      cleanups.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+      onCleanup(async () => {
+        if (keep) return log(`kept ${dir}`);
+        fs.rmSync(dir, { recursive: true, force: true });
+        log(`removed ${dir}`);
+      }, true);
       config = { dataDir: dir };
       log(`PGlite in ${dir}`);
     }
 
     const running = await buildApp({ ...config, work: false, logger: false });
-    cleanups.push(() => running.close());
+    onCleanup(() => running.close());
     const db = running.database.db;
 
     // ---- data ----
-    const gen = await timed(() => generate(running, students));
-    const { candidates, mid, largest, tpCount } = gen.value;
-    log(`generated in ${(gen.ms / 1000).toFixed(1)}s: ${candidates} candidates over ${tpCount} teaching points; ` +
+    let generateMs = 0;
+    if (reuse) {
+      await resetState(running);
+      log(`reusing database ${reuse}: confirmation state, sessions, audit log and bench users reset`);
+    } else {
+      generateMs = (await timed(() => generate(running, students))).ms;
+    }
+    if (extraSql) {
+      const r = await timed(() => running.database.sql.executeSql(extraSql));
+      await sql`analyze`.execute(db);
+      log(`--sql applied in ${r.ms.toFixed(0)} ms: ${extraSql}`);
+    }
+    const { candidates, mid, largest, tpCount } = await pickPoints(running);
+    if (reuse) students = await db.selectFrom('student').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    log(`${reuse ? 'found' : `generated in ${(generateMs / 1000).toFixed(1)}s`}: ${candidates} candidates over ${tpCount} teaching points; ` +
       `list point ${mid.code} has ${mid.n}, largest ${largest.code} has ${largest.n}`);
 
     const hash = await hashPassword(PASSWORD);
@@ -130,7 +180,7 @@ export async function run(options: Options): Promise<void> {
       return { rows };
     });
     await floor.listen({ host: '127.0.0.1', port: 0 });
-    cleanups.push(() => floor.close());
+    onCleanup(() => floor.close());
     const floorPort = (floor.server.address() as AddressInfo).port;
     log(`app on ${base}, floor on http://127.0.0.1:${floorPort}`);
 
@@ -148,18 +198,23 @@ export async function run(options: Options): Promise<void> {
     const listSpec = { host: '127.0.0.1', port, path: listPath, headers: { Cookie: cookies.mid } };
     const floorSpec = { host: '127.0.0.1', port: floorPort, path: `/floor?tp=${mid.id}` };
 
+    // Each load run, with the CPU it cost this process (the server) and the database's backends.
+    const measure = async (what: string, spec: LoadSpec) => {
+      const before = cpuSnapshot(dbName);
+      const r = await load(spec);
+      const cpu = cpuPerRequest(before, cpuSnapshot(dbName), r.completed);
+      report(what, r, cpu);
+      return { ...r, cpu };
+    };
+
     // ---- latency: sequential requests ----
-    const floorSeq = await load({ ...floorSpec, connections: 1, requests, warmupRequests: 20 });
-    report('floor sequential', floorSeq);
-    const listSeq = await load({ ...listSpec, connections: 1, requests, warmupRequests: 20 });
-    report('list sequential', listSeq);
+    const floorSeq = await measure('floor sequential', { ...floorSpec, connections: 1, requests, warmupRequests: 20 });
+    const listSeq = await measure('list sequential', { ...listSpec, connections: 1, requests, warmupRequests: 20 });
 
     // ---- throughput: concurrent clients ----
     const loadOpts = { connections, durationMs: durationS * 1000, warmupMs: 2000 };
-    const floorConc = await load({ ...floorSpec, ...loadOpts });
-    report(`floor ${connections}c`, floorConc);
-    const listConc = await load({ ...listSpec, ...loadOpts });
-    report(`list ${connections}c`, listConc);
+    const floorConc = await measure(`floor ${connections}c`, { ...floorSpec, ...loadOpts });
+    const listConc = await measure(`list ${connections}c`, { ...listSpec, ...loadOpts });
     const ratio = listConc.rps / floorConc.rps;
     log(`list/floor rps ratio ${ratio.toFixed(3)} (target ≥ ${TARGET_RATIO})`);
 
@@ -209,12 +264,16 @@ export async function run(options: Options): Promise<void> {
       list_rps_50c: round(listConc.rps, 1),
       list_p50_50c_ms: round(listConc.p50_ms),
       list_p99_50c_ms: round(listConc.p99_ms),
-      list_errors: listSeq.errors + listConc.errors,
+      list_errors: listSeq.errors + listConc.errors + Number(listSeq.timed_out) + Number(listConc.timed_out),
       floor_p50_ms: round(floorSeq.p50_ms),
       floor_p99_ms: round(floorSeq.p99_ms),
       floor_rps_50c: round(floorConc.rps, 1),
       floor_p99_50c_ms: round(floorConc.p99_ms),
-      floor_errors: floorSeq.errors + floorConc.errors,
+      floor_errors: floorSeq.errors + floorConc.errors + Number(floorSeq.timed_out) + Number(floorConc.timed_out),
+      list_node_cpu_ms: listConc.cpu.node_ms,
+      list_pg_cpu_ms: listConc.cpu.pg_ms,
+      floor_node_cpu_ms: floorConc.cpu.node_ms,
+      floor_pg_cpu_ms: floorConc.cpu.pg_ms,
       ratio_rps: round(ratio, 3),
       counts_ms: round(median(countTimes), 1),
       counts_rows: countsRows,
@@ -227,7 +286,9 @@ export async function run(options: Options): Promise<void> {
       agree_all_changed: agreeAll.value.changed,
       agree_all_refused: agreeAll.value.refused.length,
       peak_rss_mb: peakRssMb(),
-      generate_seconds: round(gen.ms / 1000, 1),
+      generate_seconds: round(generateMs / 1000, 1),
+      reused: reuse !== undefined,
+      extra_sql: extraSql ?? null,
       connections,
       duration_s: durationS,
       requests,
@@ -236,6 +297,10 @@ export async function run(options: Options): Promise<void> {
     };
     await cleanup();
     console.log(JSON.stringify(result));
+  } catch (e) {
+    // Statements cut off by the interruption's cleanup fail: that is expected, not news.
+    if (interrupted) return void (await interrupted);
+    throw e;
   } finally {
     await cleanup();
     process.removeListener('SIGINT', onSignal);
@@ -264,10 +329,14 @@ async function generate(running: Running, students: number) {
   }).execute();
   await db.insertInto('batch_window').values(STEP_KEYS.map((step) => ({ batch_code: BATCH, step, starts_on: addDays(t, -1), ends_on: addDays(t, 90) }))).execute();
   const candidates = await recomputeEligibility(db, BATCH);
-  log(`eligibility: ${candidates} candidates`);
+  log(`eligibility: ${candidates} candidates (peak rss ${peakRssMb()} MB)`);
   // The steady state autovacuum would reach: statistics and the visibility map.
   await sql`vacuum analyze`.execute(db);
+}
 
+/** The largest teaching point, and the one (other than it) whose candidates are closest to 1,000. */
+async function pickPoints(running: Running) {
+  const db = running.database.db;
   const perTp = await db.selectFrom('graduate as g').innerJoin('org_node as tp', 'tp.id', 'g.tp_id')
     .select(['tp.id', 'tp.code', (eb) => eb.fn.countAll<number>().as('n')])
     .where('g.batch_code', '=', BATCH).groupBy(['tp.id', 'tp.code']).orderBy('n', 'desc').orderBy('tp.id').execute();
@@ -277,7 +346,19 @@ async function generate(running: Running, students: number) {
   // The list's teaching point: closest to 1,000 candidates, and not the largest (that one is agreed in bulk).
   const others = points.length > 1 ? points.slice(1) : points;
   const mid = others.reduce((a, b) => (Math.abs(b.n - TARGET_CANDIDATES) < Math.abs(a.n - TARGET_CANDIDATES) ? b : a));
+  const candidates = points.reduce((a, p) => a + p.n, 0);
   return { candidates, mid, largest, tpCount: points.length };
+}
+
+/** Back to the state right after generation: nothing confirmed, no sessions, no audit, no bench users. */
+async function resetState(running: Running): Promise<void> {
+  await running.database.sql.executeSql(`
+    update graduate set confirm_status = '待确认', confirm_reason = null, confirmed_at = null, confirmed_by = null, version = 1
+      where confirm_status <> '待确认' or version <> 1;
+    delete from session;
+    delete from audit_log;
+    delete from app_user where username like 'bench\\_%';`);
+  for (const t of ['graduate', 'audit_log', 'session', 'app_user']) await running.database.sql.executeSql(`vacuum analyze ${t}`);
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
@@ -313,8 +394,9 @@ async function api<T = unknown>(base: string, method: 'GET' | 'POST', url: strin
   return JSON.parse(text) as T;
 }
 
-function report(what: string, r: LoadResult): void {
+function report(what: string, r: LoadResult, cpu: { node_ms: number | null; pg_ms: number | null }): void {
   log(`${what}: ${r.requests} requests in ${r.seconds.toFixed(1)}s = ${r.rps.toFixed(0)} rps; ` +
     `p50 ${r.p50_ms.toFixed(2)} ms, p90 ${r.p90_ms.toFixed(2)}, p99 ${r.p99_ms.toFixed(2)}, max ${r.max_ms.toFixed(1)}; ` +
-    `${r.bytes_per_response} B/response${r.errors ? `; ERRORS ${r.errors} ${JSON.stringify(r.statuses)}` : ''}`);
+    `${r.bytes_per_response} B/response; cpu/request: server ${cpu.node_ms} ms` + (cpu.pg_ms === null ? '' : `, postgres ${cpu.pg_ms} ms`) +
+    (r.errors ? `; ERRORS ${r.errors} ${JSON.stringify(r.statuses)}` : '') + (r.timed_out ? '; TIMED OUT' : ''));
 }

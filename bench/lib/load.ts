@@ -17,10 +17,15 @@ export interface LoadSpec {
   /** Unmeasured lead-in: a time, or a number of requests. */
   warmupMs?: number;
   warmupRequests?: number;
+  /** Give up (reporting what was measured, timed_out: true) after this long; default: the run's length + 60 s. */
+  timeoutMs?: number;
 }
 
 export interface LoadResult {
+  /** Measured requests. */
   requests: number;
+  /** Every response, warm-up included (to share out CPU time). */
+  completed: number;
   errors: number;
   statuses: Record<string, number>;
   seconds: number;
@@ -31,12 +36,14 @@ export interface LoadResult {
   max_ms: number;
   mean_ms: number;
   bytes_per_response: number;
+  timed_out: boolean;
 }
 
 const child = path.join(path.dirname(fileURLToPath(import.meta.url)), 'loadgen-child.ts');
 
 /** Runs the load generator in a separate Node process and returns its figures. */
 export function load(spec: LoadSpec): Promise<LoadResult> {
+  spec = { timeoutMs: (spec.warmupMs ?? 0) + (spec.durationMs ?? 120_000) + 60_000, ...spec };
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), child, JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'inherit'],

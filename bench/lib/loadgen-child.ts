@@ -26,6 +26,7 @@ function main(spec: LoadSpec): void {
   let measureEnd = 0;
   let open = 0;
   let socketErrors = 0;
+  let completed = 0;
 
   const finish = () => {
     if (stopped) return;
@@ -59,6 +60,7 @@ function main(spec: LoadSpec): void {
     const complete = (status: number, size: number) => {
       const ms = performance.now() - sentAt;
       inFlight = false;
+      completed++;
       if (measuring && !stopped) {
         latencies.push(ms);
         bytes += size;
@@ -110,13 +112,17 @@ function main(spec: LoadSpec): void {
     });
   }
 
-  function report(): void {
+  let reported = false;
+  function report(timedOut = false): void {
+    if (reported) return;
+    reported = true;
     if (!measureEnd) measureEnd = performance.now();
     const seconds = (measureEnd - measureStart) / 1000;
     const sorted = latencies.slice().sort((a, b) => a - b);
     const pct = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
     const result: LoadResult = {
       requests: latencies.length,
+      completed,
       errors,
       statuses,
       seconds,
@@ -127,9 +133,16 @@ function main(spec: LoadSpec): void {
       max_ms: sorted.length ? sorted[sorted.length - 1] : NaN,
       mean_ms: latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length),
       bytes_per_response: Math.round(bytes / Math.max(1, latencies.length)),
+      timed_out: timedOut,
     };
-    process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(JSON.stringify(result) + '\n', () => timedOut && process.exit(0));
   }
+
+  // A server that stops answering must not hang the benchmark: report what there is.
+  setTimeout(() => {
+    finish();
+    report(true);
+  }, spec.timeoutMs ?? 120_000).unref();
 
   if (spec.warmupMs !== undefined) setTimeout(beginMeasuring, spec.warmupMs);
   else if (warmupLeft === 0) beginMeasuring();

@@ -6,20 +6,24 @@ import type { ListFilter } from './schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
-/** The candidates of a batch the actor may see, narrowed by the page's filters. */
-export function candidates(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size'>) {
+/** The graduates of a batch the actor may see, narrowed by the filters on graduate itself. */
+function scoped(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size'>) {
   let q = db.selectFrom('graduate as g')
-    .innerJoin('student as s', 's.id', 'g.student_id')
-    .innerJoin('org_node as tp', 'tp.id', 'g.tp_id')
     .where('g.batch_code', '=', f.batch)
-    .where(inScope(actor, 'g.node_path', 'g.student_id'));
-  // A teaching point's own list: say so in a form the (batch, tp, 学号) index serves.
-  if (actor.nodeKind === 'tp' || actor.nodeKind === 'class') q = q.where('g.tp_id', '=', actor.nodeKind === 'tp' ? actor.nodeId : sql<number>`(select parent_id from org_node where id = ${actor.nodeId})`);
+    .where(inScope(actor, 'g.node_path', 'g.student_id', 'g.tp_id'));
   if (f.tp_code) q = q.where('g.tp_id', '=', sql<number>`(select id from org_node where code = ${f.tp_code} and kind = 'tp')`);
-  if (f.major) q = q.where('s.major', '=', f.major);
-  if (f.level) q = q.where('s.level', '=', f.level);
   if (f.status) q = q.where('g.confirm_status', '=', f.status);
   if (f.eligible) q = q.where('g.eligible', '=', f.eligible === 'true');
+  return q;
+}
+
+/** The candidates of a batch the actor may see, narrowed by the page's filters. */
+export function candidates(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size'>) {
+  let q = scoped(db, actor, f)
+    .innerJoin('student as s', 's.id', 'g.student_id')
+    .innerJoin('org_node as tp', 'tp.id', 'g.tp_id');
+  if (f.major) q = q.where('s.major', '=', f.major);
+  if (f.level) q = q.where('s.level', '=', f.level);
   if (f.q) {
     const term = f.q.trim();
     q = q.where((eb) => eb.or([eb('s.name', '=', term), eb('s.student_no', '=', term), eb('s.id_number', '=', term.toUpperCase())]));
@@ -28,9 +32,10 @@ export function candidates(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'p
 }
 
 export async function listPage(db: Db, actor: Actor, f: ListFilter) {
-  const base = candidates(db, actor, f);
-  const [{ total }] = await base.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const page = base.select(['g.id', 'g.version', 'g.student_id', 'g.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
+  // The total needs student only for its filters; without them it is counted on graduate alone.
+  const counted = f.major || f.level || f.q ? candidates(db, actor, f) : scoped(db, actor, f);
+  const [{ total }] = await counted.select((eb) => eb.fn.countAll<number>().as('total')).execute();
+  const page = candidates(db, actor, f).select(['g.id', 'g.version', 'g.student_id', 'g.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
     'tp.code as tp_code', 'tp.name as tp_name', 'g.eligible', 'g.credits_earned', 'g.credits_required', 'g.reasons',
     'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at']);
   const rows = await page.orderBy('g.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
@@ -66,20 +71,25 @@ export async function lockTargets(trx: Transaction<DB>, actor: Actor, batch: str
 
 /** Candidates per teaching point within the actor's subtree. */
 export async function countsByTeachingPoint(db: Db, actor: Actor, batch: string) {
-  return db.selectFrom('graduate as g')
-    .innerJoin('org_node as tp', 'tp.id', 'g.tp_id')
-    .innerJoin('org_node as br', 'br.id', 'tp.parent_id')
+  // Count on graduate alone, per tp_id, and name the 2,000 groups afterwards: grouping 200,000 joined
+  // rows by four text columns sorted them on disk.
+  const per = db.selectFrom('graduate as g')
     .where('g.batch_code', '=', batch)
-    .where(inScope(actor, 'g.node_path', 'g.student_id'))
-    .groupBy(['tp.id', 'tp.code', 'tp.name', 'br.name'])
+    .where(inScope(actor, 'g.node_path', 'g.student_id', 'g.tp_id'))
+    .groupBy('g.tp_id')
     .select((eb) => [
-      'tp.id as tp_id', 'tp.code as tp_code', 'tp.name as tp_name', 'br.name as branch_name',
+      'g.tp_id',
       eb.fn.countAll<number>().as('candidates'),
       sql<number>`count(*) filter (where g.eligible)`.as('eligible'),
       sql<number>`count(*) filter (where g.confirm_status = '同意毕业')`.as('agreed'),
       sql<number>`count(*) filter (where g.confirm_status = '不同意')`.as('refused'),
       sql<number>`count(*) filter (where g.confirm_status = '待确认')`.as('pending'),
-    ])
+    ]);
+  return db.selectFrom(per.as('c'))
+    .innerJoin('org_node as tp', 'tp.id', 'c.tp_id')
+    .innerJoin('org_node as br', 'br.id', 'tp.parent_id')
+    .select(['c.tp_id', 'tp.code as tp_code', 'tp.name as tp_name', 'br.name as branch_name',
+      'c.candidates', 'c.eligible', 'c.agreed', 'c.refused', 'c.pending'])
     .orderBy('tp.code')
     .execute();
 }

@@ -6,9 +6,12 @@ export function setToday(day: string | undefined): void {
   pinned = day;
 }
 
+// Making an Intl.DateTimeFormat costs ~0.1 ms; using one, microseconds. Make it once.
+const chinaDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
+
 export function today(): string {
   if (pinned) return pinned;
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  return chinaDay.format(new Date());
 }
 
 export function addDays(day: string, n: number): string {

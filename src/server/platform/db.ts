@@ -115,7 +115,7 @@ export interface OpenOptions {
 
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10, options: '-c jit=off' });
     // An idle connection cut by the server (restart, failover) must not bring the process down.
     pool.on('error', (e) => console.error('[db] 空闲连接出错：', e.message));
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });

@@ -9,11 +9,14 @@ import type { Role } from './tables.ts';
  * sees only rows about themself. Queries call `inScope`; single objects are fetched through
  * `mustFind`, which answers 404 — the same answer as for an object that does not exist.
  */
-export function inScope(actor: Actor, pathColumn: string, studentColumn?: string): RawBuilder<boolean> {
+export function inScope(actor: Actor, pathColumn: string, studentColumn?: string, tpColumn?: string): RawBuilder<boolean> {
   if (actor.role === 'student') {
     if (!studentColumn || actor.studentId == null) return sql<boolean>`false`;
     return sql<boolean>`${sql.ref(studentColumn)} = ${actor.studentId}`;
   }
+  // A teaching point's subtree is exactly the rows of its tp_id. Said as an equality the planner
+  // estimates it right and pages straight off a (batch, tp, …) index (20 ms → 0.7 ms at 200,000).
+  if (tpColumn && actor.nodeKind === 'tp') return sql<boolean>`${sql.ref(tpColumn)} = ${actor.nodeId}`;
   return sql<boolean>`${sql.ref(pathColumn)} like ${likePrefix(actor.nodePath)}`;
 }
 

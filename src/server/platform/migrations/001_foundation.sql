@@ -181,6 +181,8 @@ create table graduate (
   unique (batch_code, student_id)
 );
 create index graduate_batch_tp_no_idx on graduate (batch_code, tp_id, student_no);
+-- “Not already agreed in another batch” looks a student up across batches.
+create index graduate_student_idx on graduate (student_id);
 -- A batch's graduates within a subtree: the scoping predicate of every graduate list.
 create index graduate_batch_path_idx on graduate (batch_code, node_path text_pattern_ops);
 
