@@ -72,3 +72,37 @@ test('GET /api/health names the database; the OpenAPI document lists every route
     await fresh.drop();
   }
 });
+
+test('`npm run worker`: a separate process works the queue on PostgreSQL, and refuses PGlite with a reason', async () => {
+  const { spawn } = await import('node:child_process');
+  const fresh = await freshDatabase();
+  const env = { ...process.env, DATABASE_URL: fresh.databaseUrl ?? '' };
+  if (!fresh.databaseUrl) {
+    delete (env as Record<string, string | undefined>).DATABASE_URL;
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/worker.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    assert.equal(code, 1);
+    assert.match(err, /需要 DATABASE_URL/);
+    return;
+  }
+  // The web server does not work jobs here; only the worker process does.
+  const server = await buildApp({ databaseUrl: fresh.databaseUrl, work: false });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/worker.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const w = await buildWorld(server.database.db);
+    await server.database.db.deleteFrom('graduate').execute();
+    const taskId = await server.jobs.enqueue({ kind: RECOMPUTE_JOB, title: '测试', ownerId: w.users.hq, nodePath: w.nodes.hq.path, payload: { batch: w.batch } });
+    const done = await waitFor(async () => {
+      const t = await server.database.db.selectFrom('task').select(['state', 'result']).where('id', '=', taskId).executeTakeFirst();
+      return t?.state === 'done' ? t : undefined;
+    }, 60_000);
+    assert.deepEqual(done.result, { batch: w.batch, graduates: 6 });
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.on('exit', r));
+    await server.close();
+    await fresh.drop();
+  }
+});
