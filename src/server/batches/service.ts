@@ -88,11 +88,14 @@ export async function windowState(db: Db, batchCode: string, step: StepKey, path
   Promise<{ window: { starts_on: string; ends_on: string } | null; verdicts: Map<string, WindowVerdict> }> {
   const batch = await db.selectFrom('batch as b')
     .leftJoin('batch_window as w', (j) => j.onRef('w.batch_code', '=', 'b.code').on('w.step', '=', step))
-    .select(['b.code', 'w.starts_on', 'w.ends_on']).where('b.code', '=', batchCode).executeTakeFirst();
+    .select(['b.code', 'w.starts_on', 'w.ends_on'])
+    // Most batches have no extension for a step: then one query answers.
+    .select(sql<boolean>`exists (select 1 from window_extension e where e.batch_code = b.code and e.step = ${step})`.as('extended'))
+    .where('b.code', '=', batchCode).executeTakeFirst();
   if (!batch) throw errors.unknownBatch(batchCode);
   if (!batch.starts_on || !batch.ends_on) return { window: null, verdicts: new Map() };
   const distinct = [...new Set(paths)];
-  const ext = await extensionsFor(db, batchCode, distinct, step);
+  const ext = batch.extended ? await extensionsFor(db, batchCode, distinct, step) : new Map<string, string>();
   const now = today();
   const verdicts = new Map<string, WindowVerdict>();
   for (const p of distinct) {

@@ -33,13 +33,16 @@ export function candidates(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'p
 
 export async function listPage(db: Db, actor: Actor, f: ListFilter) {
   // The total needs student only for its filters; without them it is counted on graduate alone.
-  const counted = f.major || f.level || f.q ? candidates(db, actor, f) : scoped(db, actor, f);
-  const [{ total }] = await counted.select((eb) => eb.fn.countAll<number>().as('total')).execute();
-  const page = candidates(db, actor, f).select(['g.id', 'g.version', 'g.student_id', 'g.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
+  const counted = (f.major || f.level || f.q ? candidates(db, actor, f) : scoped(db, actor, f))
+    .select((eb) => eb.fn.countAll<number>().as('total'));
+  // The total rides along with the page: one round trip instead of two.
+  const page = candidates(db, actor, f).select((eb) => [eb.selectFrom(counted.as('c')).select('c.total').as('total')]).select(['g.id', 'g.version', 'g.student_id', 'g.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
     'tp.code as tp_code', 'tp.name as tp_name', 'g.eligible', 'g.credits_earned', 'g.credits_required', 'g.reasons',
     'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at']);
   const rows = await page.orderBy('g.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
-  return { total: Number(total), rows };
+  // Past the last page there is no row to carry the total.
+  const total = rows.length ? rows[0].total : f.page === 1 ? 0 : (await counted.executeTakeFirstOrThrow()).total;
+  return { total: Number(total), rows: rows.map(({ total: _t, ...r }) => r) };
 }
 
 export interface Target {
