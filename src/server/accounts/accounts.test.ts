@@ -135,3 +135,15 @@ describe('账号与单位管理', () => {
     assert.equal(a.json.total, 1);
   });
 });
+
+describe('double submission', () => {
+  test('the same new account sent twice at once: one is created, the other gets a Chinese conflict, nothing half-written', async () => {
+    const br = await t.login('brA');
+    const body = { username: 'twice1', display_name: '重复', role: 'head_teacher', node_id: w.nodes.classA3.id, password: 'Twice@2026x' };
+    const rs = await Promise.all([t.call('POST', '/api/users', { cookie: br, body }), t.call('POST', '/api/users', { cookie: br, body })]);
+    assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409]);
+    assert.match(rs.find((r) => r.status === 409)!.json.message, /已/);
+    const n = await t.db.selectFrom('app_user').select('id').where('username', '=', 'twice1').execute();
+    assert.equal(n.length, 1);
+  });
+});

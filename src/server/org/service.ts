@@ -27,7 +27,7 @@ export async function createNode(db: Kysely<DB>, actor: Actor, input: z.infer<ty
   return db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('org_node').select('id').where('code', '=', input.code).executeTakeFirst();
     if (taken) throw errors.conflict(`单位代码“${input.code}”已被使用，请换一个。`);
-    const { id } = await trx.insertInto('org_node').values({ parent_id: parent.id, kind, code: input.code, name: input.name, path: 'pending' })
+    const { id } = await trx.insertInto('org_node').values({ parent_id: parent.id, kind, code: input.code, name: input.name, path: `pending-${input.code}` })
       .returning('id').executeTakeFirstOrThrow();
     const path = `${parent.path}${id}/`;
     await trx.updateTable('org_node').set({ path }).where('id', '=', id).execute();

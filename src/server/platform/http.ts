@@ -93,6 +93,10 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
         details: issues,
       });
     }
+    if (err.code === '23505') {
+      // A unique key hit by a race (two clicks, two tabs): the first one won, nothing half-written.
+      return reply.status(409).send({ error: 'CONFLICT', message: '该记录已存在（可能是重复提交），未做更改。请刷新页面查看结果。' });
+    }
     if (err.statusCode === 415 || err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return reply.status(415).send({ error: 'UNSUPPORTED_MEDIA_TYPE', message: '请求格式不受支持，请以 JSON 提交。' });
     }
