@@ -1,6 +1,8 @@
-import type { ReactNode } from 'react';
-import { Tag, Typography } from 'antd';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { App as AntApp, Form, Modal, Popconfirm, Tag, Typography } from 'antd';
+import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
+import type { Paged } from './api.ts';
 import { stepName } from '../shared/steps.ts';
 
 export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
@@ -52,6 +54,133 @@ export function PageTitle({ children, extra }: { children: ReactNode; extra?: Re
       <div>{extra}</div>
     </div>
   );
+}
+
+/**
+ * One action at a time: `busy` while it runs. `exclusive(fn)` runs fn unless another action is under way;
+ * `run(fn, ok)` also shows `ok` and reloads after fn. Both answer whether fn ran and succeeded
+ * (errors are shown by the api client).
+ */
+export function useBusyAction(reload: () => Promise<unknown>) {
+  const { message } = AntApp.useApp();
+  const [busy, setBusy] = useState(false);
+  const exclusive = async (fn: () => Promise<unknown>) => {
+    if (busy) return false;
+    setBusy(true);
+    try {
+      await fn();
+      return true;
+    } catch {
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+  const run = (fn: () => Promise<unknown>, ok: string) =>
+    exclusive(async () => {
+      await fn();
+      void message.success(ok);
+      await reload();
+    });
+  return { busy, run, exclusive };
+}
+
+/** A modal holding one form: 取消 and okText (保存 unless told) in the footer, rendered before it first opens so the form can be filled. */
+export function FormModal<T>({
+  title,
+  open,
+  busy,
+  okText = '保存',
+  onOk,
+  onCancel,
+  form,
+  name,
+  width,
+  formProps = { layout: 'vertical' },
+  children,
+}: {
+  title: ReactNode;
+  open: boolean;
+  busy: boolean;
+  okText?: string;
+  onOk: () => Promise<unknown>;
+  onCancel: () => void;
+  form: FormInstance<T>;
+  name: string;
+  width?: number;
+  /** Layout of the form; vertical unless told. */
+  formProps?: Pick<FormProps<T>, 'layout' | 'labelCol' | 'labelWrap'>;
+  children: ReactNode;
+}) {
+  return (
+    <Modal title={title} open={open} width={width} okText={okText} cancelText="取消" confirmLoading={busy} onOk={() => void onOk()} onCancel={onCancel} forceRender>
+      <Form<T> form={form} name={name} {...formProps}>
+        {children}
+      </Form>
+    </Modal>
+  );
+}
+
+/** 启用 for a disabled row; 停用, asked first, for an enabled one. onChange gets the new disabled value. */
+export function DisableToggle({ disabled, title, description, onChange }: { disabled: boolean; title: string; description: string; onChange: (disabled: boolean) => Promise<unknown> }) {
+  return disabled ? (
+    <a onClick={() => void onChange(false)}>启用</a>
+  ) : (
+    <Popconfirm title={title} description={description} okText="停用" cancelText="取消" okButtonProps={{ danger: true }} onConfirm={() => onChange(true)}>
+      <a style={{ color: '#ff4d4f' }}>停用</a>
+    </Popconfirm>
+  );
+}
+
+/**
+ * A list read a page at a time under a filter: `search(f)` shows page 1 of f, `reload()` the page on screen,
+ * `pagination(showTotal)` drives the table. The first page of the empty filter is read at once.
+ */
+export function usePagedList<F extends object, R>(fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>) {
+  const [filter, setFilter] = useState<F>({} as F);
+  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
+  const [data, setData] = useState<Paged<R> | null>(null);
+  const [loading, setLoading] = useState(false);
+
+  const load = useCallback(
+    async (f: F, page: number, page_size: number) => {
+      setLoading(true);
+      try {
+        setData(await fetch({ ...f, page, page_size }));
+      } catch {
+        // shown
+      } finally {
+        setLoading(false);
+      }
+    },
+    [fetch],
+  );
+
+  useEffect(() => {
+    void load({} as F, 1, 20);
+  }, [load]);
+
+  const search = (f: F) => {
+    setFilter(f);
+    setPaging((p) => ({ ...p, page: 1 }));
+    void load(f, 1, paging.page_size);
+  };
+
+  const reload = () => load(filter, paging.page, paging.page_size);
+
+  const pagination = (showTotal: (total: number) => string): TablePaginationConfig => ({
+    current: paging.page,
+    pageSize: paging.page_size,
+    total: data?.total ?? 0,
+    showSizeChanger: true,
+    showTotal,
+    onChange: (page, page_size) => {
+      setPaging({ page, page_size });
+      void load(filter, page, page_size);
+    },
+  });
+
+  return { data, loading, search, reload, pagination };
 }
 
 /** before → after of an audit entry, one line per changed field. */

@@ -38,15 +38,8 @@ import { fmtDateTime, PageTitle } from '../../ui.tsx';
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
 
-interface FilterValues {
-  batch?: string;
-  tp_code?: string;
-  major?: string;
-  level?: '专科' | '本科';
-  status?: ConfirmStatus;
-  eligible?: 'true' | 'false';
-  q?: string;
-}
+/** The filter form: the filter before a batch is chosen. */
+type FilterValues = Partial<ConfirmFilter>;
 
 const STATUS_COLORS: Record<ConfirmStatus, string> = { 待确认: 'default', 同意毕业: 'success', 不同意: 'error' };
 

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { AutoComplete, Button, Card, DatePicker, Form, Input, Table, Tag, Typography } from 'antd';
 import type dayjs from 'dayjs';
 import { api, type AuditEntry } from '../../api.ts';
-import { changeLines, day, fmtDateTime, PageTitle } from '../../ui.tsx';
+import { changeLines, day, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 
 const OBJECT_NAMES: Record<string, string> = { user: '账号', org_node: '单位', batch: '毕业批次', graduate: '毕业生', task: '任务', student: '学生' };
 
@@ -20,27 +20,12 @@ interface Filter {
 
 export default function AuditLogPage() {
   const [form] = Form.useForm<FilterValues>();
-  const [filter, setFilter] = useState<Filter>({});
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
-  const [data, setData] = useState<{ total: number; rows: AuditEntry[] } | null>(null);
-  const [loading, setLoading] = useState(false);
-
-  const load = useCallback(async (f: Filter, page: number, page_size: number) => {
-    setLoading(true);
-    try {
-      setData(await api.auditLog({ ...f, page, page_size }));
-    } catch {
-      // shown
-    } finally {
-      setLoading(false);
-    }
-  }, []);
+  const { data, loading, search, pagination } = usePagedList<Filter, AuditEntry>(api.auditLog);
 
   const [actions, setActions] = useState<string[]>([]);
   useEffect(() => {
-    void load({}, 1, 20);
     api.auditActions().then(setActions, () => undefined);
-  }, [load]);
+  }, []);
 
   return (
     <>
@@ -52,15 +37,12 @@ export default function AuditLogPage() {
           name="audit-filter"
           style={{ marginBottom: 12, rowGap: 8 }}
           onFinish={(v) => {
-            const f: Filter = {
+            search({
               action: v.action?.trim() || undefined,
               actor: v.actor?.trim() || undefined,
               from: day(v.range?.[0]),
               to: day(v.range?.[1]),
-            };
-            setFilter(f);
-            setPaging((p) => ({ ...p, page: 1 }));
-            void load(f, 1, paging.page_size);
+            });
           }}
         >
           <Form.Item label="操作" name="action">
@@ -83,17 +65,7 @@ export default function AuditLogPage() {
           size="small"
           loading={loading}
           dataSource={data?.rows ?? []}
-          pagination={{
-            current: paging.page,
-            pageSize: paging.page_size,
-            total: data?.total ?? 0,
-            showSizeChanger: true,
-            showTotal: (t) => `共 ${t} 条`,
-            onChange: (page, page_size) => {
-              setPaging({ page, page_size });
-              void load(filter, page, page_size);
-            },
-          }}
+          pagination={pagination((t) => `共 ${t} 条`)}
           columns={[
             { title: '时间', dataIndex: 'at', width: 170, render: (at: string) => fmtDateTime(at) },
             { title: '操作人', dataIndex: 'actor_name', width: 220 },

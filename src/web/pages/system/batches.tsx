@@ -4,7 +4,7 @@ import dayjs from 'dayjs';
 import { api, KIND_NAMES, type Batch, type BatchWindow, type OrgNode, type Task } from '../../api.ts';
 import { STEPS } from '../../../shared/steps.ts';
 import { useMe } from '../../session.tsx';
-import { countdownText, day, PageTitle, WindowTag, windowState } from '../../ui.tsx';
+import { countdownText, day, FormModal, PageTitle, useBusyAction, WindowTag, windowState } from '../../ui.tsx';
 
 type Range = [dayjs.Dayjs | null, dayjs.Dayjs | null] | null | undefined;
 
@@ -71,7 +71,6 @@ export default function BatchesPage() {
   const { message } = AntApp.useApp();
   const [batches, setBatches] = useState<Batch[] | null>(null);
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const [busy, setBusy] = useState(false);
   const [creating, setCreating] = useState(false);
   const [editing, setEditing] = useState<Batch | null>(null);
   const [extending, setExtending] = useState<Batch | null>(null);
@@ -100,20 +99,7 @@ export default function BatchesPage() {
     };
   }, [load, hq]);
 
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    if (busy) return false;
-    setBusy(true);
-    try {
-      await fn();
-      void message.success(ok);
-      await load();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run, exclusive } = useBusyAction(load);
 
   const submitCreate = async () => {
     const v = await createForm.validateFields().catch(() => null);
@@ -188,18 +174,12 @@ export default function BatchesPage() {
   };
 
   const recompute = async (b: Batch) => {
-    if (busy) return;
-    setBusy(true);
-    try {
+    await exclusive(async () => {
       const { task_id } = await api.recomputeEligibility(b.code);
       setTask({ id: task_id, kind: '', title: `重新计算毕业批次 ${b.code} 的毕业资格`, state: 'queued', progress: 0, total: 0, result: null, error: null, created_at: '', finished_at: null });
       setTaskOpen(true);
       poll(task_id);
-    } catch {
-      // shown
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const taskDone = task && (task.state === 'done' || task.state === 'failed' || task.state === 'cancelled');
@@ -288,90 +268,83 @@ export default function BatchesPage() {
         />
       </Card>
 
-      <Modal title="新建毕业批次" open={creating} okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => void submitCreate()} onCancel={() => setCreating(false)} forceRender>
-        <Form<CreateValues> form={createForm} layout="vertical" name="create-batch">
-          <Form.Item
-            label="批次代码"
-            name="code"
-            extra="年月 YYYYMM，如 202707"
-            rules={[
-              { required: true, message: '请填写批次代码' },
-              { pattern: /^\d{4}(0[1-9]|1[0-2])$/, message: '毕业批次代码为年月 YYYYMM，如 202301' },
-            ]}
-          >
-            <Input maxLength={6} />
-          </Form.Item>
-          <Form.Item label="名称" name="name" extra="不填则为“YYYY年M月毕业批次”">
-            <Input maxLength={50} />
-          </Form.Item>
-          <Form.Item label="发证日期" name="issue_date" rules={[{ required: true, message: '请选择发证日期' }]}>
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
-          <Form.Item label="免修免考申请截止" name="exemption_deadline">
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
-          <Form.Item label="批次关闭日期" name="closing_date">
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
-          <Form.Item label="设为当前批次" name="is_current" valuePropName="checked">
-            <Switch />
-          </Form.Item>
-        </Form>
-      </Modal>
+      <FormModal title="新建毕业批次" open={creating} busy={busy} onOk={submitCreate} onCancel={() => setCreating(false)} form={createForm} name="create-batch">
+        <Form.Item
+          label="批次代码"
+          name="code"
+          extra="年月 YYYYMM，如 202707"
+          rules={[
+            { required: true, message: '请填写批次代码' },
+            { pattern: /^\d{4}(0[1-9]|1[0-2])$/, message: '毕业批次代码为年月 YYYYMM，如 202301' },
+          ]}
+        >
+          <Input maxLength={6} />
+        </Form.Item>
+        <Form.Item label="名称" name="name" extra="不填则为“YYYY年M月毕业批次”">
+          <Input maxLength={50} />
+        </Form.Item>
+        <Form.Item label="发证日期" name="issue_date" rules={[{ required: true, message: '请选择发证日期' }]}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item label="免修免考申请截止" name="exemption_deadline">
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item label="批次关闭日期" name="closing_date">
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item label="设为当前批次" name="is_current" valuePropName="checked">
+          <Switch />
+        </Form.Item>
+      </FormModal>
 
-      <Modal
+      <FormModal
         title={editing ? `设置毕业批次 ${editing.code} 的办理时间` : ''}
         open={!!editing}
         width={640}
-        okText="保存"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitWindows()}
+        busy={busy}
+        onOk={submitWindows}
         onCancel={() => setEditing(null)}
-        forceRender
+        form={windowsForm}
+        name="batch-windows"
+        formProps={{ labelCol: { flex: '230px' }, labelWrap: true }}
       >
-        <Form form={windowsForm} labelCol={{ flex: '230px' }} labelWrap name="batch-windows">
-          {STEPS.map((s) => (
-            <Form.Item key={s.key} label={`${s.no}、${s.name}`} name={s.key} style={{ marginBottom: 12 }}>
-              <DatePicker.RangePicker />
-            </Form.Item>
-          ))}
-        </Form>
-      </Modal>
+        {STEPS.map((s) => (
+          <Form.Item key={s.key} label={`${s.no}、${s.name}`} name={s.key} style={{ marginBottom: 12 }}>
+            <DatePicker.RangePicker />
+          </Form.Item>
+        ))}
+      </FormModal>
 
-      <Modal
+      <FormModal
         title={extending ? `延长办理时间（毕业批次 ${extending.code}）` : ''}
         open={!!extending}
-        okText="保存"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitExtend()}
+        busy={busy}
+        onOk={submitExtend}
         onCancel={() => setExtending(null)}
-        forceRender
+        form={extendForm}
+        name="extend-window"
       >
-        <Form<ExtendValues> form={extendForm} layout="vertical" name="extend-window">
-          <Form.Item label="环节" name="step" rules={[{ required: true, message: '请选择环节' }]}>
-            <Select
-              options={STEPS.map((s) => {
-                const w = extending?.windows.find((x) => x.step === s.key);
-                return { value: s.key, label: `${s.no}、${s.name}${w ? `（${w.starts_on} 至 ${w.ends_on}）` : '（未设置）'}`, disabled: !w };
-              })}
-            />
-          </Form.Item>
-          <Form.Item label="单位" name="node_id" rules={[{ required: true, message: '请选择单位' }]} extra="延期对该单位及其下级单位有效。">
-            <Select
-              showSearch={{ optionFilterProp: 'label' }}
-              options={nodes.filter((n) => n.kind === 'branch' || n.kind === 'tp').map((n) => ({ value: n.id, label: `${n.code} ${n.name}（${KIND_NAMES[n.kind]}）` }))}
-            />
-          </Form.Item>
-          <Form.Item label="延长至" name="ends_on" rules={[{ required: true, message: '请选择新的截止日期' }]}>
-            <DatePicker style={{ width: '100%' }} />
-          </Form.Item>
-          <Form.Item label="延期原因" name="reason" rules={[{ required: true, whitespace: true, message: '请填写延期原因' }, { min: 2, message: '请填写延期原因' }, { max: 200 }]}>
-            <Input.TextArea rows={2} maxLength={200} showCount />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item label="环节" name="step" rules={[{ required: true, message: '请选择环节' }]}>
+          <Select
+            options={STEPS.map((s) => {
+              const w = extending?.windows.find((x) => x.step === s.key);
+              return { value: s.key, label: `${s.no}、${s.name}${w ? `（${w.starts_on} 至 ${w.ends_on}）` : '（未设置）'}`, disabled: !w };
+            })}
+          />
+        </Form.Item>
+        <Form.Item label="单位" name="node_id" rules={[{ required: true, message: '请选择单位' }]} extra="延期对该单位及其下级单位有效。">
+          <Select
+            showSearch={{ optionFilterProp: 'label' }}
+            options={nodes.filter((n) => n.kind === 'branch' || n.kind === 'tp').map((n) => ({ value: n.id, label: `${n.code} ${n.name}（${KIND_NAMES[n.kind]}）` }))}
+          />
+        </Form.Item>
+        <Form.Item label="延长至" name="ends_on" rules={[{ required: true, message: '请选择新的截止日期' }]}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item label="延期原因" name="reason" rules={[{ required: true, whitespace: true, message: '请填写延期原因' }, { min: 2, message: '请填写延期原因' }, { max: 200 }]}>
+          <Input.TextArea rows={2} maxLength={200} showCount />
+        </Form.Item>
+      </FormModal>
 
       <Modal
         title={task?.title ?? '后台任务'}

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Form, Input, Space, Table, Tag, Typography } from 'antd';
 import { api, KIND_NAMES, type NodeKind, type OrgNode } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { PageTitle } from '../../ui.tsx';
+import { DisableToggle, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
 
 const CHILD_KIND: Record<NodeKind, NodeKind | null> = { hq: 'branch', branch: 'tp', tp: 'class', class: null };
 const KIND_COLORS: Record<NodeKind, string> = { hq: 'magenta', branch: 'blue', tp: 'green', class: 'default' };
@@ -24,13 +24,11 @@ function buildTree(nodes: OrgNode[]): TreeRow[] {
 
 export default function OrgPage() {
   const me = useMe();
-  const { message } = AntApp.useApp();
   const [nodes, setNodes] = useState<OrgNode[] | null>(null);
   const [expanded, setExpanded] = useState<number[]>([]);
   const [keyword, setKeyword] = useState('');
   const [creating, setCreating] = useState<OrgNode | null>(null);
   const [renaming, setRenaming] = useState<OrgNode | null>(null);
-  const [busy, setBusy] = useState(false);
   const [createForm] = Form.useForm<{ code: string; name: string }>();
   const [renameForm] = Form.useForm<{ name: string }>();
 
@@ -67,20 +65,7 @@ export default function OrgPage() {
     return buildTree(nodes.filter((n) => keep.has(n.id)));
   }, [nodes, keyword]);
 
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    if (busy) return false;
-    setBusy(true);
-    try {
-      await fn();
-      void message.success(ok);
-      await load();
-      return true;
-    } catch {
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { busy, run } = useBusyAction(load);
 
   const submitCreate = async () => {
     if (!creating) return;
@@ -156,21 +141,14 @@ export default function OrgPage() {
                     >
                       修改名称
                     </a>
-                    {n.id !== me.node.id &&
-                      (n.disabled ? (
-                        <a onClick={() => void run(() => api.updateNode(n.id, { disabled: false }), `已启用“${n.name}”。`)}>启用</a>
-                      ) : (
-                        <Popconfirm
-                          title={`停用“${n.name}”？`}
-                          description="停用后该单位不能再办理业务，可随时重新启用。"
-                          okText="停用"
-                          cancelText="取消"
-                          okButtonProps={{ danger: true }}
-                          onConfirm={() => run(() => api.updateNode(n.id, { disabled: true }), `已停用“${n.name}”。`)}
-                        >
-                          <a style={{ color: '#ff4d4f' }}>停用</a>
-                        </Popconfirm>
-                      ))}
+                    {n.id !== me.node.id && (
+                      <DisableToggle
+                        disabled={n.disabled}
+                        title={`停用“${n.name}”？`}
+                        description="停用后该单位不能再办理业务，可随时重新启用。"
+                        onChange={(disabled) => run(() => api.updateNode(n.id, { disabled }), `已${disabled ? '停用' : '启用'}“${n.name}”。`)}
+                      />
+                    )}
                   </Space>
                 );
               },
@@ -179,50 +157,36 @@ export default function OrgPage() {
         />
       </Card>
 
-      <Modal
+      <FormModal
         title={creating ? `在“${creating.name}”下新建${KIND_NAMES[CHILD_KIND[creating.kind] ?? 'class']}` : ''}
         open={!!creating}
-        okText="保存"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitCreate()}
+        busy={busy}
+        onOk={submitCreate}
         onCancel={() => setCreating(null)}
-        forceRender
+        form={createForm}
+        name="create-node"
       >
-        <Form form={createForm} layout="vertical" name="create-node">
-          <Form.Item
-            label="单位代码"
-            name="code"
-            rules={[
-              { required: true, message: '请填写单位代码' },
-              { pattern: /^[A-Za-z0-9_-]{1,20}$/, message: '单位代码为 1–20 位字母或数字' },
-            ]}
-            extra={creating?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
-          >
-            <Input maxLength={20} />
-          </Form.Item>
-          <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
-            <Input maxLength={80} />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item
+          label="单位代码"
+          name="code"
+          rules={[
+            { required: true, message: '请填写单位代码' },
+            { pattern: /^[A-Za-z0-9_-]{1,20}$/, message: '单位代码为 1–20 位字母或数字' },
+          ]}
+          extra={creating?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
+        >
+          <Input maxLength={20} />
+        </Form.Item>
+        <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
+          <Input maxLength={80} />
+        </Form.Item>
+      </FormModal>
 
-      <Modal
-        title={renaming ? `修改“${renaming.name}”的名称` : ''}
-        open={!!renaming}
-        okText="保存"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitRename()}
-        onCancel={() => setRenaming(null)}
-        forceRender
-      >
-        <Form form={renameForm} layout="vertical" name="rename-node">
-          <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
-            <Input maxLength={80} />
-          </Form.Item>
-        </Form>
-      </Modal>
+      <FormModal title={renaming ? `修改“${renaming.name}”的名称` : ''} open={!!renaming} busy={busy} onOk={submitRename} onCancel={() => setRenaming(null)} form={renameForm} name="rename-node">
+        <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
+          <Input maxLength={80} />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }

@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
-import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Table, Tag } from 'antd';
+import { useEffect, useState } from 'react';
+import { Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { api, KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, type OrgNode, type Role, type User } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { PageTitle } from '../../ui.tsx';
+import { DisableToggle, FormModal, PageTitle, useBusyAction, usePagedList } from '../../ui.tsx';
 
 interface Filter {
   node_id?: number;
@@ -25,55 +25,24 @@ const passwordRule = {
 
 export default function UsersPage() {
   const me = useMe();
-  const { message } = AntApp.useApp();
   const [filterForm] = Form.useForm<Filter>();
   const [createForm] = Form.useForm<CreateValues>();
   const [resetForm] = Form.useForm<{ password: string }>();
   const [renameForm] = Form.useForm<{ display_name: string }>();
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const [filter, setFilter] = useState<Filter>({});
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
-  const [data, setData] = useState<{ total: number; rows: User[] } | null>(null);
-  const [loading, setLoading] = useState(false);
-  const [busy, setBusy] = useState(false);
+  const { data, loading, search, reload, pagination } = usePagedList<Filter, User>(api.users);
+  const { busy, run } = useBusyAction(reload);
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<User | null>(null);
   const [renaming, setRenaming] = useState<User | null>(null);
   const createNodeId = Form.useWatch('node_id', createForm);
   const createNode = nodes.find((n) => n.id === createNodeId);
 
-  const load = useCallback(async (f: Filter, page: number, page_size: number) => {
-    setLoading(true);
-    try {
-      setData(await api.users({ ...f, page, page_size }));
-    } catch {
-      // shown
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
   useEffect(() => {
     api.nodes().then(setNodes, () => undefined);
-    void load({}, 1, 20);
-  }, [load]);
+  }, []);
 
   const nodeOptions = nodes.filter((n) => !n.disabled).map((n) => ({ value: n.id, label: `${n.code} ${n.name}（${KIND_NAMES[n.kind]}）` }));
-
-  const run = async (fn: () => Promise<unknown>, ok: string) => {
-    if (busy) return false;
-    setBusy(true);
-    try {
-      await fn();
-      void message.success(ok);
-      await load(filter, paging.page, paging.page_size);
-      return true;
-    } catch {
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const submitCreate = async () => {
     const v = await createForm.validateFields().catch(() => null);
@@ -124,10 +93,7 @@ export default function UsersPage() {
           name="user-filter"
           style={{ marginBottom: 12, rowGap: 8 }}
           onFinish={(v) => {
-            const f: Filter = { node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined };
-            setFilter(f);
-            setPaging((p) => ({ ...p, page: 1 }));
-            void load(f, 1, paging.page_size);
+            search({ node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined });
           }}
         >
           <Form.Item label="单位" name="node_id">
@@ -150,17 +116,7 @@ export default function UsersPage() {
           size="small"
           loading={loading}
           dataSource={data?.rows ?? []}
-          pagination={{
-            current: paging.page,
-            pageSize: paging.page_size,
-            total: data?.total ?? 0,
-            showSizeChanger: true,
-            showTotal: (t) => `共 ${t} 个账号`,
-            onChange: (page, page_size) => {
-              setPaging({ page, page_size });
-              void load(filter, page, page_size);
-            },
-          }}
+          pagination={pagination((t) => `共 ${t} 个账号`)}
           columns={[
             { title: '用户名', dataIndex: 'username' },
             { title: '姓名', dataIndex: 'display_name' },
@@ -198,21 +154,14 @@ export default function UsersPage() {
                   >
                     重置密码
                   </a>
-                  {u.id !== me.id &&
-                    (u.disabled ? (
-                      <a onClick={() => void run(() => api.updateUser(u.id, { disabled: false }), `已启用“${u.username}”。`)}>启用</a>
-                    ) : (
-                      <Popconfirm
-                        title={`停用账号“${u.username}”？`}
-                        description="停用后该账号立即退出且不能登录，可随时重新启用。"
-                        okText="停用"
-                        cancelText="取消"
-                        okButtonProps={{ danger: true }}
-                        onConfirm={() => run(() => api.updateUser(u.id, { disabled: true }), `已停用“${u.username}”。`)}
-                      >
-                        <a style={{ color: '#ff4d4f' }}>停用</a>
-                      </Popconfirm>
-                    ))}
+                  {u.id !== me.id && (
+                    <DisableToggle
+                      disabled={u.disabled}
+                      title={`停用账号“${u.username}”？`}
+                      description="停用后该账号立即退出且不能登录，可随时重新启用。"
+                      onChange={(disabled) => run(() => api.updateUser(u.id, { disabled }), `已${disabled ? '停用' : '启用'}“${u.username}”。`)}
+                    />
+                  )}
                 </Space>
               ),
             },
@@ -220,66 +169,51 @@ export default function UsersPage() {
         />
       </Card>
 
-      <Modal title="新建账号" open={creating} okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => void submitCreate()} onCancel={() => setCreating(false)} forceRender>
-        <Form<CreateValues> form={createForm} layout="vertical" name="create-user">
-          <Form.Item label="所属单位" name="node_id" rules={[{ required: true, message: '请选择所属单位' }]}>
-            <Select showSearch={{ optionFilterProp: 'label' }} placeholder="请选择单位" options={nodeOptions} />
-          </Form.Item>
-          <Form.Item label="角色" extra="角色由单位类型决定：总部→总部管理员，分部→分部管理员，教学点→教学点教师，班级→班主任。">
-            <Input disabled value={createNode ? ROLE_NAMES[ROLE_FOR_KIND[createNode.kind]] : '请先选择单位'} />
-          </Form.Item>
-          <Form.Item
-            label="用户名"
-            name="username"
-            rules={[
-              { required: true, message: '请填写用户名' },
-              { pattern: /^[A-Za-z0-9_.-]{2,32}$/, message: '用户名为 2–32 位字母、数字、下划线、点或短横线' },
-            ]}
-          >
-            <Input maxLength={32} autoComplete="off" />
-          </Form.Item>
-          <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
-            <Input maxLength={50} />
-          </Form.Item>
-          <Form.Item label="初始密码" name="password" extra="至少 8 位，含字母和数字；首次登录须修改。" rules={[{ required: true, message: '请填写初始密码' }, passwordRule]}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-        </Form>
-      </Modal>
+      <FormModal title="新建账号" open={creating} busy={busy} onOk={submitCreate} onCancel={() => setCreating(false)} form={createForm} name="create-user">
+        <Form.Item label="所属单位" name="node_id" rules={[{ required: true, message: '请选择所属单位' }]}>
+          <Select showSearch={{ optionFilterProp: 'label' }} placeholder="请选择单位" options={nodeOptions} />
+        </Form.Item>
+        <Form.Item label="角色" extra="角色由单位类型决定：总部→总部管理员，分部→分部管理员，教学点→教学点教师，班级→班主任。">
+          <Input disabled value={createNode ? ROLE_NAMES[ROLE_FOR_KIND[createNode.kind]] : '请先选择单位'} />
+        </Form.Item>
+        <Form.Item
+          label="用户名"
+          name="username"
+          rules={[
+            { required: true, message: '请填写用户名' },
+            { pattern: /^[A-Za-z0-9_.-]{2,32}$/, message: '用户名为 2–32 位字母、数字、下划线、点或短横线' },
+          ]}
+        >
+          <Input maxLength={32} autoComplete="off" />
+        </Form.Item>
+        <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
+          <Input maxLength={50} />
+        </Form.Item>
+        <Form.Item label="初始密码" name="password" extra="至少 8 位，含字母和数字；首次登录须修改。" rules={[{ required: true, message: '请填写初始密码' }, passwordRule]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </FormModal>
 
-      <Modal
+      <FormModal
         title={resetting ? `重置“${resetting.username}”的密码` : ''}
         open={!!resetting}
+        busy={busy}
         okText="重置"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitReset()}
+        onOk={submitReset}
         onCancel={() => setResetting(null)}
-        forceRender
+        form={resetForm}
+        name="reset-password"
       >
-        <Form form={resetForm} layout="vertical" name="reset-password">
-          <Form.Item label="新密码" name="password" extra="重置后该账号会被退出登录，下次登录须修改密码。" rules={[{ required: true, message: '请填写新密码' }, passwordRule]}>
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
-        </Form>
-      </Modal>
+        <Form.Item label="新密码" name="password" extra="重置后该账号会被退出登录，下次登录须修改密码。" rules={[{ required: true, message: '请填写新密码' }, passwordRule]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </FormModal>
 
-      <Modal
-        title={renaming ? `修改“${renaming.username}”的姓名` : ''}
-        open={!!renaming}
-        okText="保存"
-        cancelText="取消"
-        confirmLoading={busy}
-        onOk={() => void submitRename()}
-        onCancel={() => setRenaming(null)}
-        forceRender
-      >
-        <Form form={renameForm} layout="vertical" name="rename-user">
-          <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
-            <Input maxLength={50} />
-          </Form.Item>
-        </Form>
-      </Modal>
+      <FormModal title={renaming ? `修改“${renaming.username}”的姓名` : ''} open={!!renaming} busy={busy} onOk={submitRename} onCancel={() => setRenaming(null)} form={renameForm} name="rename-user">
+        <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
+          <Input maxLength={50} />
+        </Form.Item>
+      </FormModal>
     </>
   );
 }
