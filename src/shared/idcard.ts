@@ -47,7 +47,3 @@ export function idCardInfo(id: string): IdCardInfo | null {
 export function maskIdCard(id: string): string {
   return id.length === 18 ? `${id.slice(0, 4)}**********${id.slice(14)}` : id;
 }
-
-export function normaliseIdCard(raw: string): string {
-  return raw.trim().toUpperCase();
-}

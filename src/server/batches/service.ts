@@ -24,12 +24,11 @@ export async function getBatch(db: Db, code: string, forPath?: string): Promise<
   const batch = present(b, windows);
   if (forPath) {
     const ext = await extensionsFor(db, code, [forPath]);
-    const now = today();
     for (const w of batch.windows) {
-      const ends = laterOf(w.ends_on, ext.get(`${w.step}|${forPath}`));
-      w.effective_ends_on = ends;
-      w.open = w.starts_on <= now && now <= ends;
-      w.days_left = w.open ? daysBetween(now, ends) : undefined;
+      const v = verdict(w.starts_on, w.ends_on, ext.get(`${w.step}|${forPath}`));
+      w.effective_ends_on = v.ends_on;
+      w.open = v.open;
+      w.days_left = v.open ? daysBetween(today(), v.ends_on) : undefined;
     }
   }
   return batch;
@@ -58,7 +57,12 @@ function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: 
   };
 }
 
-const laterOf = (a: string, b: string | undefined) => (b && b > a ? b : a);
+/** Open from the first day to the last (or an extension's last day), both inclusive, in China's calendar. */
+function verdict(starts: string, ends: string, extendedTo: string | undefined): WindowVerdict {
+  const last = extendedTo && extendedTo > ends ? extendedTo : ends;
+  const now = today();
+  return { open: starts <= now && now <= last, starts_on: starts, ends_on: last };
+}
 
 /** Latest extension end per `${step}|${path}`: an extension for a node covers its whole subtree. */
 async function extensionsFor(db: Db, batchCode: string, paths: string[], step?: StepKey): Promise<Map<string, string>> {
@@ -96,12 +100,7 @@ export async function windowState(db: Db, batchCode: string, step: StepKey, path
   if (!batch.starts_on || !batch.ends_on) return { window: null, verdicts: new Map() };
   const distinct = [...new Set(paths)];
   const ext = batch.extended ? await extensionsFor(db, batchCode, distinct, step) : new Map<string, string>();
-  const now = today();
-  const verdicts = new Map<string, WindowVerdict>();
-  for (const p of distinct) {
-    const ends = laterOf(batch.ends_on, ext.get(`${step}|${p}`));
-    verdicts.set(p, { open: batch.starts_on <= now && now <= ends, starts_on: batch.starts_on, ends_on: ends });
-  }
+  const verdicts = new Map(distinct.map((p) => [p, verdict(batch.starts_on!, batch.ends_on!, ext.get(`${step}|${p}`))]));
   return { window: { starts_on: batch.starts_on, ends_on: batch.ends_on }, verdicts };
 }
 
@@ -114,12 +113,6 @@ export async function windowsFor(db: Db, batchCode: string, step: StepKey, paths
 
 export function windowClosedError(step: StepKey, v: WindowVerdict) {
   return errors.windowClosed(stepName(step), v.starts_on, v.ends_on);
-}
-
-/** For a single-object action: throws the window message when closed. */
-export async function assertWindowOpen(db: Db, batchCode: string, step: StepKey, path: string): Promise<void> {
-  const v = (await windowsFor(db, batchCode, step, [path])).get(path)!;
-  if (!v.open) throw windowClosedError(step, v);
 }
 
 export async function createBatch(db: Kysely<DB>, actor: Actor, input: z.infer<typeof createBatchBody>): Promise<Batch> {

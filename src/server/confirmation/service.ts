@@ -6,7 +6,7 @@ import { errors } from '../platform/errors.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { getBatch, windowState, windowsFor, windowClosedError } from '../batches/service.ts';
-import { recomputeEligibility } from '../eligibility/queries.ts';
+import { recheckEligibility } from '../eligibility/queries.ts';
 import * as q from './queries.ts';
 import type { ActionResult, ListFilter } from './schema.ts';
 import type { z } from 'zod';
@@ -50,14 +50,15 @@ const ACTION_NAMES: Record<Status, string> = { 同意毕业: '同意毕业', 不
  * Everything that passes is changed in one statement, in one transaction with its audit entries.
  */
 export async function transition(db: Kysely<DB>, actor: Actor, batch: string, sel: Selection, target: Status, reason: string | null): Promise<ActionResult> {
-  await getBatch(db, batch);
   return db.transaction().execute(async (trx) => {
     const spec = 'items' in sel ? { ids: sel.items.map((i) => i.id) } : { filter: { ...sel.filter, batch } };
-    if (target === '同意毕业') {
-      const ids = await q.lockTargets(trx, actor, batch, spec);
-      if (ids.length) await recomputeEligibility(trx, batch, ids.map((t) => t.student_id));
-    }
     const targets = await q.lockTargets(trx, actor, batch, spec);
+    // Also proves the batch exists (404 otherwise) and that the step has a window.
+    const windows = await windowsFor(trx, batch, 'confirm', targets.map((t) => t.tp_path));
+    if (target === '同意毕业') {
+      const fresh = await recheckEligibility(trx, batch, targets.map((t) => t.student_id));
+      for (const t of targets) Object.assign(t, fresh.get(t.student_id));
+    }
     if ('all' in sel && targets.length === 0) throw errors.validation('当前查询条件下没有学生，请调整条件后重新查询。');
     const shown = new Map('items' in sel ? sel.items.map((i) => [i.id, i.version]) : []);
     const result: ActionResult = { changed: 0, unchanged: 0, refused: [] };
@@ -67,7 +68,6 @@ export async function transition(db: Kysely<DB>, actor: Actor, batch: string, se
         if (!found.has(i.id)) result.refused.push({ id: i.id, student_no: '', name: '', reason: '记录不存在，或不在您的管理范围内' });
       }
     }
-    const windows = await windowsFor(trx, batch, 'confirm', targets.map((t) => t.tp_path));
     const change: q.Target[] = [];
     for (const t of targets) {
       const refuse = (why: string) => result.refused.push({ id: t.id, student_no: t.student_no, name: t.name, reason: why });

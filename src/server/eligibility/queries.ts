@@ -12,8 +12,22 @@ type Db = Kysely<DB> | Transaction<DB>;
  * The confirmation state of existing graduates is never touched. `studentIds` narrows the run.
  */
 export async function recomputeEligibility(db: Db, batchCode: string, studentIds?: number[]): Promise<number> {
+  const res = await upsert(db, batchCode, studentIds, false);
+  return Number(res.numAffectedRows ?? 0);
+}
+
+export interface Verdict { eligible: boolean; reasons: string[] }
+
+/** The same check for a few students, returning each verdict (for an action about to rely on it). */
+export async function recheckEligibility(db: Db, batchCode: string, studentIds: number[]): Promise<Map<number, Verdict>> {
+  if (studentIds.length === 0) return new Map();
+  const res = await upsert(db, batchCode, studentIds, true);
+  return new Map(res.rows.map((r) => [r.student_id, { eligible: r.eligible, reasons: r.reasons }]));
+}
+
+function upsert(db: Db, batchCode: string, studentIds: number[] | undefined, returning: boolean) {
   const only = studentIds ? sql`and s.id = any(${studentIds}::int[])` : sql``;
-  const res = await sql`
+  return sql<{ student_id: number } & Verdict>`
     with b as (select code, issue_date from batch where code = ${batchCode}),
     cand as (
       select s.id, s.student_no, s.tp_id, s.node_path, s.programme_id, p.min_credits, p.practice_course,
@@ -71,6 +85,6 @@ export async function recomputeEligibility(db: Db, batchCode: string, studentIds
       credits_earned = excluded.credits_earned, credits_required = excluded.credits_required,
       missing_courses = excluded.missing_courses, practice_passed = excluded.practice_passed,
       reasons = excluded.reasons, checked_at = excluded.checked_at
+    ${returning ? sql`returning student_id, eligible, reasons` : sql``}
   `.execute(db);
-  return Number(res.numAffectedRows ?? 0);
 }

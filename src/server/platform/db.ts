@@ -69,17 +69,14 @@ class PGliteConnection implements DatabaseConnection {
 
 class PGliteDriver implements Driver {
   readonly #conn: PGliteConnection;
-  readonly #releases = new WeakMap<DatabaseConnection, Array<() => void>>();
+  #release: (() => void) | undefined;
   constructor(private readonly pglite: PGlite, private readonly mutex: Mutex) {
     this.#conn = new PGliteConnection(pglite);
   }
   async init() {}
   async acquireConnection(): Promise<DatabaseConnection> {
-    const release = await this.mutex.lock();
-    // The same connection object is shared, so keep a stack of releases.
-    const stack = this.#releases.get(this.#conn) ?? [];
-    stack.push(release);
-    this.#releases.set(this.#conn, stack);
+    // The mutex hands the one connection to one holder at a time.
+    this.#release = await this.mutex.lock();
     return this.#conn;
   }
   async beginTransaction(c: DatabaseConnection) {
@@ -91,8 +88,10 @@ class PGliteDriver implements Driver {
   async rollbackTransaction(c: DatabaseConnection) {
     await c.executeQuery(CompiledQuery.raw('rollback'));
   }
-  async releaseConnection(c: DatabaseConnection) {
-    this.#releases.get(c)?.shift()?.();
+  async releaseConnection() {
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
   async destroy() {}
 }

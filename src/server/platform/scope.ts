@@ -25,10 +25,6 @@ export function likePrefix(path: string): string {
   return path.replace(/[\\%_]/g, (c) => `\\${c}`) + '%';
 }
 
-export function pathWithin(actor: Actor, path: string): boolean {
-  return path.startsWith(actor.nodePath);
-}
-
 export async function mustFind<T>(row: Promise<T | undefined>, what?: string): Promise<T> {
   const found = await row;
   if (!found) throw errors.notFound(what);
