@@ -13,6 +13,13 @@ import { confirmationRoutes } from './confirmation/routes.ts';
 import { studentRoutes } from './students/routes.ts';
 import { taskRoutes } from './tasks/routes.ts';
 import { programmeRoutes } from './programmes/routes.ts';
+import { photoRoutes } from './photos/routes.ts';
+import { registerPhotoJobs } from './photos/service.ts';
+import { importRoutes } from './imports/routes.ts';
+import { registerImportJobs } from './imports/service.ts';
+import { auditRoutes } from './audit/routes.ts';
+import { registerAuditJobs } from './audit/service.ts';
+import { exemptionRoutes } from './exemptions/routes.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -31,6 +38,9 @@ export interface Running extends AppContext {
 /** Every capability's job handlers; the server and `npm run worker` register the same ones. */
 export function registerJobs(jobs: Jobs): void {
   registerEligibilityJobs(jobs);
+  registerPhotoJobs(jobs);
+  registerImportJobs(jobs);
+  registerAuditJobs(jobs);
 }
 
 export async function openCore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<{ database: Database; jobs: Jobs }> {
@@ -56,7 +66,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, auditRoutes, exemptionRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -29,7 +29,7 @@ describe('预毕业确认: 查询', () => {
     assert.deepEqual(names, ['张三', '李四', '王五', '赵六'].sort());
     const wang = r.json.rows.find((x: any) => x.name === '王五');
     assert.equal(wang.eligible, false);
-    assert.deepEqual(wang.reasons, ['学分不足：已获 15/25 学分', '缺必修课：必修课甲']);
+    assert.deepEqual(wang.reasons, ['总学分不足：已获 15 / 需 25 学分', '缺必修课：必修课甲']);
     assert.match(r.json.rows[0].id_number_masked, /^\d{4}\*{10}\d{3}[\dX]$/);
     assert.equal(r.json.window.open, true);
   });
@@ -65,7 +65,7 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     assert.equal(r.json.changed, 1);
     assert.equal(r.json.refused.length, 1);
     assert.equal(r.json.refused[0].name, '王五');
-    assert.match(r.json.refused[0].reason, /不符合毕业条件：学分不足/);
+    assert.match(r.json.refused[0].reason, /不符合毕业条件：总学分不足/);
     const after = await w.graduateOf(w.students.sA1);
     assert.equal(after.version, sel[0].version + 1);
   });

@@ -113,6 +113,7 @@ export interface GradeTable {
   passed: boolean;
   term: string;
   source: '期末考试' | '综合实践环节' | '免修免考';
+  submission_id: number | null;
 }
 
 export interface BatchTable {
@@ -121,6 +122,7 @@ export interface BatchTable {
   issue_date: DateStr;
   closing_date: DateStr | null;
   exemption_deadline: DateStr | null;
+  urgent_deadline: DateStr | null;
   is_current: Default<boolean>;
   created_at: Timestamp;
 }
@@ -162,6 +164,11 @@ export interface GraduateTable {
   reasons: Default<string[]>;
   checked_at: Date | null;
   version: Default<number>;
+  urgent: Default<boolean>;
+  submission_id: number | null;
+  audit_status: Default<'未审核' | '通过' | '不通过'>;
+  audit_round_id: number | null;
+  audited_at: Date | null;
 }
 
 export interface TaskTable {
@@ -181,7 +188,10 @@ export interface TaskTable {
   finished_at: Date | null;
 }
 
-export interface DB {
+import type { PhotoTables } from './tables-photos.ts';
+import type { AuditTables } from './tables-audit.ts';
+
+export interface DB extends PhotoTables, AuditTables {
   task: TaskTable;
   org_node: OrgNodeTable;
   app_user: AppUserTable;

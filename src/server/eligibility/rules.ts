@@ -1,0 +1,125 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/**
+ * The one rule engine for graduation conditions (毕业条件). Readiness for one student, the reason
+ * column of 预毕业确认, the what-if and every audit round are this same SQL over a different set of
+ * candidates, so a student never sees one verdict on a page and another in the audit.
+ *
+ * `cand` must yield (student_id, programme_id, issue_date, exemption_deadline) plus any columns the
+ * caller wants carried through to `verdict`. The rules, each honouring headquarters' exceptions
+ * (替代: a passed course stands in for a required one; 免除: the requirement is waived):
+ *   total      — passed credits, each course once, against the programme's minimum
+ *   category   — passed credits per course category against the programme's minimum for it
+ *   course     — every required course passed (the practice course is its own rule)
+ *   practice   — the 综合实践环节 course passed
+ *   study_time — the minimum study time (最低学习年限) reached by the batch's issue date
+ *   validity   — 学籍有效期 (8 years, or the approved extension) not over on the issue date
+ * A course counts as passed by a grade, or by an approved 免修免考 applied for on or before the
+ * batch's exemption deadline (seed 003 三.3); one applied later counts from the next batch.
+ */
+export function ruleCtes(cand: RawBuilder<unknown>) {
+  return sql`
+    cand as (${cand}),
+    facts as (
+      select c.student_id, p.min_credits, p.practice_course, pr.name as practice_name,
+             (s.entry_date + make_interval(months => (p.min_years * 12)::int))::date as study_from,
+             coalesce(s.extension_until, s.valid_until) as valid_until
+      from cand c
+      join student s on s.id = c.student_id
+      join programme p on p.id = c.programme_id
+      left join course pr on pr.code = p.practice_course
+    ),
+    exc as (
+      select e.student_id, e.kind, e.rule, e.target, e.substitute_course
+      from audit_exception e join cand c on c.student_id = e.student_id
+      where e.revoked_at is null
+    ),
+    passed as (
+      select g.student_id, g.course_code from grade g join cand c on c.student_id = g.student_id where g.passed
+      union
+      select x.student_id, x.course_code from exemption x join cand c on c.student_id = x.student_id
+      where x.status = '已批准' and (c.exemption_deadline is null or x.applied_on <= c.exemption_deadline)
+    ),
+    by_category as (
+      select p.student_id, co.category, sum(co.credits) as earned
+      from passed p join course co on co.code = p.course_code
+      group by p.student_id, co.category
+    ),
+    earned as (select student_id, sum(earned) as total from by_category group by student_id),
+    category_short as (
+      select c.student_id, r.category, r.min_credits, coalesce(b.earned, 0) as earned
+      from cand c
+      join programme_category r on r.programme_id = c.programme_id
+      left join by_category b on b.student_id = c.student_id and b.category = r.category
+      where coalesce(b.earned, 0) < r.min_credits
+        and not exists (select 1 from exc where exc.student_id = c.student_id and exc.rule = 'category'
+                        and exc.kind = '免除' and exc.target = r.category)
+    ),
+    course_missing as (
+      select c.student_id, co.code, co.name
+      from cand c
+      join programme p on p.id = c.programme_id
+      join programme_course pc on pc.programme_id = c.programme_id and pc.required
+      join course co on co.code = pc.course_code
+      where pc.course_code is distinct from p.practice_course
+        and not exists (select 1 from passed x where x.student_id = c.student_id and x.course_code = pc.course_code)
+        and not exists (select 1 from exc where exc.student_id = c.student_id and exc.rule = 'course' and exc.target = pc.course_code
+                        and (exc.kind = '免除' or exists (select 1 from passed y where y.student_id = c.student_id
+                                                         and y.course_code = exc.substitute_course)))
+    ),
+    checked as (
+      select c.*, f.min_credits, f.practice_name, f.study_from, f.valid_until,
+        coalesce(e.total, 0) as earned,
+        coalesce(e.total, 0) >= f.min_credits or waived.total as total_ok,
+        coalesce((select array_agg(cs.category || '学分不足：已获 ' || trim_scale(cs.earned) || ' / 需 ' || trim_scale(cs.min_credits) || ' 学分'
+                                   order by cs.category)
+                  from category_short cs where cs.student_id = c.student_id), '{}') as category_failures,
+        coalesce((select array_agg(cm.name order by cm.code) from course_missing cm where cm.student_id = c.student_id), '{}') as missing_courses,
+        f.practice_course is null or waived.practice
+          or exists (select 1 from passed x where x.student_id = c.student_id and x.course_code = f.practice_course)
+          or exists (select 1 from exc join passed y on y.student_id = exc.student_id and y.course_code = exc.substitute_course
+                     where exc.student_id = c.student_id and exc.rule = 'course' and exc.kind = '替代' and exc.target = f.practice_course) as practice_ok,
+        f.study_from <= c.issue_date or waived.study_time as study_ok,
+        f.valid_until >= c.issue_date or waived.validity as valid_ok
+      from cand c
+      join facts f on f.student_id = c.student_id
+      left join earned e on e.student_id = c.student_id
+      cross join lateral (
+        select coalesce(bool_or(x.rule = 'total'), false) as total, coalesce(bool_or(x.rule = 'practice'), false) as practice,
+               coalesce(bool_or(x.rule = 'study_time'), false) as study_time, coalesce(bool_or(x.rule = 'validity'), false) as validity
+        from exc x where x.student_id = c.student_id and x.kind = '免除'
+      ) waived
+    ),
+    verdict as (
+      select k.*,
+        k.total_ok and cardinality(k.category_failures) = 0 and cardinality(k.missing_courses) = 0
+          and k.practice_ok and k.study_ok and k.valid_ok as ok,
+        array_remove(array[
+          case when not k.total_ok then '总学分不足：已获 ' || trim_scale(k.earned) || ' / 需 ' || trim_scale(k.min_credits) || ' 学分' end,
+          case when cardinality(k.missing_courses) > 0 then '缺必修课：' || array_to_string(k.missing_courses, '、') end,
+          case when not k.practice_ok then '综合实践环节（' || coalesce(k.practice_name, '') || '）未通过' end,
+          case when not k.study_ok then '未满最低学习年限：' || k.study_from || ' 起方满' end,
+          case when not k.valid_ok then '学籍已超过有效期（' || k.valid_until || '）' end
+        ], null) || k.category_failures as failures,
+        array_remove(array[
+          case when not k.total_ok then 'total' end,
+          case when cardinality(k.category_failures) > 0 then 'category' end,
+          case when cardinality(k.missing_courses) > 0 then 'course' end,
+          case when not k.practice_ok then 'practice' end,
+          case when not k.study_ok then 'study_time' end,
+          case when not k.valid_ok then 'validity' end
+        ], null) as failed_rules
+      from checked k
+    )`;
+}
+
+/** The rules by key, as the results pages and the exceptions form name them. */
+export const RULE_NAMES = {
+  total: '总学分',
+  category: '分类学分',
+  course: '必修课程',
+  practice: '综合实践环节',
+  study_time: '最低学习年限',
+  validity: '学籍有效期',
+} as const;
+export type RuleKey = keyof typeof RULE_NAMES;
