@@ -30,6 +30,11 @@ export async function seedReference(db: Kysely<DB>): Promise<void> {
         { programme_id: p.id, course_code: `${prefix}SJ`, required: true },
       ];
       await db.insertInto('programme_course').values(rows).onConflict((oc) => oc.columns(['programme_id', 'course_code']).doNothing()).execute();
+      // Credits by category (教学计划): the common courses and the major's core courses each have a floor.
+      await db.insertInto('programme_category').values([
+        { programme_id: p.id, category: '公共基础课', min_credits: 25 },
+        { programme_id: p.id, category: '专业核心课', min_credits: 28 },
+      ]).onConflict((oc) => oc.columns(['programme_id', 'category']).doNothing()).execute();
     }
   }
 }

@@ -55,40 +55,55 @@ export function ruleCtes(cand: RawBuilder<unknown>) {
         and not exists (select 1 from exc where exc.student_id = c.student_id and exc.rule = 'category'
                         and exc.kind = '免除' and exc.target = r.category)
     ),
-    course_missing as (
-      select c.student_id, co.code, co.name
-      from cand c
-      join programme p on p.id = c.programme_id
-      join programme_course pc on pc.programme_id = c.programme_id and pc.required
+    -- Each student's passed course codes as one array, and each programme's required courses as two:
+    -- the missing courses are then an array difference per student, not an anti-join of two big sets.
+    passed_codes as (select student_id, array_agg(course_code) as codes from passed group by student_id),
+    required as (
+      select pc.programme_id, array_agg(pc.course_code order by pc.course_code) as codes, array_agg(co.name order by pc.course_code) as names
+      from programme_course pc
+      join programme p on p.id = pc.programme_id
       join course co on co.code = pc.course_code
-      where pc.course_code is distinct from p.practice_course
-        and not exists (select 1 from passed x where x.student_id = c.student_id and x.course_code = pc.course_code)
-        and not exists (select 1 from exc where exc.student_id = c.student_id and exc.rule = 'course' and exc.target = pc.course_code
-                        and (exc.kind = '免除' or exists (select 1 from passed y where y.student_id = c.student_id
-                                                         and y.course_code = exc.substitute_course)))
+      where pc.required and pc.course_code is distinct from p.practice_course
+        and pc.programme_id in (select programme_id from cand)
+      group by pc.programme_id
+    ),
+    -- Courses an exception satisfies: waived (免除), or stood in for by a passed course (替代).
+    excused as (
+      select exc.student_id, array_agg(exc.target) as targets
+      from exc left join passed_codes pcs on pcs.student_id = exc.student_id
+      where exc.rule = 'course' and (exc.kind = '免除' or exc.substitute_course = any(coalesce(pcs.codes, '{}')))
+      group by exc.student_id
+    ),
+    category_failed as (
+      select student_id,
+        array_agg(category || '学分不足：已获 ' || trim_scale(earned) || ' / 需 ' || trim_scale(min_credits) || ' 学分' order by category) as failures
+      from category_short group by student_id
+    ),
+    waived as (
+      select student_id, bool_or(rule = 'total') as total, bool_or(rule = 'practice') as practice,
+             bool_or(rule = 'study_time') as study_time, bool_or(rule = 'validity') as validity
+      from exc where kind = '免除' group by student_id
     ),
     checked as (
       select c.*, f.min_credits, f.practice_name, f.study_from, f.valid_until,
         coalesce(e.total, 0) as earned,
-        coalesce(e.total, 0) >= f.min_credits or waived.total as total_ok,
-        coalesce((select array_agg(cs.category || '学分不足：已获 ' || trim_scale(cs.earned) || ' / 需 ' || trim_scale(cs.min_credits) || ' 学分'
-                                   order by cs.category)
-                  from category_short cs where cs.student_id = c.student_id), '{}') as category_failures,
-        coalesce((select array_agg(cm.name order by cm.code) from course_missing cm where cm.student_id = c.student_id), '{}') as missing_courses,
-        f.practice_course is null or waived.practice
-          or exists (select 1 from passed x where x.student_id = c.student_id and x.course_code = f.practice_course)
-          or exists (select 1 from exc join passed y on y.student_id = exc.student_id and y.course_code = exc.substitute_course
-                     where exc.student_id = c.student_id and exc.rule = 'course' and exc.kind = '替代' and exc.target = f.practice_course) as practice_ok,
-        f.study_from <= c.issue_date or waived.study_time as study_ok,
-        f.valid_until >= c.issue_date or waived.validity as valid_ok
+        coalesce(e.total, 0) >= f.min_credits or coalesce(wv.total, false) as total_ok,
+        coalesce(cf.failures, '{}') as category_failures,
+        -- rq's arrays are in course-code order already: no sort per student.
+        coalesce((select array_agg(r.name) from unnest(rq.codes, rq.names) as r(code, name)
+                  where not (r.code = any(coalesce(pcs.codes, '{}')) or r.code = any(coalesce(ex.targets, '{}')))), '{}') as missing_courses,
+        f.practice_course is null or coalesce(wv.practice, false) or f.practice_course = any(coalesce(pcs.codes, '{}'))
+          or f.practice_course = any(coalesce(ex.targets, '{}')) as practice_ok,
+        f.study_from <= c.issue_date or coalesce(wv.study_time, false) as study_ok,
+        f.valid_until >= c.issue_date or coalesce(wv.validity, false) as valid_ok
       from cand c
       join facts f on f.student_id = c.student_id
       left join earned e on e.student_id = c.student_id
-      cross join lateral (
-        select coalesce(bool_or(x.rule = 'total'), false) as total, coalesce(bool_or(x.rule = 'practice'), false) as practice,
-               coalesce(bool_or(x.rule = 'study_time'), false) as study_time, coalesce(bool_or(x.rule = 'validity'), false) as validity
-        from exc x where x.student_id = c.student_id and x.kind = '免除'
-      ) waived
+      left join passed_codes pcs on pcs.student_id = c.student_id
+      left join required rq on rq.programme_id = c.programme_id
+      left join excused ex on ex.student_id = c.student_id
+      left join category_failed cf on cf.student_id = c.student_id
+      left join waived wv on wv.student_id = c.student_id
     ),
     verdict as (
       select k.*,

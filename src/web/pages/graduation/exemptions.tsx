@@ -1,0 +1,236 @@
+import { useCallback, useState } from 'react';
+import { Link } from 'react-router-dom';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Popconfirm, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { api, type Exemption, type ExemptionStatus } from '../../api.ts';
+import { useMe } from '../../session.tsx';
+import { FormModal, PageTitle, useBusyAction, usePagedList } from '../../ui.tsx';
+
+interface Filter {
+  status?: ExemptionStatus;
+  q?: string;
+}
+
+interface ApplyValues {
+  student_no: string;
+  course_code: string;
+  grounds: string;
+}
+
+const STATUSES: ExemptionStatus[] = ['待分部审核', '待总部审核', '已批准', '已驳回'];
+const STATUS_COLORS: Record<ExemptionStatus, string> = { 待分部审核: 'processing', 待总部审核: 'warning', 已批准: 'success', 已驳回: 'error' };
+
+export default function ExemptionsPage() {
+  const me = useMe();
+  const { message, modal } = AntApp.useApp();
+  const [filterForm] = Form.useForm<Filter>();
+  const [applyForm] = Form.useForm<ApplyValues>();
+  const [rejectForm] = Form.useForm<{ opinion: string }>();
+  const [applying, setApplying] = useState(false);
+  const [rejecting, setRejecting] = useState<Exemption | null>(null);
+
+  const fetch = useCallback((q: Filter & { page: number; page_size: number }) => api.exemptions(q), []);
+  const list = usePagedList<Filter, Exemption>(fetch);
+  const { busy, exclusive } = useBusyAction(list.reload);
+
+  /** The step this user decides: the branch first, then headquarters. */
+  const myTurn: ExemptionStatus | null = me.role === 'branch_admin' ? '待分部审核' : me.role === 'hq_admin' ? '待总部审核' : null;
+
+  const submitApply = async () => {
+    const v = await applyForm.validateFields().catch(() => null);
+    if (!v) return;
+    const ok = await exclusive(async () => {
+      const r = await api.applyExemption({ student_no: v.student_no.trim(), course_code: v.course_code.trim(), grounds: v.grounds.trim() });
+      if (r.note) {
+        void modal.warning({ title: '申请已提交，但已超过本批次免修免考申请截止日期', content: r.note, okText: '知道了' });
+      } else {
+        void message.success(`免修免考申请已提交（申请日期 ${r.applied_on}），等待分部审核。`);
+      }
+      await list.reload();
+    });
+    if (ok) setApplying(false);
+  };
+
+  const decide = (e: Exemption, approve: boolean, opinion: string) =>
+    exclusive(async () => {
+      const r = await api.decideExemption(e.id, { version: e.version, approve, opinion });
+      void message.success(`${e.name}“${e.course_name}”：${approve ? `已同意，当前状态 ${r.status}` : '已驳回'}。`);
+      await list.reload();
+    });
+
+  const submitReject = async () => {
+    if (!rejecting) return;
+    const v = await rejectForm.validateFields().catch(() => null);
+    if (!v) return;
+    if (await decide(rejecting, false, v.opinion.trim())) setRejecting(null);
+  };
+
+  const columns: TableColumnsType<Exemption> = [
+    { title: '学号', dataIndex: 'student_no', width: 130, fixed: 'left' },
+    { title: '姓名', dataIndex: 'name', width: 80, render: (n: string, r) => <Link to={`/graduation/readiness/${r.student_id}`}>{n}</Link> },
+    { title: '身份证号', dataIndex: 'id_number_masked', width: 160 },
+    { title: '教学点', dataIndex: 'tp_name', width: 120 },
+    {
+      title: '课程',
+      key: 'course',
+      width: 170,
+      render: (_: unknown, r) => (
+        <>
+          <div>{r.course_name}</div>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {r.course_code}，{r.credits} 学分
+          </Typography.Text>
+        </>
+      ),
+    },
+    { title: '申请日期', dataIndex: 'applied_on', width: 100 },
+    { title: '理由', dataIndex: 'grounds', minWidth: 160 },
+    { title: '状态', dataIndex: 'status', width: 100, render: (s: ExemptionStatus) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
+    { title: '分部意见', dataIndex: 'branch_opinion', width: 110, render: (o: string | null) => o ?? '—' },
+    { title: '总部意见', dataIndex: 'hq_opinion', width: 110, render: (o: string | null) => o ?? '—' },
+    {
+      title: '计入批次',
+      dataIndex: 'counts_from',
+      width: 110,
+      render: (c: string | null) => (c === '下一毕业批次' ? <Typography.Text type="warning">{c}</Typography.Text> : (c ?? '—')),
+    },
+    ...(myTurn
+      ? [
+          {
+            title: '操作',
+            key: 'op',
+            width: 110,
+            fixed: 'right' as const,
+            render: (_: unknown, r: Exemption) =>
+              r.status === myTurn ? (
+                <Space size="small">
+                  <Popconfirm
+                    title={`同意 ${r.name} 的“${r.course_name}”免修免考申请？`}
+                    description={me.role === 'branch_admin' ? '同意后提交总部审核。' : '同意后该课程计入学生的毕业条件。'}
+                    okText="同意"
+                    cancelText="取消"
+                    onConfirm={() => decide(r, true, '')}
+                  >
+                    <a aria-disabled={busy}>同意</a>
+                  </Popconfirm>
+                  <a
+                    style={{ color: '#ff4d4f' }}
+                    onClick={() => {
+                      rejectForm.resetFields();
+                      setRejecting(r);
+                    }}
+                  >
+                    驳回
+                  </a>
+                </Space>
+              ) : null,
+          },
+        ]
+      : []),
+  ];
+
+  return (
+    <>
+      <PageTitle
+        extra={
+          <Button
+            type="primary"
+            onClick={() => {
+              applyForm.resetFields();
+              setApplying(true);
+            }}
+          >
+            新增申请
+          </Button>
+        }
+      >
+        免修免考
+      </PageTitle>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Alert
+          type="info"
+          showIcon
+          title="免修免考申请经教学点提交，分部初审、总部终审。在毕业批次的免修免考申请截止日期之后提交的申请，批准后从下一毕业批次起计入。"
+        />
+        <Card size="small">
+          <Form<Filter>
+            form={filterForm}
+            name="exemptionFilter"
+            onFinish={(v) => list.search({ status: v.status, q: v.q?.trim() || undefined })}
+          >
+            <Row gutter={16}>
+              <Col xs={24} md={8}>
+                <Form.Item label="状态" name="status">
+                  <Select allowClear placeholder="全部" options={STATUSES.map((s) => ({ value: s }))} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={8}>
+                <Form.Item label="学生" name="q">
+                  <Input allowClear placeholder="姓名或学号" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={8} style={{ textAlign: 'right' }}>
+                <Button type="primary" htmlType="submit" loading={list.loading}>
+                  查询
+                </Button>
+              </Col>
+            </Row>
+          </Form>
+        </Card>
+        <Card size="small">
+          <Table<Exemption>
+            rowKey="id"
+            size="small"
+            loading={list.loading}
+            columns={columns}
+            dataSource={list.data?.rows ?? []}
+            scroll={{ x: 1500 }}
+            pagination={list.pagination((t) => `共 ${t} 条`)}
+            locale={{ emptyText: '没有免修免考申请' }}
+          />
+        </Card>
+      </Space>
+
+      <FormModal<ApplyValues> title="新增免修免考申请" open={applying} busy={busy} okText="提交" onOk={submitApply} onCancel={() => setApplying(false)} form={applyForm} name="applyExemption">
+        <Form.Item label="学号" name="student_no" rules={[{ required: true, whitespace: true, message: '请填写学号' }]}>
+          <Input maxLength={30} placeholder="学生的学号" />
+        </Form.Item>
+        <Form.Item label="课程代码" name="course_code" rules={[{ required: true, whitespace: true, message: '请填写申请免修免考的课程代码' }]} extra="须为该生教学计划内、尚未合格的课程。">
+          <Input maxLength={40} placeholder="如 GG001" />
+        </Form.Item>
+        <Form.Item
+          label="理由"
+          name="grounds"
+          rules={[
+            { required: true, whitespace: true, message: '请填写申请理由' },
+            { min: 4, message: '理由不少于 4 个字' },
+          ]}
+        >
+          <Input.TextArea rows={3} maxLength={300} showCount placeholder="如：已获同类课程学分、职业资格证书名称" />
+        </Form.Item>
+      </FormModal>
+
+      <FormModal<{ opinion: string }>
+        title={`驳回 ${rejecting?.name ?? ''} 的“${rejecting?.course_name ?? ''}”免修免考申请`}
+        open={rejecting !== null}
+        busy={busy}
+        okText="驳回"
+        onOk={submitReject}
+        onCancel={() => setRejecting(null)}
+        form={rejectForm}
+        name="rejectExemption"
+      >
+        <Form.Item
+          label="驳回理由"
+          name="opinion"
+          rules={[
+            { required: true, whitespace: true, message: '驳回须填写理由' },
+            { min: 2, message: '理由至少 2 个字' },
+          ]}
+        >
+          <Input.TextArea rows={3} maxLength={200} showCount />
+        </Form.Item>
+      </FormModal>
+    </>
+  );
+}
