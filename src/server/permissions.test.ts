@@ -11,9 +11,16 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import sharp from 'sharp';
+import { fileStore } from './platform/files.ts';
 import { startTestApp, type TestApp } from './testing/harness.ts';
 import { buildUser, buildWorld, type World } from './testing/factories.ts';
 import type { Role } from './platform/tables.ts';
+import { addDays, today } from './platform/clock.ts';
+import { runRound } from './audit/service.ts';
 
 type Subject = 'own' | 'sibling' | 'foreign';
 type Kind =
@@ -32,6 +39,7 @@ interface Probe {
   userId: number;
   taskId: string;
   auditProbe: string;
+  importId: string;
 }
 
 interface Row {
@@ -79,6 +87,55 @@ const TABLE: Record<string, Row> = {
   'POST /api/confirmation/undo': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/confirmation/undo', body: { batch: '202701', selection: { items: [p.graduate] } } }) },
   'GET /api/students/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/students/${p.studentId}` }) },
   'GET /api/tasks/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/tasks/${p.taskId}` }) },
+  // 毕业审核 (issue 3)
+  'GET /api/courses': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/courses?q=C' }) },
+  'GET /api/courses/categories': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/courses/categories' }) },
+  'GET /api/students/:id/readiness': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/students/${p.studentId}/readiness` }) },
+  'GET /api/audit/rounds': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/audit/rounds?batch=202701' }) },
+  'POST /api/audit/rounds': { access: ['hq_admin'], check: { kind: 'global' }, request: (_p, n) => ({ method: 'POST', url: '/api/audit/rounds', body: { batch: '202701', name: `权限${n}`, starts_on: '2026-12-01', ends_on: '2026-12-31' } }) },
+  'GET /api/audit/rounds/:id': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: `/api/audit/rounds/${rounds.published}` }) },
+  'PATCH /api/audit/rounds/:id': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'PATCH', url: `/api/audit/rounds/${rounds.spare}`, body: { name: '权限备用批', starts_on: '2026-12-01', ends_on: '2026-12-30' } }) },
+  'POST /api/audit/rounds/:id/cancel': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'POST', url: `/api/audit/rounds/${rounds.spare}/cancel`, body: { reason: '权限测试' } }) },
+  'POST /api/audit/rounds/:id/run': { access: ['hq_admin'], check: { kind: 'global' }, ok: [409], request: () => ({ method: 'POST', url: `/api/audit/rounds/${rounds.published}/run` }) }, // published: headquarters is told it cannot run again
+  'POST /api/audit/rounds/:id/publish': { access: ['hq_admin'], check: { kind: 'global' }, ok: [409], request: () => ({ method: 'POST', url: `/api/audit/rounds/${rounds.published}/publish` }) },
+  'GET /api/audit/rounds/:id/summary': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.groups.some((g: any) => g.code === p.tpCode) }, request: () => ({ method: 'GET', url: `/api/audit/rounds/${rounds.published}/summary?by=tp` }) },
+  'GET /api/audit/rounds/:id/results': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/audit/rounds/${rounds.published}/results?q=${p.studentNo}` }) },
+  'GET /api/audit/rounds/:id/results.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: `/api/audit/rounds/${rounds.published}/results.xlsx` }) }, // its rows are the list's (audit.test.ts reads the file)
+  'POST /api/audit/report': { access: ['branch_admin', 'tp_admin'], check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/audit/report', body: { batch: '202701' } }) },
+  'POST /api/audit/urgent': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/audit/urgent', body: { batch: '202701', graduate_ids: [p.graduate.id], urgent: false } }) },
+  'PUT /api/audit/batches/:code/urgent-deadline': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'PUT', url: '/api/audit/batches/202701/urgent-deadline', body: { urgent_deadline: null } }) },
+  'GET /api/audit/urgent.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/audit/urgent.xlsx?batch=202701' }) },
+  'GET /api/students/:id/exceptions': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/students/${p.studentId}/exceptions` }) },
+  'POST /api/students/:id/exceptions': { access: ['hq_admin'], check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/students/${p.studentId}/exceptions`, body: { kind: '免除', rule: 'total', reason: '权限测试用例' } }) },
+  'POST /api/audit/exceptions/:id/revoke': { access: ['hq_admin'], check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/audit/exceptions/${auditProbe(p).exceptionId}/revoke` }) },
+  'PUT /api/students/:id/extension': { access: ['hq_admin'], check: { kind: 'object' }, request: (p) => ({ method: 'PUT', url: `/api/students/${p.studentId}/extension`, body: { extension_until: null, reason: '权限测试用例' } }) },
+  'GET /api/exemptions': { access: ['hq_admin', 'branch_admin', 'tp_admin', 'student'], check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === auditProbe(p).exemptionId) }, request: () => ({ method: 'GET', url: '/api/exemptions?page_size=200' }) },
+  'POST /api/exemptions': { access: ['tp_admin', 'branch_admin', 'hq_admin'], check: { kind: 'object' }, ok: [409], request: (p) => ({ method: 'POST', url: '/api/exemptions', body: { student_no: p.studentNo, course_code: 'C2', grounds: '权限测试用例' } }) }, // the student passed C2: found, and told so
+  'POST /api/exemptions/:id/decide': { access: ['branch_admin', 'hq_admin'], check: { kind: 'object' }, ok: [409], request: (p) => ({ method: 'POST', url: `/api/exemptions/${auditProbe(p).exemptionId}/decide`, body: { version: 99, approve: false, opinion: '权限测试' } }) }, // a stale version: found, and told to refresh
+  // 数据导入 (issue 3)
+  'POST /api/imports': { access: ADMINS, check: { kind: 'global' }, ok: [400], request: () => ({ method: 'POST', url: '/api/imports?kind=students', body: {} }) }, // no file: multipart is exercised in imports.test.ts
+  'GET /api/imports': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === p.importId) }, request: () => ({ method: 'GET', url: '/api/imports?page_size=200' }) },
+  'GET /api/imports/templates/:kind': { access: ADMINS, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/imports/templates/grades_practice' }) },
+  'GET /api/imports/windows': { access: ADMINS, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/imports/windows?batch=202701' }) },
+  'GET /api/imports/:id': { access: ADMINS, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/imports/${p.importId}` }) },
+  'GET /api/imports/:id/rows': { access: ADMINS, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/imports/${p.importId}/rows` }) },
+  'GET /api/imports/:id/report': { access: ADMINS, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/imports/${p.importId}/report` }) },
+  'POST /api/imports/:id/apply': { access: ADMINS, check: { kind: 'object' }, ok: [409], request: (p) => ({ method: 'POST', url: `/api/imports/${p.importId}/apply`, body: { mode: 'all' } }) }, // the probe file is invalid: the owner is told why
+  // 电子照片管理 (issue 4)
+  'GET /api/photos/types': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/photos/types' }) },
+  'PUT /api/photos/types/:code': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'PUT', url: `/api/photos/types/${encodeURIComponent('录取照片')}`, body: { width: 480, height: 640, min_kb: 20, max_kb: 200, note: '权限测试', enabled: true } }) },
+  'POST /api/photos/uploads': { access: OFFICES, check: { kind: 'global' }, ok: [400], request: () => ({ method: 'POST', url: `/api/photos/uploads?photo_type=${encodeURIComponent('毕业证照片')}`, body: {} }) }, // no file: the zip path is exercised in photos.test.ts
+  'GET /api/photos/uploads/:id': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/uploads/${photoProbe(p).uploadId}` }) },
+  'GET /api/photos/uploads/:id/report.xlsx': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/uploads/${photoProbe(p).uploadId}/report.xlsx` }) },
+  'POST /api/photos/uploads/:id/save': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/uploads/${photoProbe(p).uploadId}/save` }) }, // probes are saved already: 保存 again changes nothing
+  'GET /api/photos/students/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/students/${p.studentId}` }) },
+  'POST /api/photos/students/:id': { access: OFFICES, check: { kind: 'object' }, ok: [400], request: (p) => ({ method: 'POST', url: `/api/photos/students/${p.studentId}?photo_type=${encodeURIComponent('录取照片')}`, body: {} }) }, // no file: the student is found (400) or not (404) first
+  'GET /api/photos/:id/image': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/${photoProbe(p).photoId}/image` }) },
+  'GET /api/photos/:id/thumb': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/${photoProbe(p).photoId}/thumb` }) },
+  'GET /api/photos/missing': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/photos/missing?batch=202701&q=${p.studentNo}` }) },
+  'GET /api/photos/missing.xlsx': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/photos/missing.xlsx?batch=202701' }) }, // its rows are the list's (photos.test.ts compares them)
+  'GET /api/photos/flags': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((f: any) => f.id === photoProbe(p).flagId) }, request: () => ({ method: 'GET', url: '/api/photos/flags?page_size=200' }) },
+  'POST /api/photos/flags/:id/review': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/flags/${photoProbe(p).flagId}/review` }) },
 };
 
 let t: TestApp;
@@ -113,16 +170,81 @@ before(async () => {
         kind: 'probe', title: '权限测试任务', owner_id: subject === 'own' ? me.id : victims.get(st.class_id!)!, node_path: subject === 'own' ? me.path : st.node_path, payload: '{}',
       }).returning('id').executeTakeFirstOrThrow();
       const auditProbe = `probe-${a.username}-${subject}`;
+      // An import the actor may see when own (its own upload), and one uploaded under the subject's class otherwise.
+      const imp = await t.db.insertInto('import_file').values({
+        kind: 'students', file_name: '权限测试.xlsx', state: 'invalid', file_error: '权限测试',
+        owner_id: subject === 'own' ? me.id : victims.get(st.class_id!)!,
+        node_id: subject === 'own' ? (await t.db.selectFrom('app_user').select('node_id').where('id', '=', me.id).executeTakeFirstOrThrow()).node_id : st.class_id!,
+        node_path: subject === 'own' ? me.path : st.node_path,
+      }).returning('id').executeTakeFirstOrThrow();
       await t.db.insertInto('audit_log').values({ actor_name: '测试', node_path: st.node_path, action: `探针 ${auditProbe}`, object_type: 'probe', object_id: auditProbe }).execute();
       probes.set(`${a.username}/${subject}`, {
         studentId: st.id, studentNo: st.student_no, graduate: await w.graduateOf(st.id), classNodeId: st.class_id!, tpNodeId: st.tp_id, tpCode: st.tp_code,
-        userId: victims.get(st.class_id!)!, taskId: task.id, auditProbe,
+        userId: victims.get(st.class_id!)!, taskId: task.id, auditProbe, importId: imp.id,
       });
     }
     cookies.set(a.username, await t.login(a.username));
   }
 });
 after(async () => t?.close());
+
+// 毕业审核 (issue 3): a published round with every world graduate's result, a spare round to edit and
+// cancel, and per probe an exemption application and an exception of the probe student.
+const rounds = { published: 0, spare: 0 };
+const auditProbes = new Map<string, { exemptionId: number; exceptionId: number }>();
+function auditProbe(p: Probe) {
+  return auditProbes.get(p.auditProbe)!;
+}
+before(async () => {
+  for (const giveUp = Date.now() + 120_000; !(actors.length > 0 && cookies.size === actors.length);) {
+    if (Date.now() > giveUp) throw new Error('the permission probes were never built');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const sub = await t.db.insertInto('submission').values({ batch_code: w.batch, node_id: w.nodes.hq.id, node_path: w.nodes.hq.path, kind: '毕业审核数据' }).returning('id').executeTakeFirstOrThrow();
+  // Agreed as an office would (the version moves), so the probes' older versions stay stale for the confirmation rows.
+  await t.db.updateTable('graduate').set((eb) => ({ confirm_status: '同意毕业', submission_id: sub.id, version: eb('version', '+', 1) }))
+    .where('batch_code', '=', w.batch).where('eligible', '=', true).execute();
+  const round = await t.db.insertInto('audit_round').values({ batch_code: w.batch, name: '权限第一批', starts_on: addDays(today(), -1), ends_on: addDays(today(), 10) }).returning('id').executeTakeFirstOrThrow();
+  await runRound(t.db, round.id);
+  await t.db.updateTable('audit_round').set({ published_at: new Date() }).where('id', '=', round.id).execute();
+  rounds.published = round.id;
+  rounds.spare = (await t.db.insertInto('audit_round').values({ batch_code: w.batch, name: '权限备用批', starts_on: '2026-12-01', ends_on: '2026-12-31' }).returning('id').executeTakeFirstOrThrow()).id;
+  for (const p of probes.values()) {
+    const st = await t.db.selectFrom('student').select('node_path').where('id', '=', p.studentId).executeTakeFirstOrThrow();
+    const ex = await t.db.insertInto('exemption').values({ student_id: p.studentId, course_code: 'C3', node_path: st.node_path, applied_on: today(), grounds: `探针 ${p.auditProbe}`, status: '已驳回' })
+      .returning('id').executeTakeFirstOrThrow();
+    const exc = await t.db.insertInto('audit_exception').values({ student_id: p.studentId, kind: '免除', rule: 'validity', reason: '权限测试', node_path: st.node_path })
+      .returning('id').executeTakeFirstOrThrow();
+    auditProbes.set(p.auditProbe, { exemptionId: ex.id, exceptionId: exc.id });
+  }
+});
+
+// 电子照片管理 (issue 4): per probe, a saved upload under the probe student's class, a photo of the
+// student (with its file in a store of this run's own) and a flag of that photo to review.
+const photoProbes = new Map<string, { uploadId: string; photoId: number; flagId: number }>();
+function photoProbe(p: Probe) {
+  return photoProbes.get(p.auditProbe)!;
+}
+before(async () => {
+  // Node 20 starts top-level hooks without waiting for the one before: wait for the probes.
+  for (const giveUp = Date.now() + 120_000; !(actors.length > 0 && cookies.size === actors.length);) {
+    if (Date.now() > giveUp) throw new Error('the permission probes were never built');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-perm-'));
+  const jpeg = await sharp({ create: { width: 480, height: 640, channels: 3, background: '#e8eef5' } }).jpeg().toBuffer();
+  const sha = await fileStore().put(jpeg);
+  for (const p of probes.values()) {
+    const st = await t.db.selectFrom('student').select('node_path').where('id', '=', p.studentId).executeTakeFirstOrThrow();
+    const upload = await t.db.insertInto('photo_upload').values({ photo_type: '毕业证照片', file_name: '权限测试.zip', file_size: 1, node_path: st.node_path, state: 'saved' })
+      .returning('id').executeTakeFirstOrThrow();
+    const photo = await t.db.insertInto('photo').values({ student_id: p.studentId, photo_type: '录取照片', node_path: st.node_path, sha256: sha, size_bytes: jpeg.length, width: 480, height: 640, is_current: false, source: '单张上传' })
+      .returning('id').executeTakeFirstOrThrow();
+    const flag = await t.db.insertInto('photo_flag').values({ photo_id: photo.id, other_photo_id: photo.id, kind: '相同图片', node_path: st.node_path }).returning('id').executeTakeFirstOrThrow();
+    photoProbes.set(p.auditProbe, { uploadId: upload.id, photoId: photo.id, flagId: flag.id });
+  }
+});
+after(() => fs.rmSync(process.env.DATA_DIR!, { recursive: true, force: true }));
 
 describe('permission table', () => {
   test('every registered route is in the table, and declares the access the table says', () => {

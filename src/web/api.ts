@@ -44,6 +44,8 @@ export interface Batch {
 export interface Home {
   today: string;
   batch: Batch | null;
+  /** Graduates of the current batch in the caller's subtree without a 毕业证照片. */
+  photos_missing: number | null;
 }
 
 export interface OrgNode {
@@ -88,6 +90,8 @@ export interface Candidate {
   confirm_status: ConfirmStatus;
   confirm_reason: string | null;
   confirmed_at: string | null;
+  /** 专科 graduate continuing to 本科: audited early (加急, seed 003 二.3). */
+  urgent: boolean;
 }
 
 export interface ConfirmWindow {
@@ -163,6 +167,186 @@ export interface Task {
 export interface Paged<T> {
   total: number;
   rows: T[];
+}
+
+// 毕业审核
+export type AuditRule = 'total' | 'category' | 'course' | 'practice' | 'study_time' | 'validity';
+export const AUDIT_RULE_NAMES: Record<AuditRule, string> = {
+  total: '总学分',
+  category: '分类学分',
+  course: '必修课程',
+  practice: '综合实践环节',
+  study_time: '最低学习年限',
+  validity: '学籍有效期',
+};
+export type RoundKind = '常规' | '加急';
+export type RoundStatus = '未开始' | '审核中' | '已审核' | '已取消';
+
+export interface AuditRound {
+  id: number;
+  batch_code: string;
+  name: string;
+  kind: RoundKind;
+  starts_on: string;
+  ends_on: string;
+  grades_from: string | null;
+  grades_to: string | null;
+  status: RoundStatus;
+  cancel_reason: string | null;
+  audited_at: string | null;
+  audited_count: number;
+  published_at: string | null;
+  passed: number;
+  failed: number;
+}
+
+export interface AuditRounds {
+  batch: { code: string; closing_date: string | null; exemption_deadline: string | null; urgent_deadline: string | null; closed: boolean };
+  rounds: AuditRound[];
+  waiting: { reported: number; unreported: number; urgent: number };
+}
+
+export interface RoundInput {
+  name: string;
+  starts_on: string;
+  ends_on: string;
+  grades_from?: string | null;
+  grades_to?: string | null;
+}
+
+export interface AuditResultFilter {
+  branch_id?: number;
+  tp_code?: string;
+  major?: string;
+  rule?: AuditRule;
+  passed?: 'true' | 'false';
+  q?: string;
+}
+export type AuditGroupBy = 'branch' | 'tp' | 'major' | 'rule';
+
+export interface AuditGroup {
+  key: string | number;
+  code: string;
+  name: string;
+  total: number;
+  passed: number;
+  failed: number;
+}
+
+export interface AuditResult {
+  graduate_id: number;
+  student_id: number;
+  seq: number;
+  student_no: string;
+  name: string;
+  id_number_masked: string;
+  level: string;
+  major: string;
+  tp_code: string;
+  tp_name: string;
+  branch_name: string;
+  urgent: boolean;
+  passed: boolean;
+  failures: string[];
+  credits_earned: number;
+  audited_at: string;
+}
+
+export interface ReportResult {
+  submission_id: number | null;
+  graduates: number;
+  submitted_at: string | null;
+}
+
+export type ExemptionStatus = '待分部审核' | '待总部审核' | '已批准' | '已驳回';
+export interface Exemption {
+  id: number;
+  version: number;
+  student_id: number;
+  student_no: string;
+  name: string;
+  id_number_masked: string;
+  tp_name: string;
+  course_code: string;
+  course_name: string;
+  credits: number;
+  applied_on: string;
+  grounds: string;
+  status: ExemptionStatus;
+  branch_opinion: string | null;
+  hq_opinion: string | null;
+  counts_from: string | null;
+}
+
+export interface ReadinessItem {
+  key: string;
+  name: string;
+  required: string;
+  done: string;
+  missing: string | null;
+  ok: boolean;
+  waived: boolean;
+  /** Photo and 预毕业确认: steps of the batch, not conditions of the audit. */
+  step: boolean;
+}
+
+export interface Readiness {
+  student: { id: number; name: string; student_no: string; major: string; level: string; cohort: string };
+  batch: { code: string; issue_date: string; exemption_deadline: string | null } | null;
+  programme: { major: string; level: string; cohort: string };
+  what_if: boolean;
+  ok: boolean;
+  failures: string[];
+  items: ReadinessItem[];
+  exemptions: { id: number; course_code: string; course_name: string; applied_on: string; status: string; counts: boolean; note: string | null }[];
+}
+
+export interface WhatIf {
+  batch?: string;
+  major?: string;
+  level?: '专科' | '本科';
+  cohort?: string;
+}
+
+export interface AuditException {
+  id: number;
+  kind: string;
+  rule: string;
+  rule_name: string;
+  target: string | null;
+  target_name: string | null;
+  substitute_course: string | null;
+  substitute_name: string | null;
+  reason: string;
+  created_by_name: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface ExceptionInput {
+  kind: '替代' | '免除';
+  rule: AuditRule;
+  target?: string | null;
+  substitute_course?: string | null;
+  reason: string;
+}
+
+export interface StudentCard {
+  id: number;
+  student_no: string;
+  name: string;
+  gender: string;
+  id_number: string;
+  cohort: string;
+  level: string;
+  major: string;
+  status: string;
+  entry_date: string;
+  valid_until: string;
+  extension_until: string | null;
+  tp_code: string;
+  tp_name: string;
+  grades: { course_code: string; course_name: string; category: string; credits: number; score: number | null; passed: boolean; term: string; source: string }[];
 }
 
 export const isAdmin = (role: Role) => role === 'hq_admin' || role === 'branch_admin';
@@ -313,4 +497,34 @@ export const api = {
   agree: (batch: string, selection: Selection) => post<ActionResult>('/confirmation/agree', { batch, selection }),
   disagree: (batch: string, selection: Selection, reason: string) => post<ActionResult>('/confirmation/disagree', { batch, selection, reason }),
   undo: (batch: string, selection: Selection) => post<ActionResult>('/confirmation/undo', { batch, selection }),
+
+  // 毕业审核
+  auditRounds: (batch: string) => get<AuditRounds>('/audit/rounds', { batch }),
+  createRound: (body: RoundInput & { batch: string; kind: RoundKind }) => post<AuditRound>('/audit/rounds', body),
+  updateRound: (id: number, body: RoundInput) => patch<AuditRound>(`/audit/rounds/${id}`, body),
+  cancelRound: (id: number, reason: string) => post<AuditRound>(`/audit/rounds/${id}/cancel`, { reason }),
+  runRound: (id: number) => post<{ task_id: string }>(`/audit/rounds/${id}/run`),
+  publishRound: (id: number) => post<AuditRound>(`/audit/rounds/${id}/publish`),
+  auditSummary: (id: number, by: AuditGroupBy, f: AuditResultFilter = {}) => get<{ groups: AuditGroup[] }>(`/audit/rounds/${id}/summary`, { ...f, by }),
+  auditResults: (id: number, f: AuditResultFilter & { page: number; page_size: number }) => get<Paged<AuditResult>>(`/audit/rounds/${id}/results`, { ...f }),
+  /** Same-origin links: the session cookie goes with a plain download. */
+  auditResultsXlsxUrl: (id: number, f: AuditResultFilter) => `/api/audit/rounds/${id}/results.xlsx${queryString({ ...f })}`,
+  urgentXlsxUrl: (batch: string) => `/api/audit/urgent.xlsx${queryString({ batch })}`,
+  reportAuditData: (batch: string, urgent: boolean) => post<ReportResult>('/audit/report', { batch, urgent }),
+  setUrgent: (batch: string, graduate_ids: number[], urgent: boolean) =>
+    post<{ changed: number; refused: { id: number; reason: string }[] }>('/audit/urgent', { batch, graduate_ids, urgent }),
+  setUrgentDeadline: (batch: string, body: { urgent_deadline: string | null; spring_enrollment_deadline?: string }) =>
+    put<{ urgent_deadline: string | null }>(`/audit/batches/${encodeURIComponent(batch)}/urgent-deadline`, body),
+  exemptions: (q: { status?: ExemptionStatus; q?: string; page: number; page_size: number }) => get<Paged<Exemption>>('/exemptions', q),
+  applyExemption: (body: { student_no: string; course_code: string; grounds: string }) =>
+    post<{ id: number; applied_on: string; note: string | null }>('/exemptions', body),
+  decideExemption: (id: number, body: { version: number; approve: boolean; opinion: string }) =>
+    post<{ id: number; status: ExemptionStatus; version: number }>(`/exemptions/${id}/decide`, body),
+  readiness: (studentId: number, q: WhatIf = {}) => get<Readiness>(`/students/${studentId}/readiness`, { ...q }),
+  studentCard: (studentId: number) => get<StudentCard>(`/students/${studentId}`),
+  exceptions: (studentId: number) => get<AuditException[]>(`/students/${studentId}/exceptions`),
+  addException: (studentId: number, body: ExceptionInput) => post<{ id: number }>(`/students/${studentId}/exceptions`, body),
+  revokeException: (id: number) => post<{ id: number }>(`/audit/exceptions/${id}/revoke`),
+  setExtension: (studentId: number, body: { extension_until: string | null; reason: string }) =>
+    put<{ extension_until: string | null }>(`/students/${studentId}/extension`, body),
 };

@@ -5,7 +5,7 @@
  *   2. the teaching point agrees (同意毕业) every eligible student of the query;
  *   3. 总部 revokes the waiver: the student is agreed but no longer meets the conditions;
  *   4. the teaching point 上报毕业审核数据;
- *   5. 总部 creates the round 第一批 (today's dates), 开始审核, waits for the run, finds the student
+ *   5. 总部 creates an extra round 补充批 (today's dates; the demo has 第一批 and 第二批), 开始审核, waits for the run, finds the student
  *      不通过 with the reason under 按未通过条件, and 发布结果;
  *   6. the teaching point sees the published round and its own students' results only.
  *
@@ -251,10 +251,10 @@ test('毕业审核：上报、新建审核批次、审核、按未通过条件�
     assert.match(await waitingCard.innerText(), new RegExp(`已上报待审核\\s*${agreed}`));
     await hq.page.getByRole('button', { name: '新建审核批次', exact: true }).click();
     const roundModal = hq.page.locator('.ant-modal').filter({ hasText: '新建审核批次' });
-    await roundModal.getByLabel('名称').fill('第一批');
+    await roundModal.getByLabel('名称').fill('补充批');
     await roundModal.getByRole('button', { name: '保存', exact: true }).click();
-    await hq.page.getByText('已新建审核批次“第一批”。').waitFor();
-    const round = hq.page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '第一批' });
+    await hq.page.getByText('已新建审核批次“补充批”。').waitFor();
+    const round = hq.page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '补充批' });
     await round.getByText('未开始', { exact: true }).waitFor();
     await round.getByText('开始审核', { exact: true }).click();
     await hq.page.getByText(/审核完成：本批次共有 \d+ 名毕业生的审核结果。/).waitFor({ timeout: 60_000 });
@@ -265,7 +265,7 @@ test('毕业审核：上报、新建审核批次、审核、按未通过条件�
     // 审核结果：按未通过条件 → 综合实践环节 → 学生及原因
     await round.getByRole('link', { name: '查看结果' }).click();
     await hq.page.waitForURL(/\/graduation\/audit\/rounds\/\d+\?batch=202701$/);
-    await hq.page.getByRole('heading', { name: '审核结果：202701 第一批' }).waitFor();
+    await hq.page.getByRole('heading', { name: '审核结果：202701 补充批' }).waitFor();
     await hq.page.getByText('未发布：分部、教学点尚不可见').waitFor();
     const summary = hq.page.getByRole('region', { name: '审核结果统计' });
     await summary.getByText('辽宁开放大学', { exact: true }).waitFor();
@@ -292,16 +292,16 @@ test('毕业审核：上报、新建审核批次、审核、按未通过条件�
     await hq.page.getByRole('link', { name: '返回毕业审核' }).click();
     await round.getByText('发布结果', { exact: true }).click();
     await hq.page.locator('.ant-modal-confirm').getByRole('button', { name: '发布', exact: true }).click();
-    await hq.page.getByText('已发布审核批次“第一批”的审核结果。').waitFor();
+    await hq.page.getByText('已发布审核批次“补充批”的审核结果。').waitFor();
     await round.getByText('已发布', { exact: true }).waitFor();
 
     // 6. 教学点：查看已发布的本单位审核结果
     shotOf = tp.page;
     await tp.page.reload();
-    const tpRound = tp.page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '第一批' });
+    const tpRound = tp.page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '补充批' });
     await tpRound.getByText('已发布', { exact: true }).waitFor();
     await tpRound.getByRole('link', { name: '查看结果' }).click();
-    await tp.page.getByRole('heading', { name: '审核结果：202701 第一批' }).waitFor();
+    await tp.page.getByRole('heading', { name: '审核结果：202701 补充批' }).waitFor();
     const tpDetail = tp.page.getByRole('region', { name: '审核结果明细' });
     await tpDetail.getByText(`共 ${agreed} 人`).waitFor();
     const tpRows = tpDetail.locator('.ant-table-tbody tr.ant-table-row');

@@ -28,6 +28,11 @@ export function auditRoutes(app: App, { database, jobs }: AppContext) {
     schema: { tags, summary: '新建审核批次（第一批、第二批、加急）', body: roundBody, response: { 200: roundSchema } },
   }, (req) => service.createRound(db, actorOf(req), req.body));
 
+  app.get('/api/audit/rounds/:id', {
+    config: { access: OFFICES },
+    schema: { tags, summary: '一个审核批次（分部、教学点仅限已发布的）', params: roundIdParam, response: { 200: roundSchema } },
+  }, (req) => service.getRound(db, actorOf(req), req.params.id));
+
   app.patch('/api/audit/rounds/:id', {
     config: { access: HQ },
     schema: { tags, summary: '修改审核批次的时间', params: roundIdParam, body: roundPatch, response: { 200: roundSchema } },

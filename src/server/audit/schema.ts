@@ -16,6 +16,7 @@ export const roundSchema = z.object({
   cancel_reason: z.string().nullable(),
   audited_at: z.string().nullable(),
   audited_count: z.number(),
+  task_id: z.string().nullable(),
   published_at: z.string().nullable(),
   passed: z.number(),
   failed: z.number(),

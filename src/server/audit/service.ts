@@ -42,7 +42,7 @@ const isClosed = (b: BatchRow) => b.closing_date != null && today() > b.closing_
 function roundSelect(db: Kysely<DB>) {
   return db.selectFrom('audit_round as r').select((eb) => [
     'r.id', 'r.batch_code', 'r.name', 'r.kind', 'r.starts_on', 'r.ends_on', 'r.grades_from', 'r.grades_to', 'r.status',
-    'r.cancel_reason', 'r.audited_at', 'r.audited_count', 'r.published_at',
+    'r.cancel_reason', 'r.audited_at', 'r.audited_count', 'r.task_id', 'r.published_at',
     eb.selectFrom('audit_result as x').whereRef('x.round_id', '=', 'r.id').where('x.passed', '=', true).select(sql<number>`count(*)::int`.as('n')).as('passed'),
     eb.selectFrom('audit_result as x').whereRef('x.round_id', '=', 'r.id').where('x.passed', '=', false).select(sql<number>`count(*)::int`.as('n')).as('failed'),
   ]);
@@ -69,12 +69,14 @@ export async function listRounds(db: Kysely<DB>, actor: Actor, batch: string) {
   let q = roundSelect(db).where('r.batch_code', '=', batch).orderBy('r.starts_on').orderBy('r.id');
   if (actor.role !== 'hq_admin') q = q.where('r.published_at', 'is not', null);
   const rounds = (await q.execute()).map(presentRound);
-  if (actor.role !== 'hq_admin') {
-    // Before publication a branch sees neither counts nor results: recount within its subtree.
+  if (actor.role !== 'hq_admin' && rounds.length) {
+    // A branch or teaching point counts only its own subtree's results.
+    const own = await db.selectFrom('audit_result as x').where('x.round_id', 'in', rounds.map((r) => r.id)).where(inScope(actor, 'x.node_path'))
+      .groupBy('x.round_id')
+      .select(['x.round_id', sql<number>`count(*) filter (where x.passed)::int`.as('passed'), sql<number>`count(*) filter (where not x.passed)::int`.as('failed')])
+      .execute();
     for (const r of rounds) {
-      const c = await db.selectFrom('audit_result as x').where('x.round_id', '=', r.id).where(inScope(actor, 'x.node_path'))
-        .select([sql<number>`count(*) filter (where x.passed)::int`.as('passed'), sql<number>`count(*) filter (where not x.passed)::int`.as('failed')])
-        .executeTakeFirstOrThrow();
+      const c = own.find((o) => o.round_id === r.id) ?? { passed: 0, failed: 0 };
       Object.assign(r, { passed: c.passed, failed: c.failed, audited_count: c.passed + c.failed });
     }
   }
@@ -89,8 +91,23 @@ export async function listRounds(db: Kysely<DB>, actor: Actor, batch: string) {
   return { batch: { ...b, closed: isClosed(b) }, rounds, waiting };
 }
 
+export async function getRound(db: Kysely<DB>, actor: Actor, id: number): Promise<Round> {
+  const r = presentRound(await visibleRound(db, actor, id));
+  if (actor.role !== 'hq_admin') {
+    const c = await db.selectFrom('audit_result as x').where('x.round_id', '=', id).where(inScope(actor, 'x.node_path'))
+      .select([sql<number>`count(*) filter (where x.passed)::int`.as('passed'), sql<number>`count(*) filter (where not x.passed)::int`.as('failed')])
+      .executeTakeFirstOrThrow();
+    Object.assign(r, { passed: c.passed, failed: c.failed, audited_count: c.passed + c.failed, task_id: null });
+  }
+  return r;
+}
+
 export async function createRound(db: Kysely<DB>, actor: Actor, input: z.infer<typeof roundBody>): Promise<Round> {
-  await batchRow(db, input.batch);
+  const b = await batchRow(db, input.batch);
+  if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date!);
+  if (b.closing_date && input.ends_on > b.closing_date) {
+    throw errors.validation(`审核批次的结束日期不能晚于毕业批次 ${b.code} 的截止日期 ${b.closing_date}。`);
+  }
   return db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('audit_round').values({
       batch_code: input.batch, name: input.name, kind: input.kind, starts_on: input.starts_on, ends_on: input.ends_on,
@@ -120,7 +137,9 @@ export async function cancelRound(db: Kysely<DB>, actor: Actor, id: number, reas
   return db.transaction().execute(async (trx) => {
     const r = await mustFind(trx.selectFrom('audit_round').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '审核批次');
     if (r.published_at) throw auditErrors.roundPublished(r.name);
-    if (r.status === '已审核' || r.audited_count > 0) {
+    if (r.status === '审核中') throw errors.conflict(`审核批次“${r.name}”正在审核，请待审核结束后再处理。`);
+    const results = await trx.selectFrom('audit_result').select('round_id').where('round_id', '=', id).limit(1).executeTakeFirst();
+    if (r.status === '已审核' || results) {
       throw errors.conflict(`审核批次“${r.name}”已有审核结果，不能取消。`);
     }
     await trx.updateTable('audit_round').set({ status: '已取消', cancel_reason: reason }).where('id', '=', id).execute();
@@ -149,7 +168,7 @@ export async function requestRun(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: n
       .where(sql<boolean>`(payload->>'round')::int = ${id}`).where('state', 'in', ['queued', 'running']).executeTakeFirst();
     if (running) return running.id;
     const taskId = await jobs.enqueue({ kind: ROUND_JOB, title: `毕业审核：${r.batch_code} ${r.name}`, ownerId: actor.id, nodePath: actor.nodePath, payload: { round: id } }, trx);
-    await trx.updateTable('audit_round').set({ status: '审核中' }).where('id', '=', id).execute();
+    await trx.updateTable('audit_round').set({ status: '审核中', task_id: taskId }).where('id', '=', id).execute();
     await recordAudit(trx, actor, [{ action: '开始毕业审核', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { task: taskId } }]);
     return taskId;
   });

@@ -38,7 +38,7 @@ export async function listPage(db: Db, actor: Actor, f: ListFilter) {
   // The total rides along with the page: one round trip instead of two.
   const page = candidates(db, actor, f).select((eb) => [eb.selectFrom(counted.as('c')).select('c.total').as('total')]).select(['g.id', 'g.version', 'g.student_id', 'g.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major',
     'tp.code as tp_code', 'tp.name as tp_name', 'g.eligible', 'g.credits_earned', 'g.credits_required', 'g.reasons',
-    'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at']);
+    'g.confirm_status', 'g.confirm_reason', 'g.confirmed_at', 'g.urgent']);
   const rows = await page.orderBy('g.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
   // Past the last page there is no row to carry the total.
   const total = rows.length ? rows[0].total : f.page === 1 ? 0 : (await counted.executeTakeFirstOrThrow()).total;

@@ -35,6 +35,7 @@ export const candidateSchema = z.object({
   confirm_status: confirmStatus,
   confirm_reason: z.string().nullable(),
   confirmed_at: z.string().nullable(),
+  urgent: z.boolean(),
 });
 
 export const listResponse = z.object({

@@ -5,6 +5,7 @@ import { addDays, today } from '../platform/clock.ts';
 import { STEP_KEYS, type StepKey } from '../../shared/steps.ts';
 import { recomputeEligibility } from '../eligibility/queries.ts';
 import { addNode, generateGrades, generateStudents, seedReference } from './generator.ts';
+import { seedDemoPhotos } from '../photos/demo.ts';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -91,6 +92,19 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
   await db.insertInto('batch_window').values(STEP_KEYS.map((step) => ({ batch_code: '202701', step, starts_on: addDays(t, -1), ends_on: addDays(t, 90) }))).execute();
   await recomputeEligibility(db, '202701');
 
+  // 毕业审核 rounds. 202001 as seed 003 planned it: 第一批 with the branches' 综合实践环节 grades
+  // received 11-29 to 12-02, the winter-break round cancelled (四.4), 第二批 until the closing date.
+  await db.insertInto('audit_round').values([
+    { batch_code: '202001', name: '第一批', starts_on: '2019-11-29', ends_on: '2020-01-15', grades_from: '2019-11-29', grades_to: '2019-12-02' },
+    { batch_code: '202001', name: '寒假批', starts_on: '2020-01-20', ends_on: '2020-02-16', status: '已取消',
+      cancel_reason: '总部 2020年1月20日起放寒假，临近春节，取消寒假期间的毕业审核批次（通知 四.4）' },
+    { batch_code: '202001', name: '第二批', starts_on: '2020-02-17', ends_on: '2020-04-17' },
+    // 202701: the first round open now, grades received in its first days; the second after the new year.
+    { batch_code: '202701', name: '第一批', starts_on: addDays(t, -1), ends_on: addDays(t, 45), grades_from: addDays(t, -1), grades_to: addDays(t, 3) },
+    { batch_code: '202701', name: '第二批', starts_on: '2027-02-17', ends_on: '2027-04-16' },
+  ]).execute();
+  await db.updateTable('batch').set({ urgent_deadline: addDays(t, 30) }).where('code', '=', '202701').execute();
+
   const hash = await hashPassword(DEMO_PASSWORD);
   const nodeOf: Record<string, number> = { hq: hq.id, branch: ln.id, tp1: tp1.id, tp2: tp2.id, tp3: tp3.id, teacher: class1.id, student: class1.id };
   const names: Record<string, string> = { hq: '总部学籍管理员', branch: '辽宁开放大学教务处', tp1: '沈阳市开放大学教务员', tp2: '大连市开放大学教务员', tp3: '长春市开放大学教务员', teacher: '李老师' };
@@ -103,5 +117,16 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     }).returning('id').executeTakeFirstOrThrow();
     if (a.username === 'teacher') await db.updateTable('org_node').set({ head_teacher_id: u.id }).where('id', '=', class1.id).execute();
   }
+  // A 免修免考 application waiting for the branch, from 沈阳市开放大学.
+  const applicant = await db.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
+    .select(['s.id', 's.node_path', 's.programme_id']).where('g.batch_code', '=', '202701').where('g.tp_id', '=', tp1.id)
+    .where('g.eligible', '=', false).orderBy('g.student_no').limit(1).executeTakeFirst();
+  const course = applicant && await db.selectFrom('programme_course as pc').leftJoin('grade as gr', (j) => j.onRef('gr.course_code', '=', 'pc.course_code').on('gr.student_id', '=', applicant.id).on('gr.passed', '=', true))
+    .select('pc.course_code').where('pc.programme_id', '=', applicant.programme_id).where('gr.id', 'is', null).orderBy('pc.course_code').limit(1).executeTakeFirst();
+  if (applicant && course) {
+    await db.insertInto('exemption').values({ student_id: applicant.id, course_code: course.course_code, node_path: applicant.node_path, applied_on: t,
+      grounds: '已取得同类课程合格成绩（原学校成绩单附后）' }).execute();
+  }
+  await seedDemoPhotos(db);
   return true;
 }

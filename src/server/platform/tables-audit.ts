@@ -73,6 +73,7 @@ export interface AuditTables {
     cancel_reason: string | null;
     audited_at: Date | null;
     audited_count: Default<number>;
+    task_id: string | null;
     published_at: Date | null;
     published_by: number | null;
     created_at: Timestamp;

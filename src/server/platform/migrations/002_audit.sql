@@ -89,6 +89,7 @@ create table audit_round (
   cancel_reason text,
   audited_at    timestamptz,
   audited_count int not null default 0,
+  task_id       uuid,                  -- the latest run, for its progress after a page reload
   published_at  timestamptz,
   published_by  int references app_user(id),
   created_at    timestamptz not null default now(),

@@ -19,6 +19,7 @@ import {
   Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
+import { Link } from 'react-router-dom';
 import {
   api,
   type ActionResult,
@@ -181,7 +182,7 @@ export default function ConfirmPage() {
   const [loading, setLoading] = useState(false);
   const [selected, setSelected] = useState<Map<number, Candidate>>(new Map());
   const [scope, setScope] = useState<'selected' | 'all'>('selected');
-  const [busy, setBusy] = useState<Action | null>(null);
+  const [busy, setBusy] = useState<Action | 'urgent' | 'not-urgent' | null>(null);
   const busyRef = useRef(false);
   const [result, setResult] = useState<{ action: string; result: ActionResult } | null>(null);
   const [counts, setCounts] = useState<TpCount[] | null>(null);
@@ -304,6 +305,26 @@ export default function ConfirmPage() {
 
   const scopeCount = scope === 'all' ? (data?.total ?? 0) : selected.size;
 
+  // 加急 (seed 003 二.3): 专科 graduates continuing to 本科 are audited early; the ticked rows only.
+  const markUrgent = async (urgent: boolean) => {
+    if (busyRef.current || !query || selected.size === 0) return;
+    busyRef.current = true;
+    setBusy(urgent ? 'urgent' : 'not-urgent');
+    try {
+      const r = await api.setUrgent(query.batch, [...selected.keys()], urgent);
+      const text = `${urgent ? '标记加急' : '取消加急'}：成功 ${r.changed} 人${r.refused.length ? `，未处理 ${r.refused.length} 人：${r.refused.map((x) => x.reason).join('；')}` : ''}`;
+      if (r.refused.length) void message.warning(text, 8);
+      else void message.success(text);
+      setSelected(new Map());
+      await load(query, paging.page, paging.page_size);
+    } catch {
+      // the api client has shown the server's message
+    } finally {
+      busyRef.current = false;
+      setBusy(null);
+    }
+  };
+
   const start = (action: Action) => {
     if (busyRef.current) return;
     if (action === 'disagree') {
@@ -326,7 +347,7 @@ export default function ConfirmPage() {
   const columns: TableColumnsType<Candidate> = useMemo(
     () => [
       { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
-      { title: '姓名', dataIndex: 'name', width: 72 },
+      { title: '姓名', dataIndex: 'name', width: 72, render: (n: string, r) => <Link to={`/graduation/readiness/${r.student_id}`}>{n}</Link> },
       { title: '性别', dataIndex: 'gender', width: 50 },
       { title: '身份证号', dataIndex: 'id_number_masked', width: 156 },
       { title: '学籍批次', dataIndex: 'cohort', width: 76 },
@@ -368,6 +389,7 @@ export default function ConfirmPage() {
         render: (s: ConfirmStatus, r) => (
           <Tooltip title={r.confirmed_at ? `确认时间：${fmtDateTime(r.confirmed_at)}` : undefined}>
             <Tag color={STATUS_COLORS[s]}>{s}</Tag>
+            {r.urgent && <Tag color="orange">加急</Tag>}
             {s === '不同意' && r.confirm_reason && (
               <div>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
@@ -511,6 +533,14 @@ export default function ConfirmPage() {
                 </Button>
                 <Button disabled={actionsDisabled} loading={busy === 'undo'} onClick={() => start('undo')}>
                   撤销确认
+                </Button>
+                <Tooltip title="专科毕业生续读本科：提前审核，审核数据单独上报（仅对勾选的学生）">
+                  <Button disabled={busy !== null || selected.size === 0} loading={busy === 'urgent'} onClick={() => void markUrgent(true)}>
+                    标记加急
+                  </Button>
+                </Tooltip>
+                <Button disabled={busy !== null || selected.size === 0} loading={busy === 'not-urgent'} onClick={() => void markUrgent(false)}>
+                  取消加急
                 </Button>
               </Space>
             </div>
