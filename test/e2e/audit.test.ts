@@ -285,7 +285,8 @@ test('毕业审核：上报、新建审核批次、审核、按未通过条件�
     // 按姓名查找
     await detail.getByText('未通过条件：综合实践环节').locator('xpath=..').locator('.ant-tag-close-icon').click();
     await detail.getByLabel('姓名/学号/身份证号').fill(studentNo);
-    await detail.getByRole('button', { name: '查询', exact: true }).click();
+    // The form's submit button (查询): by role and name it can be matched while the list re-renders.
+    await detail.locator('button[type=submit]').click();
     await detail.getByText('共 1 人').waitFor();
 
     // 发布结果

@@ -161,7 +161,7 @@ export async function generateGrades(db: Kysely<DB>, first: number, last: number
     from student s
     join programme_course pc on pc.programme_id = s.programme_id
     join course c on c.code = pc.course_code
-    cross join lateral (select abs(hashint4(s.id)) % 100 as profile, abs(hashint4(s.id * 31 + hashtext(pc.course_code))) % 40 as r) x
+    cross join lateral (select abs(hashint4(s.id)) % 100 as profile, abs(hashint4(((s.id::bigint * 31 + hashtext(pc.course_code)) % 2147483647)::int)) % 40 as r) x
     cross join lateral (select case
         when x.profile between 72 and 79 and c.category = '专业核心课' and right(pc.course_code, 2) = '01' then 45
         when x.profile between 80 and 86 and c.category = '综合实践环节' then 52
