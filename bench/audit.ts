@@ -7,7 +7,7 @@
  * - the floor: the bare aggregate — one GROUP BY student over the same grade rows, no rules;
  * - a whole audit round (runRound: the rule engine, chunk by chunk, results written);
  * - the same round re-run (idempotent: nothing changes, so nothing is written).
- * Each is timed three times, alternating, and the medians are compared: ratio = round ÷ floor.
+ * Each is timed three times (--runs), alternating, and the medians are compared: ratio = round ÷ floor.
  * The last line printed is one JSON object with every figure.
  */
 import fs from 'node:fs';
@@ -49,6 +49,7 @@ const HELP = `npm run bench -- audit [options]
   --students N           students to generate (default 1000000 on postgres, 100000 on PGlite)
   --candidates M         graduates agreed and reported, audited by the round (default min(200000, N/5))
   --pg-url URL           server to create the database on (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --runs R               timed repetitions, alternating floor and round (default 3; medians reported)
   --keep                 keep the generated database (or PGlite folder)
   --reuse NAME           measure again on a database kept by --keep (postgres), without generating
 The last line printed is one JSON object with every figure.`;
@@ -63,6 +64,7 @@ export async function run(options: Options): Promise<void> {
   const wanted = intOption(options, 'candidates', Math.min(200_000, Math.floor(students / 5)));
   const adminUrl = stringOption(options, 'pg-url', process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   const keep = options.keep === true;
+  const runs = intOption(options, 'runs', 3);
   const reuse = options.reuse === undefined ? undefined : stringOption(options, 'reuse', '');
   log(`db=${kind} students=${students} candidates=${wanted}`);
 
@@ -144,7 +146,7 @@ export async function run(options: Options): Promise<void> {
     let audited = 0;
     let passed = 0;
     await floor(); // warm the cache for both
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < runs; i++) {
       const f = await floor();
       floors.push(f.s);
       await resetRounds(db);

@@ -20,22 +20,24 @@ export interface Cursor { submission: number; studentNo: string; seq: number }
  */
 export async function auditChunk(db: Db, key: RoundKey, cursor: Cursor, limit: number): Promise<{ audited: number; next: Cursor | null }> {
   const urgent = key.urgentOnly ? sql`and g.urgent` : sql``;
+  // The chunk is taken from the (batch, submission, 学号) index alone, then joined to student: joining
+  // first made every chunk read all of the round's graduates and scan the student table.
   const cand = sql`
-    select t.*, t.seq0 + ${cursor.seq}::int as seq
+    select t.graduate_id, t.student_id, s.programme_id, b.issue_date, b.exemption_deadline, t.node_path,
+           t.submission_id, t.student_no, t.seq0 + ${cursor.seq}::int as seq
     from (
-      select g.id as graduate_id, g.student_id, s.programme_id, b.issue_date, b.exemption_deadline, g.node_path,
-             g.submission_id, g.student_no,
+      select g.id as graduate_id, g.student_id, g.node_path, g.submission_id, g.student_no,
              row_number() over (order by g.submission_id, g.student_no)::int as seq0
       from graduate g
-      join student s on s.id = g.student_id
-      cross join (select issue_date, exemption_deadline from batch where code = ${key.batch}) b
       where g.batch_code = ${key.batch} and g.submission_id is not null
         and (g.submission_id, g.student_no) > (${cursor.submission}::int, ${cursor.studentNo}::text)
         and g.confirm_status = '同意毕业'
         and (g.audit_status <> '通过' or g.audit_round_id = ${key.round}::int) ${urgent}
       order by g.submission_id, g.student_no
       limit ${limit}::int
-    ) t`;
+    ) t
+    cross join lateral (select programme_id from student where id = t.student_id) s
+    cross join (select issue_date, exemption_deadline from batch where code = ${key.batch}) b`;
   const res = await sql<{ audited: number; last_sub: number | null; last_no: string | null; last_seq: number | null }>`
     with ${ruleCtes(cand)},
     ins as (
@@ -52,7 +54,8 @@ export async function auditChunk(db: Db, key: RoundKey, cursor: Cursor, limit: n
     moved as (
       update graduate g set audit_status = case when i.passed then '通过' else '不通过' end,
         audit_round_id = ${key.round}::int, audited_at = i.audited_at
-      from ins i where g.id = i.graduate_id
+      -- By id through the primary key: the planner cannot count ins's rows and would hash the whole table.
+      from ins i where g.id = any(array(select graduate_id from ins)) and g.id = i.graduate_id
       returning g.id
     ),
     last as (select submission_id, student_no, seq from cand order by seq desc limit 1)

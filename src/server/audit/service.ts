@@ -186,7 +186,15 @@ export async function runRound(db: Kysely<DB>, id: number, opts: { chunk?: numbe
   let cursor: Cursor | null = START;
   let done = 0;
   while (cursor) {
-    const step = await auditChunk(db, key, cursor, opts.chunk ?? CHUNK);
+    const from: Cursor = cursor;
+    const step: { audited: number; next: Cursor | null } = await db.transaction().execute(async (trx) => {
+      // The planner cannot count a chunk's rows in advance (a keyset over a row comparison); left to
+      // itself it reads every remaining graduate of the round by bitmap and sorts them, for each chunk.
+      // Walk the index in order instead. SET LOCAL: this transaction only.
+      await sql`set local enable_bitmapscan = off`.execute(trx);
+      await sql`set local enable_seqscan = off`.execute(trx);
+      return auditChunk(trx, key, from, opts.chunk ?? CHUNK);
+    });
     done += step.audited;
     cursor = step.next;
     if (opts.progress && !(await opts.progress(done, Math.max(total, done)))) break;

@@ -27,6 +27,8 @@ create index submission_batch_idx on submission (batch_code, submitted_at);
 alter table grade add column submission_id int references submission(id);
 -- One grade per student, course, term and source: re-importing a file updates instead of doubling.
 create unique index grade_natural_key on grade (student_id, course_code, term, source);
+-- The rule engine reads each candidate's passed courses from this index alone (index-only scan).
+create index grade_passed_idx on grade (student_id, course_code) where passed;
 
 -- 免修免考申请: counts for a batch only if applied for by the batch's exemption deadline (seed 003 三.3).
 create table exemption (
