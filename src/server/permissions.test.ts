@@ -125,6 +125,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/photos/types': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/photos/types' }) },
   'PUT /api/photos/types/:code': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'PUT', url: `/api/photos/types/${encodeURIComponent('录取照片')}`, body: { width: 480, height: 640, min_kb: 20, max_kb: 200, note: '权限测试', enabled: true } }) },
   'POST /api/photos/uploads': { access: OFFICES, check: { kind: 'global' }, ok: [400], request: () => ({ method: 'POST', url: `/api/photos/uploads?photo_type=${encodeURIComponent('毕业证照片')}`, body: {} }) }, // no file: the zip path is exercised in photos.test.ts
+  'GET /api/photos/uploads': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === photoProbe(p).uploadId) }, request: () => ({ method: 'GET', url: '/api/photos/uploads?page_size=100' }) },
   'GET /api/photos/uploads/:id': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/uploads/${photoProbe(p).uploadId}` }) },
   'GET /api/photos/uploads/:id/report.xlsx': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/photos/uploads/${photoProbe(p).uploadId}/report.xlsx` }) },
   'POST /api/photos/uploads/:id/save': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/uploads/${photoProbe(p).uploadId}/save` }) }, // probes are saved already: 保存 again changes nothing

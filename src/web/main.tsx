@@ -12,10 +12,17 @@ import LoginPage from './pages/login.tsx';
 import HomePage from './pages/home.tsx';
 import PasswordPage from './pages/password.tsx';
 import ConfirmPage from './pages/graduation/confirm.tsx';
+import AuditPage from './pages/graduation/audit.tsx';
+import AuditResultsPage from './pages/graduation/audit-results.tsx';
+import ExemptionsPage from './pages/graduation/exemptions.tsx';
+import ImportsPage from './pages/graduation/imports.tsx';
+import ReadinessPage from './pages/graduation/readiness.tsx';
 import OrgPage from './pages/system/org.tsx';
 import UsersPage from './pages/system/users.tsx';
 import AuditLogPage from './pages/system/auditlog.tsx';
 import BatchesPage from './pages/system/batches.tsx';
+import PhotosPage from './pages/enroll/photos.tsx';
+import StudentPhotosPage, { MyPhotosPage } from './pages/enroll/student-photos.tsx';
 
 dayjs.locale('zh-cn');
 
@@ -84,6 +91,15 @@ function Root() {
           <Route index element={<HomePage />} />
           <Route path="password" element={<PasswordPage />} />
           <Route path="graduation/confirm" element={<Guard roles={Roles.OFFICES}><ConfirmPage /></Guard>} />
+          <Route path="graduation/audit" element={<Guard roles={Roles.OFFICES}><AuditPage /></Guard>} />
+          <Route path="graduation/audit/rounds/:roundId" element={<Guard roles={Roles.OFFICES}><AuditResultsPage /></Guard>} />
+          <Route path="graduation/exemptions" element={<Guard roles={Roles.OFFICES}><ExemptionsPage /></Guard>} />
+          <Route path="graduation/imports" element={<Guard roles={Roles.ADMINS}><ImportsPage /></Guard>} />
+          <Route path="graduation/readiness/:studentId" element={<Guard roles={Roles.STAFF}><ReadinessPage /></Guard>} />
+          <Route path="graduation/my-readiness" element={<Guard roles={['student']}><ReadinessPage /></Guard>} />
+          <Route path="enroll/photos" element={<Guard roles={Roles.OFFICES}><PhotosPage /></Guard>} />
+          <Route path="enroll/students/:id/photos" element={<Guard roles={Roles.STAFF}><StudentPhotosPage /></Guard>} />
+          <Route path="enroll/my-photos" element={<Guard roles={['student']}><MyPhotosPage /></Guard>} />
           <Route path="system/org" element={<Guard roles={Roles.ADMINS}><OrgPage /></Guard>} />
           <Route path="system/users" element={<Guard roles={Roles.ADMINS}><UsersPage /></Guard>} />
           <Route path="system/auditlog" element={<Guard roles={Roles.ADMINS}><AuditLogPage /></Guard>} />

@@ -1,6 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { Breadcrumb, Button, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
+import { Breadcrumb, Button, Grid, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import type { Role } from './api.ts';
 import { useMe, useSession } from './session.tsx';
@@ -23,7 +23,25 @@ interface MenuGroup {
 /** The seed's menu tree; only what works is listed. */
 export const MENU: (MenuLeaf | MenuGroup)[] = [
   { path: '/', label: '首页' },
-  { key: 'graduation', label: '毕业', children: [{ path: '/graduation/confirm', label: '预毕业确认', roles: OFFICES }] },
+  {
+    key: 'graduation',
+    label: '毕业',
+    children: [
+      { path: '/graduation/confirm', label: '预毕业确认', roles: OFFICES },
+      { path: '/graduation/audit', label: '毕业审核', roles: OFFICES },
+      { path: '/graduation/imports', label: '审核数据导入', roles: ADMINS },
+      { path: '/graduation/exemptions', label: '免修免考', roles: OFFICES },
+      { path: '/graduation/my-readiness', label: '我的毕业审核', roles: ['student'] },
+    ],
+  },
+  {
+    key: 'enroll',
+    label: '招生',
+    children: [
+      { path: '/enroll/photos', label: '电子照片管理', roles: OFFICES },
+      { path: '/enroll/my-photos', label: '我的照片', roles: ['student'] },
+    ],
+  },
   {
     key: 'system',
     label: '系统管理',
@@ -71,6 +89,9 @@ export function Shell() {
   const here = trail(path);
   const [openKeys, setOpenKeys] = useState<string[]>(here.group ? [here.group.key] : []);
   const [loggingOut, setLoggingOut] = useState(false);
+  // On a phone the menu folds away (students read 我的毕业审核 there).
+  const narrow = Grid.useBreakpoint().md === false;
+  const [collapsed, setCollapsed] = useState(false);
 
   const items: MenuProps['items'] = useMemo(() => {
     const out: NonNullable<MenuProps['items']> = [];
@@ -92,7 +113,7 @@ export function Shell() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider width={210} theme="light" style={{ borderRight: '1px solid #f0f0f0' }}>
+      <Layout.Sider width={210} theme="light" style={{ borderRight: '1px solid #f0f0f0' }} breakpoint="md" collapsedWidth={0} collapsed={collapsed} onCollapse={setCollapsed}>
         <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', borderBottom: '1px solid #f0f0f0' }}>
           <Typography.Text strong style={{ fontSize: 16, color: '#1677ff' }}>
             毕业管理平台
@@ -106,6 +127,7 @@ export function Shell() {
           openKeys={openKeys}
           onOpenChange={(keys) => setOpenKeys(keys)}
           onClick={({ key }) => {
+            if (narrow) setCollapsed(true);
             void navigate(key);
           }}
           style={{ borderInlineEnd: 'none' }}
@@ -113,10 +135,10 @@ export function Shell() {
       </Layout.Sider>
       <Layout>
         <Layout.Header
-          style={{ background: '#fff', height: 56, lineHeight: '56px', padding: '0 24px', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'space-between' }}
+          style={{ background: '#fff', height: 56, lineHeight: '56px', padding: narrow ? '0 12px' : '0 24px', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'space-between' }}
         >
           <Breadcrumb
-            style={{ lineHeight: '56px' }}
+            style={{ lineHeight: '56px', display: narrow ? 'none' : undefined }}
             items={[
               ...(here.group ? [{ title: here.group.label }] : []),
               ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: path === '/password' ? '修改密码' : '' }]),
@@ -128,9 +150,11 @@ export function Shell() {
               <Tag color="blue" style={{ marginInlineStart: 8, marginInlineEnd: 6 }}>
                 {me.role_name}
               </Tag>
-              <Typography.Text type="secondary">
-                {me.node.name}（{me.node.code}）
-              </Typography.Text>
+              {!narrow && (
+                <Typography.Text type="secondary">
+                  {me.node.name}（{me.node.code}）
+                </Typography.Text>
+              )}
             </span>
             <Link to="/password">修改密码</Link>
             <Button type="link" style={{ padding: 0 }} loading={loggingOut} onClick={onLogout}>
@@ -138,7 +162,7 @@ export function Shell() {
             </Button>
           </Space>
         </Layout.Header>
-        <Layout.Content style={{ padding: 20 }}>
+        <Layout.Content style={{ padding: narrow ? 12 : 20 }}>
           <Outlet />
         </Layout.Content>
       </Layout>

@@ -7,6 +7,7 @@ import { today } from '../platform/clock.ts';
 import * as service from './service.ts';
 import { batchCodeParam, batchSchema, createBatchBody, extendBody, homeSchema, setWindowsBody } from './schema.ts';
 import type { AppContext } from '../platform/http.ts';
+import { missingCount } from '../photos/queries.ts';
 
 export function batchRoutes(app: App, { database }: AppContext) {
   const db = database.db;
@@ -46,5 +47,9 @@ export function batchRoutes(app: App, { database }: AppContext) {
   app.get('/api/home', {
     config: { access: 'any' },
     schema: { tags: ['首页'], summary: '当前毕业批次及本单位各环节的办理时间', response: { 200: homeSchema } },
-  }, async (req) => ({ today: today(), batch: await service.currentBatch(db, actorOf(req).nodePath) }));
+  }, async (req) => ({
+    today: today(),
+    batch: await service.currentBatch(db, actorOf(req).nodePath),
+    photos_missing: (await missingCount(db, actorOf(req)))?.missing ?? null,
+  }));
 }

@@ -53,6 +53,8 @@ export const extendBody = z.object({
 export const homeSchema = z.object({
   today: day,
   batch: batchSchema.nullable(),
+  /** Graduates of the current batch in the caller's subtree without a 毕业证照片 (电子照片管理). */
+  photos_missing: z.number().nullable(),
 });
 export type Batch = z.infer<typeof batchSchema>;
 export type Window = z.infer<typeof windowSchema>;

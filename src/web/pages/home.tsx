@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Table, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Statistic, Table, Typography } from 'antd';
 import { api, isOffice, type BatchWindow, type Home } from '../api.ts';
 import { useMe } from '../session.tsx';
 import { countdownText, PageTitle, WindowTag, windowState } from '../ui.tsx';
@@ -38,6 +38,19 @@ export default function HomePage() {
           <Card>
             <Empty description="当前没有进行中的毕业批次。" />
           </Card>
+        )}
+        {batch && home?.photos_missing != null && me.role !== 'student' && (
+          <Card size="small" aria-label="缺照片">
+            <Space>
+              <Statistic title={`${batch.code} 批次缺少毕业证照片的毕业生`} value={home.photos_missing} suffix="人" styles={{ content: { color: home.photos_missing ? '#cf1322' : '#3f8600' } }} />
+              {isOffice(me.role) && home.photos_missing > 0 && (
+                <Button onClick={() => void navigate('/enroll/photos?tab=missing')}>查看缺照片名单</Button>
+              )}
+            </Space>
+          </Card>
+        )}
+        {batch && me.role === 'student' && home?.photos_missing === 1 && (
+          <Alert type="warning" showIcon title="您还没有毕业证照片" description="请联系所在教学点上传毕业证照片；照片缺失的毕业生，证书在补齐照片前不能公开查询。" />
         )}
         {batch && (
           <Card
