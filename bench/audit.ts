@@ -13,7 +13,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { openCore } from '../src/server/app.ts';
 import { generateGrades, generateOrg, generateStudents, seedReference } from '../src/server/demo/generator.ts';
@@ -21,6 +20,7 @@ import { recomputeEligibility } from '../src/server/eligibility/queries.ts';
 import { addDays, today } from '../src/server/platform/clock.ts';
 import { runRound } from '../src/server/audit/service.ts';
 import { intOption, stringOption, type Options } from './lib/options.ts';
+import { adminQuery, logger, median, peakRssMb, round, timed } from './lib/common.ts';
 
 export const description = '毕业审核: a whole audit round against the bare GROUP BY over the same grades';
 
@@ -32,17 +32,10 @@ const TARGET_RATIO = 1.5;
 // Cohorts whose minimum study time (2.5 years) is reached by 202701's issue date, and a few that are not.
 const COHORTS = ['201903', '202003', '202103', '202109', '202203', '202209', '202303', '202309', '202403', '202409'];
 
-const t0 = performance.now();
-const log = (msg: string) => console.log(`[audit ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
-const r2 = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-const peakRssMb = () => r2(process.resourceUsage().maxRSS / 1024, 1);
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { s: (performance.now() - start) / 1000, value };
-}
+const log = logger('audit');
+const r2 = round;
+/** Seconds, as this benchmark reports them. */
+const timedS = async <T>(fn: () => Promise<T>) => timed(fn).then(({ ms, value }) => ({ s: ms / 1000, value }));
 
 const HELP = `npm run bench -- audit [options]
   --db postgres|pglite   database (default postgres)
@@ -69,6 +62,7 @@ export async function run(options: Options): Promise<void> {
   log(`db=${kind} students=${students} candidates=${wanted}`);
 
   const cleanups: (() => Promise<void>)[] = [];
+  let summary: string | null = null;
   try {
     let config: { databaseUrl?: string; dataDir?: string };
     if (kind === 'postgres') {
@@ -102,7 +96,7 @@ export async function run(options: Options): Promise<void> {
     let generateS = 0;
     let eligibilityS = 0;
     if (!reuse) {
-      const g = await timed(async () => {
+      const g = await timedS(async () => {
         await seedReference(db);
         await generateOrg(db, BRANCHES, TEACHING_POINTS);
         for (let start = 1; start <= students; start += CHUNK) {
@@ -119,7 +113,7 @@ export async function run(options: Options): Promise<void> {
       }).execute();
       log(`generated in ${r2(generateS, 1)} s`);
       await sql`analyze`.execute(db);
-      eligibilityS = (await timed(() => recomputeEligibility(db, BATCH))).s;
+      eligibilityS = (await timedS(() => recomputeEligibility(db, BATCH))).s;
       log(`eligibility in ${r2(eligibilityS, 1)} s`);
       await prepareCandidates(db, wanted);
       await sql`vacuum analyze`.execute(db);
@@ -134,7 +128,7 @@ export async function run(options: Options): Promise<void> {
       (reuse ? '' : `; generated in ${r2(generateS, 1)} s, eligibility in ${r2(eligibilityS, 1)} s`));
 
     // The floor: the same grade rows, one GROUP BY, no rules.
-    const floor = () => timed(() => sql`
+    const floor = () => timedS(() => sql`
       select g.student_id, count(*) as n, sum(g.score) as total
       from graduate gr join grade g on g.student_id = gr.student_id
       where gr.batch_code = ${BATCH} and gr.confirm_status = '同意毕业' and gr.submission_id is not null
@@ -151,10 +145,10 @@ export async function run(options: Options): Promise<void> {
       floors.push(f.s);
       await resetRounds(db);
       const roundId = await newRound(db);
-      const r = await timed(() => runRound(db, roundId));
+      const r = await timedS(() => runRound(db, roundId));
       rounds.push(r.s);
       audited = r.value.audited;
-      const again = await timed(() => runRound(db, roundId));
+      const again = await timedS(() => runRound(db, roundId));
       reruns.push(again.s);
       passed = Number((await sql<{ n: number }>`select count(*)::int as n from audit_result where round_id = ${roundId} and passed`.execute(db)).rows[0].n);
       log(`#${i + 1}: floor ${r2(f.s, 3)} s (${f.value} students), round ${r2(r.s, 3)} s (${audited} audited, ${passed} passed), re-run ${r2(again.s, 3)} s, peak rss ${peakRssMb()} MB`);
@@ -163,12 +157,12 @@ export async function run(options: Options): Promise<void> {
     const roundS = median(rounds);
     const ratio = r2(roundS / floorS);
     log(`round ${r2(roundS, 3)} s vs bare aggregate ${r2(floorS, 3)} s: ratio ${ratio} (target ≤ ${TARGET_RATIO})`);
-    console.log(JSON.stringify({
+    summary = JSON.stringify({
       bench: 'audit', db: kind, students: counts.students, grades: counts.grades, graduates: counts.graduates, candidates: counts.candidates,
       audited, passed, seconds: r2(roundS, 3), floor_seconds: r2(floorS, 3), ratio, target_ratio: TARGET_RATIO,
       rerun_seconds: r2(median(reruns), 3), students_per_second: Math.round(audited / roundS), chunk: CHUNK,
       generate_seconds: r2(generateS, 1), eligibility_seconds: r2(eligibilityS, 2), peak_rss_mb: peakRssMb(),
-    }));
+    });
   } finally {
     while (cleanups.length) {
       try {
@@ -177,6 +171,8 @@ export async function run(options: Options): Promise<void> {
         console.error('[audit] cleanup:', (e as Error).message);
       }
     }
+    // The JSON line is the last line printed, after the cleanup's log lines.
+    if (summary) console.log(summary);
   }
 }
 
@@ -207,12 +203,3 @@ async function newRound(db: import('kysely').Kysely<import('../src/server/platfo
     .returning('id').executeTakeFirstOrThrow()).id;
 }
 
-async function adminQuery(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}

@@ -17,17 +17,17 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Fastify from 'fastify';
-import pg from 'pg';
 import { sql } from 'kysely';
 import { buildApp, type Running } from '../src/server/app.ts';
 import { generateGrades, generateOrg, generateStudents, seedReference } from '../src/server/demo/generator.ts';
 import { recomputeEligibility } from '../src/server/eligibility/queries.ts';
-import { hashPassword, SESSION_COOKIE } from '../src/server/platform/auth.ts';
+import { hashPassword } from '../src/server/platform/auth.ts';
 import { addDays, today } from '../src/server/platform/clock.ts';
 import { STEP_KEYS } from '../src/shared/steps.ts';
 import { load, type LoadResult, type LoadSpec } from './lib/load.ts';
 import { cpuPerRequest, cpuSnapshot } from './lib/cpu.ts';
 import { intOption, stringOption, type Options } from './lib/options.ts';
+import { adminQuery, login as loginAs, logger, median, peakRssMb, round, timed } from './lib/common.ts';
 
 export const description = '预毕业确认: list latency and throughput against a one-query floor, hq counts, 同意毕业 in bulk';
 
@@ -42,17 +42,8 @@ const COHORTS = ['202103', '202109', '202203', '202209', '202303', '202309', '20
 const TARGET_LIST_P99_MS = 50;
 const TARGET_RATIO = 0.5;
 
-const t0 = performance.now();
-const log = (msg: string) => console.log(`[confirm ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
-const peakRssMb = () => round(process.resourceUsage().maxRSS / 1024, 1);
-const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
-}
+const log = logger('confirm');
+const login = (base: string, username: string) => loginAs(base, username, PASSWORD);
 
 const HELP = `npm run bench -- confirm [options]
   --db postgres|pglite   database (default postgres)
@@ -359,28 +350,6 @@ async function resetState(running: Running): Promise<void> {
     delete from audit_log;
     delete from app_user where username like 'bench\\_%';`);
   for (const t of ['graduate', 'audit_log', 'session', 'app_user']) await running.database.sql.executeSql(`vacuum analyze ${t}`);
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function login(base: string, username: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  const cookie = res.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
-  if (!cookie) throw new Error(`login ${username}: no session cookie`);
-  return cookie.split(';')[0];
 }
 
 async function api<T = unknown>(base: string, method: 'GET' | 'POST', url: string, cookie: string, body?: unknown): Promise<T> {

@@ -16,11 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { buildApp, type Running } from '../src/server/app.ts';
 import { addNode, generateStudents, seedReference } from '../src/server/demo/generator.ts';
-import { hashPassword, SESSION_COOKIE } from '../src/server/platform/auth.ts';
+import { hashPassword } from '../src/server/platform/auth.ts';
 import { intOption, stringOption, type Options } from './lib/options.ts';
+import { adminQuery, login as loginAs, logger, round } from './lib/common.ts';
 import { badKind } from './lib/photo-zip.ts';
 
 export const description = '批量上传电子照片: a zip of N photos through upload, check, report and 保存, against unzip -t';
@@ -29,9 +29,8 @@ const PASSWORD = 'Bench@2026x';
 const TARGET_RATIO = 3;
 const TARGET_RSS_MB = 300;
 
-const t0 = performance.now();
-const log = (msg: string) => console.log(`[photos ${((performance.now() - t0) / 1000).toFixed(1).padStart(6)}s] ${msg}`);
-const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+const log = logger('photos');
+const login = (base: string, username: string) => loginAs(base, username, PASSWORD);
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export async function run(options: Options): Promise<void> {
@@ -194,24 +193,6 @@ function uploadFile(base: string, cookie: string, file: string): Promise<string>
     s.on('end', () => req.end(tail));
     s.pipe(req, { end: false });
   });
-}
-
-async function adminQuery(url: string, text: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    await c.query(text);
-  } finally {
-    await c.end();
-  }
-}
-
-async function login(base: string, username: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) });
-  if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
-  const c = res.headers.getSetCookie().find((x) => x.startsWith(`${SESSION_COOKIE}=`));
-  if (!c) throw new Error(`login ${username}: no session cookie`);
-  return c.split(';')[0];
 }
 
 async function api<T = any>(base: string, method: 'GET' | 'POST', url: string, cookie: string): Promise<T> {
