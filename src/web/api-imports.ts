@@ -1,8 +1,8 @@
 /**
  * The client of 数据导入 (/api/imports): Excel templates, uploads, check reports and apply.
- * Kept beside api.ts because an upload is multipart, not JSON; errors are shown and thrown the same way.
+ * Calls go through api.ts (`request`, and `uploadFile` for the multipart upload), so errors are shown and thrown the same way.
  */
-import { ApiError, apiHooks, queryString, type Paged, type Role } from './api.ts';
+import { request, uploadFile, type Paged, type Role } from './api.ts';
 
 export type ImportKind = 'students' | 'programmes' | 'grades_exam' | 'grades_practice';
 export type ImportState = 'checking' | 'checked' | 'invalid' | 'applying' | 'applied' | 'failed';
@@ -54,42 +54,14 @@ export interface GradeWindows {
   windows: { round: string; grades_from: string; grades_to: string; open: boolean }[];
 }
 
-async function call<T>(method: string, path: string, opts: { query?: Record<string, string | number | undefined>; body?: unknown; form?: FormData } = {}): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`/api${path}${queryString(opts.query)}`, {
-      method,
-      credentials: 'same-origin',
-      headers: opts.body !== undefined ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' },
-      body: opts.form ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
-    });
-  } catch {
-    const err = new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试。');
-    apiHooks.showError(err.message);
-    throw err;
-  }
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = new ApiError(res.status, data?.error ?? `HTTP_${res.status}`, data?.message ?? `服务器返回错误（${res.status}），请稍后重试。`, data?.details);
-    if (res.status === 401 && err.code === 'UNAUTHENTICATED') apiHooks.onUnauthenticated();
-    apiHooks.showError(err.message);
-    throw err;
-  }
-  return data as T;
-}
-
 export const importsApi = {
   templateUrl: (kind: ImportKind) => `/api/imports/templates/${kind}`,
   reportUrl: (id: string) => `/api/imports/${encodeURIComponent(id)}/report`,
-  upload: (kind: ImportKind, batch: string | undefined, file: File) => {
-    const form = new FormData();
-    form.append('file', file, file.name);
-    return call<ImportFile>('POST', '/imports', { query: { kind, batch }, form });
-  },
-  list: (q: { kind?: ImportKind; page: number; page_size: number }) => call<Paged<ImportFile>>('GET', '/imports', { query: q }),
-  get: (id: string) => call<ImportFile>('GET', `/imports/${encodeURIComponent(id)}`),
+  upload: (kind: ImportKind, batch: string | undefined, file: File) => uploadFile<ImportFile>('/imports', file, { kind, batch }),
+  list: (q: { kind?: ImportKind; page: number; page_size: number }) => request<Paged<ImportFile>>('GET', '/imports', { query: q }),
+  get: (id: string) => request<ImportFile>('GET', `/imports/${encodeURIComponent(id)}`),
   rows: (id: string, q: { errors_only?: 'true'; page: number; page_size: number }) =>
-    call<Paged<ImportRowView>>('GET', `/imports/${encodeURIComponent(id)}/rows`, { query: q }),
-  apply: (id: string, mode: 'all' | 'valid') => call<{ task_id: string; import: ImportFile }>('POST', `/imports/${encodeURIComponent(id)}/apply`, { body: { mode } }),
-  windows: (batch: string) => call<GradeWindows>('GET', '/imports/windows', { query: { batch } }),
+    request<Paged<ImportRowView>>('GET', `/imports/${encodeURIComponent(id)}/rows`, { query: q }),
+  apply: (id: string, mode: 'all' | 'valid') => request<{ task_id: string; import: ImportFile }>('POST', `/imports/${encodeURIComponent(id)}/apply`, { body: { mode } }),
+  windows: (batch: string) => request<GradeWindows>('GET', '/imports/windows', { query: { batch } }),
 };

@@ -391,18 +391,21 @@ export function queryString(q: Query | undefined): string {
 interface RequestOptions {
   query?: Query;
   body?: unknown;
+  /** A multipart body (a file upload) sent instead of JSON. */
+  form?: FormData;
   /** Do not show the error (the caller handles it). */
   silent?: boolean;
 }
 
-async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+/** One call of the API; also used by the clients kept beside their pages (api-imports.ts, photo-api.ts). */
+export async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
   let res: Response;
   try {
     res = await fetch(`/api${path}${queryString(opts.query)}`, {
       method,
       credentials: 'same-origin',
       headers: opts.body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      body: opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body)),
     });
   } catch {
     const err = new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试。');
@@ -434,6 +437,13 @@ async function request<T>(method: string, path: string, opts: RequestOptions = {
     throw err;
   }
   return data as T;
+}
+
+/** Uploads one file as the multipart field `file` (数据导入, 电子照片). */
+export function uploadFile<T>(path: string, file: File, query?: Query): Promise<T> {
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return request<T>('POST', path, { query, form });
 }
 
 const get = <T>(path: string, query?: Query, silent?: boolean) => request<T>('GET', path, { query, silent });

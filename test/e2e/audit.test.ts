@@ -12,166 +12,33 @@
  * Needs `npm run build:web` first and a Chromium at CHROMIUM_PATH (default /usr/bin/chromium).
  * Run: npm run build:web && node --import tsx --test test/e2e/audit.test.ts
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
+import { cellText, startApp, type Session } from './harness.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = '/tmp/e2e-audit.png';
-const PASSWORD = 'Demo@2026';
 
-let server: ChildProcess | undefined;
-let serverLog = '';
-let dataDir = '';
-let base = '';
-let browser: Browser | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode != null) throw new Error(`服务器启动失败（退出码 ${server.exitCode}）：\n${serverLog}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`服务器 ${timeoutMs / 1000} 秒内未就绪：\n${serverLog}`);
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.pid === undefined || child.exitCode != null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // The whole process group: npx → tsx → node.
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    child.kill('SIGTERM');
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-before(async () => {
-  const index = path.join(ROOT, 'dist/web/index.html');
-  if (!fs.existsSync(index)) {
-    throw new Error(`找不到 ${index}：请先运行 npm run build:web 构建前端，再运行本测试。`);
-  }
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    throw new Error(`找不到浏览器 ${executablePath}：请安装 chromium（apt-get install -y chromium）或设置 CHROMIUM_PATH。`);
-  }
-
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-e2e-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
-  delete env.DEMO;
-  server = spawn('npx', ['tsx', 'src/server/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-
-  // Start the browser while the server loads its demo data; keep whichever started, so `after` can stop it.
-  const [launched, ready] = await Promise.allSettled([
-    chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
-    waitForHealth(`${base}/api/health`, 120_000),
-  ]);
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (launched.status === 'rejected') throw launched.reason;
-  if (ready.status === 'rejected') throw ready.reason;
-});
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopServer();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-});
-
-
-/** The text of one column of a table row, by the column's header. */
-async function cellText(row: Locator, header: string): Promise<string> {
-  const headers = await row.locator('xpath=ancestor::table[1]').locator('thead th').allInnerTexts();
-  const index = headers.findIndex((h) => h.trim() === header);
-  assert.ok(index >= 0, `表头中没有“${header}”：${headers.join(' | ')}`);
-  return (await row.locator('td').nth(index).innerText()).trim();
-}
-
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  errors: string[];
-}
+const app = startApp();
 
 const sessions: Session[] = [];
 
 async function signIn(username: string): Promise<Session> {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1680, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  const s = { context, page, errors };
+  const s = await app.signIn(username, { waitFor: '当前毕业批次' });
   sessions.push(s);
-  await page.goto(`${base}/login`);
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
-  await page.waitForURL(`${base}/`);
-  await page.getByText('当前毕业批次').waitFor();
   return s;
 }
 
-async function openMenu(page: Page, item: string, path: string): Promise<void> {
-  const leaf = page.getByRole('menuitem', { name: item, exact: true });
-  if (!(await leaf.isVisible())) await page.getByRole('menuitem', { name: '毕业', exact: true }).click();
-  await leaf.click();
-  await page.waitForURL(`${base}${path}`);
-}
+const openMenu = (page: Page, item: string, path: string) => app.openMenu(page, '毕业', item, path);
 
 async function pickOption(page: Page, label: string, option: RegExp): Promise<void> {
   await page.getByLabel(label, { exact: true }).click();
   await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).click();
 }
 
-test('毕业审核：上报、新建审核批次、审核、按未通过条件查看原因、发布，教学点查看本单位结果', async () => {
+test('毕业审核：上报、新建审核批次、审核、按未通过条件查看原因、发布，教学点查看本单位结果', () => {
   let shotOf: Page | undefined;
-  try {
+  return app.run({ screenshot: SCREENSHOT, shotOf: () => shotOf }, async () => {
     // 1. 总部：预毕业确认中找到只缺综合实践环节的沈阳市开放大学学生，打开其毕业准备情况
     const hq = await signIn('hq');
     shotOf = hq.page;
@@ -317,10 +184,5 @@ test('毕业审核：上报、新建审核批次、审核、按未通过条件�
 
     await tp.page.screenshot({ path: SCREENSHOT });
     for (const s of sessions) assert.deepEqual(s.errors, []);
-  } catch (e) {
-    await shotOf?.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
-    throw e;
-  } finally {
-    for (const s of sessions) await s.context.close();
-  }
+  });
 });

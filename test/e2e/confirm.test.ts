@@ -5,147 +5,25 @@
  * Needs `npm run build:web` first and a Chromium at CHROMIUM_PATH (default /usr/bin/chromium).
  * Run: npm run build:web && node --import tsx --test test/e2e/confirm.test.ts
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Locator, type Response } from 'playwright-core';
+import type { Response } from 'playwright-core';
+import { cellText, startApp } from './harness.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = '/tmp/e2e-confirm.png';
-const PASSWORD = 'Demo@2026';
 
-let server: ChildProcess | undefined;
-let serverLog = '';
-let dataDir = '';
-let base = '';
-let browser: Browser | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode != null) throw new Error(`服务器启动失败（退出码 ${server.exitCode}）：\n${serverLog}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`服务器 ${timeoutMs / 1000} 秒内未就绪：\n${serverLog}`);
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.pid === undefined || child.exitCode != null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // The whole process group: npx → tsx → node.
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    child.kill('SIGTERM');
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-before(async () => {
-  const index = path.join(ROOT, 'dist/web/index.html');
-  if (!fs.existsSync(index)) {
-    throw new Error(`找不到 ${index}：请先运行 npm run build:web 构建前端，再运行本测试。`);
-  }
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    throw new Error(`找不到浏览器 ${executablePath}：请安装 chromium（apt-get install -y chromium）或设置 CHROMIUM_PATH。`);
-  }
-
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-e2e-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
-  delete env.DEMO;
-  server = spawn('npx', ['tsx', 'src/server/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-
-  // Start the browser while the server loads its demo data; keep whichever started, so `after` can stop it.
-  const [launched, ready] = await Promise.allSettled([
-    chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
-    waitForHealth(`${base}/api/health`, 120_000),
-  ]);
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (launched.status === 'rejected') throw launched.reason;
-  if (ready.status === 'rejected') throw ready.reason;
-});
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopServer();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+const app = startApp();
 
 const isList = (r: Response) => r.request().method() === 'GET' && new URL(r.url()).pathname === '/api/confirmation';
 const isAgree = (r: Response) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/confirmation/agree';
 
-/** The text of one column of a table row, by the column's header. */
-async function cellText(row: Locator, header: string): Promise<string> {
-  const headers = await row.locator('xpath=ancestor::table[1]').locator('thead th').allInnerTexts();
-  const index = headers.findIndex((h) => h.trim() === header);
-  assert.ok(index >= 0, `表头中没有“${header}”：${headers.join(' | ')}`);
-  return (await row.locator('td').nth(index).innerText()).trim();
-}
-
-test('教学点教师：预毕业确认，勾选符合条件的学生并同意毕业', async () => {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1680, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
+test('教学点教师：预毕业确认，勾选符合条件的学生并同意毕业', () =>
+  app.run({ screenshot: SCREENSHOT }, async () => {
     // 登录
-    await page.goto(`${base}/login`);
-    await page.getByLabel('用户名').fill('tp1');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.waitForURL(`${base}/`);
-    await page.getByText('当前毕业批次').waitFor();
+    const { page, errors: pageErrors } = await app.signIn('tp1', { waitFor: '当前毕业批次' });
 
     // 左侧工具栏：毕业 → 预毕业确认
-    await page.getByRole('menuitem', { name: '毕业', exact: true }).click();
-    await page.getByRole('menuitem', { name: '预毕业确认', exact: true }).click();
-    await page.waitForURL(`${base}/graduation/confirm`);
+    await app.openMenu(page, '毕业', '预毕业确认', '/graduation/confirm');
 
     // 选择毕业批次 202701；本教学点代码固定为本教学点
     const batchSelect = page.getByLabel('毕业批次');
@@ -226,10 +104,4 @@ test('教学点教师：预毕业确认，勾选符合条件的学生并同意�
 
     await page.screenshot({ path: SCREENSHOT });
     assert.deepEqual(pageErrors, []);
-  } catch (e) {
-    await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
-    throw e;
-  } finally {
-    await context.close();
-  }
-});
+  }));

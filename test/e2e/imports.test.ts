@@ -5,117 +5,14 @@
  * Needs `npm run build:web` first and a Chromium at CHROMIUM_PATH (default /usr/bin/chromium).
  * Run: npm run build:web && node --import tsx --test test/e2e/imports.test.ts
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser } from 'playwright-core';
+import { startApp } from './harness.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SCREENSHOT = '/tmp/e2e-imports.png';
-const PASSWORD = 'Demo@2026';
 
-let server: ChildProcess | undefined;
-let serverLog = '';
-let dataDir = '';
-let base = '';
-let browser: Browser | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (server?.exitCode != null) throw new Error(`服务器启动失败（退出码 ${server.exitCode}）：\n${serverLog}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`服务器 ${timeoutMs / 1000} 秒内未就绪：\n${serverLog}`);
-}
-
-async function stopServer(): Promise<void> {
-  const child = server;
-  server = undefined;
-  if (!child || child.pid === undefined || child.exitCode != null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  // The whole process group: npx → tsx → node.
-  try {
-    process.kill(-child.pid, 'SIGTERM');
-  } catch {
-    child.kill('SIGTERM');
-  }
-  const timer = setTimeout(() => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }, 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-before(async () => {
-  const index = path.join(ROOT, 'dist/web/index.html');
-  if (!fs.existsSync(index)) {
-    throw new Error(`找不到 ${index}：请先运行 npm run build:web 构建前端，再运行本测试。`);
-  }
-  const executablePath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-  if (!fs.existsSync(executablePath)) {
-    throw new Error(`找不到浏览器 ${executablePath}：请安装 chromium（apt-get install -y chromium）或设置 CHROMIUM_PATH。`);
-  }
-
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-e2e-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir };
-  delete env.DATABASE_URL;
-  delete env.DEMO;
-  server = spawn('npx', ['tsx', 'src/server/main.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  server.stdout!.on('data', (d: Buffer) => (serverLog += d.toString()));
-  server.stderr!.on('data', (d: Buffer) => (serverLog += d.toString()));
-
-  // Start the browser while the server loads its demo data; keep whichever started, so `after` can stop it.
-  const [launched, ready] = await Promise.allSettled([
-    chromium.launch({
-      executablePath,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    }),
-    waitForHealth(`${base}/api/health`, 120_000),
-  ]);
-  if (launched.status === 'fulfilled') browser = launched.value;
-  if (launched.status === 'rejected') throw launched.reason;
-  if (ready.status === 'rejected') throw ready.reason;
-});
-
-after(async () => {
-  try {
-    await browser?.close();
-  } finally {
-    await stopServer();
-    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-});
+const app = startApp();
 
 /** A 学籍 file: one student of the demo's 行政管理 专科 2021 programme at 210101, and one at an unknown teaching point. */
 async function studentsFile(): Promise<Buffer> {
@@ -127,22 +24,11 @@ async function studentsFile(): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-test('分部管理员：上传学籍数据，查看错误报告，仅导入正确的行', async () => {
-  const context = await browser!.newContext({ locale: 'zh-CN', viewport: { width: 1680, height: 1000 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  const pageErrors: string[] = [];
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  try {
-    await page.goto(`${base}/login`);
-    await page.getByLabel('用户名').fill('branch');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-    await page.waitForURL(`${base}/`);
+test('分部管理员：上传学籍数据，查看错误报告，仅导入正确的行', () =>
+  app.run({ screenshot: SCREENSHOT, always: true }, async () => {
+    const { page, errors: pageErrors } = await app.signIn('branch', { timeout: 20_000 });
 
-    await page.getByRole('menuitem', { name: '毕业', exact: true }).click();
-    await page.getByRole('menuitem', { name: '审核数据导入', exact: true }).click();
-    await page.waitForURL(`${base}/graduation/imports`);
+    await app.openMenu(page, '毕业', '审核数据导入', '/graduation/imports');
 
     // A branch sees only what it may load; 综合实践环节 shows the batch's reception window.
     const kinds = page.getByLabel('数据类型');
@@ -166,8 +52,4 @@ test('分部管理员：上传学籍数据，查看错误报告，仅导入正�
     await page.getByText('已导入 1 行，并已记录本次上报。').waitFor();
     await page.locator('.ant-table-row', { hasText: '学籍.xlsx' }).locator('.ant-tag', { hasText: '已导入' }).waitFor();
     assert.deepEqual(pageErrors, []);
-  } finally {
-    await page.screenshot({ path: SCREENSHOT, fullPage: true }).catch(() => undefined);
-    await context.close();
-  }
-});
+  }));

@@ -1,8 +1,8 @@
 /**
- * The client of 电子照片管理 (/api/photos). Kept with its pages because uploads are multipart, not JSON;
- * errors are shown and thrown the same way as api.ts does.
+ * The client of 电子照片管理 (/api/photos), kept with its pages. Calls go through api.ts (`request`, and
+ * `uploadFile` for the multipart uploads), so errors are shown and thrown the same way.
  */
-import { ApiError, apiHooks, queryString, type Paged } from '../../api.ts';
+import { request, queryString, uploadFile, type Paged } from '../../api.ts';
 
 export type PhotoVerdict = '新增' | '替换' | '无变化' | '不通过';
 export type UploadState = 'checking' | 'checked' | 'failed' | 'saved';
@@ -103,55 +103,23 @@ export interface PhotoFlag {
   other: FlagSide;
 }
 
-type Query = Record<string, string | number | undefined>;
-
-async function call<T>(method: string, path: string, opts: { query?: Query; body?: unknown; form?: FormData } = {}): Promise<T> {
-  let res: Response;
-  try {
-    res = await fetch(`/api${path}${queryString(opts.query)}`, {
-      method,
-      credentials: 'same-origin',
-      headers: opts.body !== undefined ? { accept: 'application/json', 'content-type': 'application/json' } : { accept: 'application/json' },
-      body: opts.form ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
-    });
-  } catch {
-    const err = new ApiError(0, 'NETWORK', '无法连接服务器，请检查网络后重试。');
-    apiHooks.showError(err.message);
-    throw err;
-  }
-  const data = await res.json().catch(() => null);
-  if (!res.ok) {
-    const err = new ApiError(res.status, data?.error ?? `HTTP_${res.status}`, data?.message ?? `服务器返回错误（${res.status}），请稍后重试。`, data?.details);
-    if (res.status === 401 && err.code === 'UNAUTHENTICATED') apiHooks.onUnauthenticated();
-    apiHooks.showError(err.message);
-    throw err;
-  }
-  return data as T;
-}
-
-const fileForm = (file: File) => {
-  const form = new FormData();
-  form.append('file', file, file.name);
-  return form;
-};
-
 export const photosApi = {
-  types: () => call<PhotoType[]>('GET', '/photos/types'),
-  updateType: (code: string, body: Omit<PhotoType, 'code' | 'limits_text'>) => call<PhotoType>('PUT', `/photos/types/${encodeURIComponent(code)}`, { body }),
+  types: () => request<PhotoType[]>('GET', '/photos/types'),
+  updateType: (code: string, body: Omit<PhotoType, 'code' | 'limits_text'>) => request<PhotoType>('PUT', `/photos/types/${encodeURIComponent(code)}`, { body }),
   upload: (photoType: string, file: File) =>
-    call<{ upload_id: string; task_id: string }>('POST', '/photos/uploads', { query: { photo_type: photoType }, form: fileForm(file) }),
-  uploads: (q: { page: number; page_size: number }) => call<Paged<PhotoUpload & { owner_name: string | null }>>('GET', '/photos/uploads', { query: q }),
+    uploadFile<{ upload_id: string; task_id: string }>('/photos/uploads', file, { photo_type: photoType }),
+  uploads: (q: { page: number; page_size: number }) => request<Paged<PhotoUpload & { owner_name: string | null }>>('GET', '/photos/uploads', { query: q }),
   report: (id: string, q: { verdict?: PhotoVerdict; page: number; page_size: number }) =>
-    call<{ upload: PhotoUpload; total: number; rows: UploadEntry[] }>('GET', `/photos/uploads/${encodeURIComponent(id)}`, { query: q }),
+    request<{ upload: PhotoUpload; total: number; rows: UploadEntry[] }>('GET', `/photos/uploads/${encodeURIComponent(id)}`, { query: q }),
   reportUrl: (id: string) => `/api/photos/uploads/${encodeURIComponent(id)}/report.xlsx`,
-  save: (id: string) => call<SaveResult>('POST', `/photos/uploads/${encodeURIComponent(id)}/save`),
-  student: (id: number) => call<StudentPhotos>('GET', `/photos/students/${id}`),
+  save: (id: string) => request<SaveResult>('POST', `/photos/uploads/${encodeURIComponent(id)}/save`),
+  student: (id: number) => request<StudentPhotos>('GET', `/photos/students/${id}`),
   uploadOne: (studentId: number, photoType: string, file: File) =>
-    call<{ verdict: PhotoVerdict; reason: string; photo_id: number | null }>('POST', `/photos/students/${studentId}`, { query: { photo_type: photoType }, form: fileForm(file) }),
+    uploadFile<{ verdict: PhotoVerdict; reason: string; photo_id: number | null }>(`/photos/students/${studentId}`, file, { photo_type: photoType }),
   imageUrl: (photoId: number) => `/api/photos/${photoId}/image`,
   thumbUrl: (photoId: number) => `/api/photos/${photoId}/thumb`,
-  missing: (q: { batch: string; tp_code?: string; q?: string; page: number; page_size: number }) => call<Paged<MissingRow>>('GET', '/photos/missing', { query: q }),
+  missing: (q: { batch: string; tp_code?: string; q?: string; page: number; page_size: number }) => request<Paged<MissingRow>>('GET', '/photos/missing', { query: q }),
   missingUrl: (q: { batch: string; tp_code?: string; q?: string }) => `/api/photos/missing.xlsx${queryString(q)}`,
-  flags: (q: { status: '待核查' | '已核查'; page: number; page_size: number }) => call<Paged<PhotoFlag>>('GET', '/photos/flags', { query: q }),
-  reviewFlag: (id: number) => call<{ ok: true }>('POST', `/photos/flags/${id}/review`),
+  flags: (q: { status: '待核查' | '已核查'; page: number; page_size: number }) => request<Paged<PhotoFlag>>('GET', '/photos/flags', { query: q }),
+  reviewFlag: (id: number) => request<{ ok: true }>('POST', `/photos/flags/${id}/review`),
 };
