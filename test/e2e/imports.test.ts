@@ -32,6 +32,8 @@ test('分部管理员：上传学籍数据，查看错误报告，仅导入正�
 
     // A branch sees only what it may load; 综合实践环节 shows the batch's reception window.
     const kinds = page.getByLabel('数据类型');
+    // allInnerTexts does not wait: let the page render its choices first.
+    await kinds.getByText('学籍数据').waitFor();
     assert.deepEqual((await kinds.locator('label').allInnerTexts()).map((s) => s.trim()), ['学籍数据', '综合实践环节成绩']);
     await kinds.getByText('综合实践环节成绩').click();
     await page.getByText(/综合实践环节成绩接收时间：第一批 .* 至 .*。当前在接收时间内。/).waitFor();
