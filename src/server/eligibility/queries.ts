@@ -8,9 +8,12 @@ type Db = Kysely<DB> | Transaction<DB>;
  * Recomputes, in one set-based statement, the candidates of a batch and each one's verdict under the
  * rule engine (rules.ts): the reason column of 预毕业确认. A candidate is a student 在籍 whose minimum
  * study time is reached by the issue date and who is not already agreed for graduation in another batch.
- * The confirmation state of existing graduates is never touched. `studentIds` narrows the run.
+ * The confirmation state of existing graduates is never touched. `students` narrows the run: a list of
+ * ids, or a range of ids (a batch-wide job walks the students range by range, reporting progress).
  */
-export async function recomputeEligibility(db: Db, batchCode: string, studentIds?: number[]): Promise<number> {
+export type StudentSet = number[] | { from: number; to: number };
+
+export async function recomputeEligibility(db: Db, batchCode: string, studentIds?: StudentSet): Promise<number> {
   const res = await upsert(db, batchCode, studentIds, false);
   return Number(res.numAffectedRows ?? 0);
 }
@@ -23,8 +26,10 @@ export async function recheckEligibility(db: Db, batchCode: string, studentIds: 
   return new Map(res.rows.map((r) => [r.student_id, { eligible: r.eligible, reasons: r.reasons }]));
 }
 
-function upsert(db: Db, batchCode: string, studentIds: number[] | undefined, returning: boolean) {
-  const only = studentIds ? sql`and s.id = any(${studentIds}::int[])` : sql``;
+function upsert(db: Db, batchCode: string, studentIds: StudentSet | undefined, returning: boolean) {
+  const only = studentIds === undefined ? sql``
+    : Array.isArray(studentIds) ? sql`and s.id = any(${studentIds}::int[])`
+      : sql`and s.id between ${studentIds.from}::int and ${studentIds.to}::int`;
   const cand = sql`
     select s.id as student_id, s.programme_id, b.issue_date, b.exemption_deadline, s.student_no, s.tp_id, s.node_path
     from student s

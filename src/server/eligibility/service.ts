@@ -8,13 +8,25 @@ import { recomputeEligibility } from './queries.ts';
 
 export const RECOMPUTE_JOB = 'eligibility.recompute';
 
+/** Students per statement of a batch-wide recompute: progress every few seconds at a million students. */
+const RANGE = 50_000;
+
 export function registerEligibilityJobs(jobs: Jobs): void {
   jobs.register(RECOMPUTE_JOB, async (ctx: TaskContext) => {
     const { batch } = ctx.payload as { batch: string };
-    await ctx.progress(0, 1);
-    // Idempotent: recomputing twice gives the same rows.
-    const rows = await recomputeEligibility(ctx.db, batch);
-    await ctx.progress(1, 1);
+    // Range by range of student ids; each range is its own upsert, so the whole is idempotent and a
+    // retried job simply recomputes what it had done.
+    const ids = await ctx.db.selectFrom('student').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirstOrThrow();
+    const lo = Number(ids.lo ?? 1);
+    const hi = Number(ids.hi ?? 0);
+    const total = Math.max(0, hi - lo + 1);
+    let rows = 0;
+    await ctx.progress(0, total);
+    for (let from = lo; from <= hi; from += RANGE) {
+      const to = Math.min(hi, from + RANGE - 1);
+      rows += await recomputeEligibility(ctx.db, batch, { from, to });
+      if (!(await ctx.progress(to - lo + 1, total))) break;
+    }
     return { batch, graduates: rows };
   });
 }
