@@ -20,6 +20,7 @@ import { registerImportJobs } from './imports/service.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { registerAuditJobs } from './audit/service.ts';
 import { exemptionRoutes } from './exemptions/routes.ts';
+import { recordRoutes } from './records/routes.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -66,7 +67,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

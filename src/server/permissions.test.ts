@@ -112,6 +112,13 @@ const TABLE: Record<string, Row> = {
   'GET /api/exemptions': { access: ['hq_admin', 'branch_admin', 'tp_admin', 'student'], check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === auditProbe(p).exemptionId) }, request: () => ({ method: 'GET', url: '/api/exemptions?page_size=200' }) },
   'POST /api/exemptions': { access: ['tp_admin', 'branch_admin', 'hq_admin'], check: { kind: 'object' }, ok: [409], request: (p) => ({ method: 'POST', url: '/api/exemptions', body: { student_no: p.studentNo, course_code: 'C2', grounds: '权限测试用例' } }) }, // the student passed C2: found, and told so
   'POST /api/exemptions/:id/decide': { access: ['branch_admin', 'hq_admin'], check: { kind: 'object' }, ok: [409], request: (p) => ({ method: 'POST', url: `/api/exemptions/${auditProbe(p).exemptionId}/decide`, body: { version: 99, approve: false, opinion: '权限测试' } }) }, // a stale version: found, and told to refresh
+  // 学籍查询 (issue 5)
+  'GET /api/records/students': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/records/students?q=${p.studentNo}` }) },
+  'GET /api/me/enroll-form': { access: ['student'], check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/me/enroll-form' }) },
+  'PUT /api/me/enroll-form': { access: ['student'], check: { kind: 'global' }, request: () => ({ method: 'PUT', url: '/api/me/enroll-form', body: { address: '辽宁省沈阳市和平区', phone: '13800000009' } }) },
+  'POST /api/records/verification': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/records/verification', body: { grade: '2030' } }) },
+  'GET /api/records/verification': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/records/verification?grade=2021&page_size=500' }) },
+  'GET /api/records/verification.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/records/verification.xlsx?grade=2021' }) }, // its rows are the list's (records.test.ts reads the file)
   // 数据导入 (issue 3)
   'POST /api/imports': { access: ADMINS, check: { kind: 'global' }, ok: [400], request: () => ({ method: 'POST', url: '/api/imports?kind=students', body: {} }) }, // no file: multipart is exercised in imports.test.ts
   'GET /api/imports': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === p.importId) }, request: () => ({ method: 'GET', url: '/api/imports?page_size=200' }) },

@@ -87,9 +87,14 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
     if (hasZodFastifySchemaValidationErrors(err)) {
       const issues = err.validation.map((v) => ({ path: v.instancePath || '', message: v.message }));
       const where = issues.map((i) => i.path.replace(/^\//, '')).filter(Boolean).join('、');
+      // Our schemas carry Chinese messages that name the field and the fix; zod's own are English.
+      const chinese = (m: string | undefined) => /[\u4e00-\u9fff]/.test(m ?? '');
+      const told = [...new Set(issues.map((i) => i.message ?? ''))];
       return reply.status(400).send({
         error: 'VALIDATION',
-        message: `提交的数据格式不正确${where ? `（${where}）` : ''}，请检查后重新提交。`,
+        message: issues.length > 0 && issues.every((i) => chinese(i.message))
+          ? `${told.join('；')}。`.replace(/。。$/, '。')
+          : `提交的数据格式不正确${where ? `（${where}）` : ''}，请检查后重新提交。`,
         details: issues,
       });
     }
