@@ -20,6 +20,8 @@ import { registerImportJobs } from './imports/service.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { registerAuditJobs } from './audit/service.ts';
 import { exemptionRoutes } from './exemptions/routes.ts';
+import { exportRoutes } from './exports/routes.ts';
+import { registerExportJobs } from './exports/service.ts';
 import { recordRoutes } from './records/routes.ts';
 
 export interface Config {
@@ -42,6 +44,7 @@ export function registerJobs(jobs: Jobs): void {
   registerPhotoJobs(jobs);
   registerImportJobs(jobs);
   registerAuditJobs(jobs);
+  registerExportJobs(jobs);
 }
 
 export async function openCore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<{ database: Database; jobs: Jobs }> {
@@ -67,7 +70,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -144,6 +144,16 @@ const TABLE: Record<string, Row> = {
   'GET /api/photos/missing.xlsx': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/photos/missing.xlsx?batch=202701' }) }, // its rows are the list's (photos.test.ts compares them)
   'GET /api/photos/flags': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((f: any) => f.id === photoProbe(p).flagId) }, request: () => ({ method: 'GET', url: '/api/photos/flags?page_size=200' }) },
   'POST /api/photos/flags/:id/review': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/flags/${photoProbe(p).flagId}/review` }) },
+  // 消息与导出 (issue 5)
+  'POST /api/exports': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/exports', body: { kind: 'students.xlsx', filter: {} } }) }, // runs in the background: exports.test.ts follows one to its file
+  'GET /api/exports': { access: 'any', check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === exportProbe(p).taskId) }, request: () => ({ method: 'GET', url: '/api/exports?page_size=100' }) },
+  'GET /api/exports/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/exports/${exportProbe(p).taskId}` }) },
+  'POST /api/exports/:id/cancel': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/exports/${exportProbe(p).taskId}/cancel` }) }, // finished probes: found, and left as they are
+  'GET /api/exports/:id/download': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/exports/${exportProbe(p).taskId}/download` }) },
+  'GET /api/messages': { access: 'any', check: { kind: 'list', contains: (j, p) => j.rows.some((m: any) => m.id === exportProbe(p).messageId) }, request: () => ({ method: 'GET', url: '/api/messages?page_size=100' }) },
+  'GET /api/messages/unread-count': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/messages/unread-count' }) },
+  'POST /api/messages/:id/read': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/messages/${exportProbe(p).messageId}/read` }) },
+  'POST /api/messages/read-all': { access: 'any', check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/messages/read-all' }) },
 };
 
 let t: TestApp;
@@ -253,6 +263,38 @@ before(async () => {
   }
 });
 after(() => fs.rmSync(process.env.DATA_DIR!, { recursive: true, force: true }));
+
+// 消息与导出 (issue 5): per probe, a finished export with its file in the store and its message, owned
+// as the probe task is (the actor's own, or someone's under the subject's class).
+const exportProbes = new Map<string, { taskId: string; messageId: number }>();
+function exportProbe(p: Probe) {
+  return exportProbes.get(p.auditProbe)!;
+}
+before(async () => {
+  // The store is this run's own once the photo probes exist (that hook sets DATA_DIR).
+  for (const giveUp = Date.now() + 120_000; !(probes.size > 0 && photoProbes.size === probes.size);) {
+    if (Date.now() > giveUp) throw new Error('the permission probes were never built');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const p of probes.values()) {
+    const probeTask = await t.db.selectFrom('task').select(['owner_id', 'node_path']).where('id', '=', p.taskId).executeTakeFirstOrThrow();
+    const task = await t.db.insertInto('task').values({
+      kind: 'students.xlsx', title: '学生名单导出', owner_id: probeTask.owner_id, node_path: probeTask.node_path, payload: '{}', state: 'done', progress: 1, total: 1,
+      started_at: new Date(), finished_at: new Date(),
+    }).returning('id').executeTakeFirstOrThrow();
+    const tmp = path.join(process.env.DATA_DIR!, `probe-${task.id}.xlsx`);
+    fs.writeFileSync(tmp, 'probe');
+    await fileStore().putUpload(task.id, tmp);
+    await t.db.insertInto('export_file').values({
+      task_id: task.id, owner_id: probeTask.owner_id!, node_path: probeTask.node_path, kind: 'students.xlsx', file_name: '权限测试.xlsx', size_bytes: 5,
+      content_type: 'application/octet-stream', item_count: 1, expires_at: new Date(Date.now() + 86_400_000),
+    }).execute();
+    const m = await t.db.insertInto('message').values({
+      recipient_id: probeTask.owner_id!, kind: 'export_done', title: '学生名单导出 已完成', body: `探针 ${p.auditProbe}`, link: `/api/exports/${task.id}/download`, task_id: task.id,
+    }).returning('id').executeTakeFirstOrThrow();
+    exportProbes.set(p.auditProbe, { taskId: task.id, messageId: m.id });
+  }
+});
 
 describe('permission table', () => {
   test('every registered route is in the table, and declares the access the table says', () => {

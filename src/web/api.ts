@@ -158,6 +158,7 @@ export interface Task {
   state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled' | string;
   progress: number;
   total: number;
+  eta_seconds?: number | null;
   result: unknown;
   error: string | null;
   created_at: string;
@@ -168,6 +169,38 @@ export interface Paged<T> {
   total: number;
   rows: T[];
 }
+
+// 消息与导出
+export type ExportState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
+export interface ExportStatus {
+  id: string;
+  kind: string;
+  title: string;
+  state: ExportState;
+  progress: number;
+  total: number;
+  /** 预计剩余时间 at the rate so far; null before there is one. */
+  eta_seconds: number | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  file: { file_name: string; size_bytes: number; item_count: number; expires_at: string; expired: boolean; download_url: string | null } | null;
+}
+export interface Message {
+  id: number;
+  kind: 'export_done' | 'export_failed' | 'notice' | string;
+  title: string;
+  body: string;
+  link: string | null;
+  link_state: 'download' | 'expired' | 'none';
+  task_id: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+/** Told to the 消息 bell when an export starts or a message is read, so it counts again at once. */
+export const MESSAGES_CHANGED = 'gm:messages-changed';
+export const messagesChanged = () => window.dispatchEvent(new Event(MESSAGES_CHANGED));
 
 // 毕业审核
 export type AuditRule = 'total' | 'category' | 'course' | 'practice' | 'study_time' | 'validity';
@@ -537,4 +570,21 @@ export const api = {
   revokeException: (id: number) => post<{ id: number }>(`/audit/exceptions/${id}/revoke`),
   setExtension: (studentId: number, body: { extension_until: string | null; reason: string }) =>
     put<{ extension_until: string | null }>(`/students/${studentId}/extension`, body),
+
+  // 消息与导出
+  startExport: async (kind: string, fields: Record<string, unknown> = {}) => {
+    const r = await post<{ task_id: string; title: string }>('/exports', { ...fields, kind });
+    messagesChanged();
+    return r;
+  },
+  exports: (q: { active?: boolean; page?: number; page_size?: number } = {}) =>
+    get<Paged<ExportStatus>>('/exports', { ...q, active: q.active === undefined ? undefined : String(q.active) }),
+  exportStatus: (id: string) => get<ExportStatus>(`/exports/${encodeURIComponent(id)}`),
+  cancelExport: (id: string) => post<ExportStatus>(`/exports/${encodeURIComponent(id)}/cancel`),
+  messages: (q: { unread?: boolean; page: number; page_size: number }) =>
+    get<Paged<Message> & { unread: number }>('/messages', { ...q, unread: q.unread === undefined ? undefined : String(q.unread) }),
+  /** Silent: the bell polls; a failed poll is not worth a toast. */
+  unreadCount: () => get<{ unread: number }>('/messages/unread-count', undefined, true),
+  readMessage: (id: number) => post<{ ok: true; updated: number }>(`/messages/${id}/read`),
+  readAllMessages: () => post<{ ok: true; updated: number }>('/messages/read-all'),
 };

@@ -23,6 +23,10 @@ import AuditLogPage from './pages/system/auditlog.tsx';
 import BatchesPage from './pages/system/batches.tsx';
 import PhotosPage from './pages/enroll/photos.tsx';
 import StudentPhotosPage, { MyPhotosPage } from './pages/enroll/student-photos.tsx';
+import RecordsStudentsPage from './pages/records/students.tsx';
+import VerificationPage from './pages/records/verification.tsx';
+import EnrollFormPage from './pages/records/enroll-form.tsx';
+import MessagesPage from './pages/messages.tsx';
 
 dayjs.locale('zh-cn');
 
@@ -90,6 +94,7 @@ function Root() {
         <Route element={<Shell />}>
           <Route index element={<HomePage />} />
           <Route path="password" element={<PasswordPage />} />
+          <Route path="messages" element={<MessagesPage />} />
           <Route path="graduation/confirm" element={<Guard roles={Roles.OFFICES}><ConfirmPage /></Guard>} />
           <Route path="graduation/audit" element={<Guard roles={Roles.OFFICES}><AuditPage /></Guard>} />
           <Route path="graduation/audit/rounds/:roundId" element={<Guard roles={Roles.OFFICES}><AuditResultsPage /></Guard>} />
@@ -100,6 +105,9 @@ function Root() {
           <Route path="enroll/photos" element={<Guard roles={Roles.OFFICES}><PhotosPage /></Guard>} />
           <Route path="enroll/students/:id/photos" element={<Guard roles={Roles.STAFF}><StudentPhotosPage /></Guard>} />
           <Route path="enroll/my-photos" element={<Guard roles={['student']}><MyPhotosPage /></Guard>} />
+          <Route path="records/students" element={<Guard roles={Roles.STAFF}><RecordsStudentsPage /></Guard>} />
+          <Route path="records/verification" element={<Guard roles={Roles.OFFICES}><VerificationPage /></Guard>} />
+          <Route path="records/enroll-form" element={<Guard roles={['student']}><EnrollFormPage /></Guard>} />
           <Route path="system/org" element={<Guard roles={Roles.ADMINS}><OrgPage /></Guard>} />
           <Route path="system/users" element={<Guard roles={Roles.ADMINS}><UsersPage /></Guard>} />
           <Route path="system/auditlog" element={<Guard roles={Roles.ADMINS}><AuditLogPage /></Guard>} />

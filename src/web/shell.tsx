@@ -1,8 +1,8 @@
-import { useMemo, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
-import { Breadcrumb, Button, Grid, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
+import { Badge, Breadcrumb, Button, Grid, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import type { Role } from './api.ts';
+import { api, MESSAGES_CHANGED, type Role } from './api.ts';
 import { useMe, useSession } from './session.tsx';
 
 const OFFICES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
@@ -13,6 +13,8 @@ interface MenuLeaf {
   path: string;
   label: string;
   roles?: Role[];
+  /** A titled section inside its group (学籍 → 查询统计 → 学籍卡查询). */
+  section?: string;
 }
 interface MenuGroup {
   key: string;
@@ -32,6 +34,15 @@ export const MENU: (MenuLeaf | MenuGroup)[] = [
       { path: '/graduation/imports', label: '审核数据导入', roles: ADMINS },
       { path: '/graduation/exemptions', label: '免修免考', roles: OFFICES },
       { path: '/graduation/my-readiness', label: '我的毕业审核', roles: ['student'] },
+    ],
+  },
+  {
+    key: 'records',
+    label: '学籍',
+    children: [
+      { path: '/records/students', label: '学籍卡查询', roles: STAFF, section: '查询统计' },
+      { path: '/records/verification', label: '强制核对进度查询', roles: OFFICES, section: '查询统计' },
+      { path: '/records/enroll-form', label: '入学登记表', roles: ['student'] },
     ],
   },
   {
@@ -81,6 +92,30 @@ export function Guard({ roles, children }: { roles: Role[]; children: ReactNode 
 
 export const Roles = { OFFICES, ADMINS, STAFF };
 
+/** 消息 at the top right: the unread count, polled every 30 s and at once when an export starts or a message is read. */
+function MessagesBell() {
+  const [unread, setUnread] = useState(0);
+  useEffect(() => {
+    let alive = true;
+    const load = () => {
+      api.unreadCount().then((r) => alive && setUnread(r.unread), () => {});
+    };
+    load();
+    const timer = window.setInterval(load, 30_000);
+    window.addEventListener(MESSAGES_CHANGED, load);
+    return () => {
+      alive = false;
+      window.clearInterval(timer);
+      window.removeEventListener(MESSAGES_CHANGED, load);
+    };
+  }, []);
+  return (
+    <Badge count={unread} size="small" overflowCount={99} offset={[6, -2]}>
+      <Link to="/messages" aria-label={unread ? `消息（${unread} 条未读）` : '消息'}>消息</Link>
+    </Badge>
+  );
+}
+
 export function Shell() {
   const { me, logout } = useSession();
   const location = useLocation();
@@ -97,7 +132,17 @@ export function Shell() {
     const out: NonNullable<MenuProps['items']> = [];
     for (const m of MENU) {
       if (isGroup(m)) {
-        const children = m.children.filter((c) => allowed(c, me.role)).map((c) => ({ key: c.path, label: c.label }));
+        const children: NonNullable<MenuProps['items']> = [];
+        for (const c of m.children.filter((x) => allowed(x, me.role))) {
+          const item = { key: c.path, label: c.label };
+          if (!c.section) {
+            children.push(item);
+            continue;
+          }
+          const last = children[children.length - 1];
+          if (last && last.type === 'group' && last.key === `${m.key}:${c.section}`) last.children?.push(item);
+          else children.push({ type: 'group', key: `${m.key}:${c.section}`, label: c.section, children: [item] });
+        }
         if (children.length) out.push({ key: m.key, label: m.label, children });
       } else if (allowed(m, me.role)) {
         out.push({ key: m.path, label: m.label });
@@ -113,7 +158,7 @@ export function Shell() {
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
-      <Layout.Sider width={210} theme="light" style={{ borderRight: '1px solid #f0f0f0' }} breakpoint="md" collapsedWidth={0} collapsed={collapsed} onCollapse={setCollapsed}>
+      <Layout.Sider width={210} theme="light" style={{ borderRight: '1px solid #f0f0f0' }} breakpoint="md" collapsedWidth={0} collapsed={collapsed} onCollapse={setCollapsed} zeroWidthTriggerStyle={{ top: 8 }}>
         <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px', borderBottom: '1px solid #f0f0f0' }}>
           <Typography.Text strong style={{ fontSize: 16, color: '#1677ff' }}>
             毕业管理平台
@@ -135,13 +180,14 @@ export function Shell() {
       </Layout.Sider>
       <Layout>
         <Layout.Header
-          style={{ background: '#fff', height: 56, lineHeight: '56px', padding: narrow ? '0 12px' : '0 24px', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'space-between' }}
+          style={{ background: '#fff', height: 56, lineHeight: '56px', padding: narrow ? '0 12px 0 52px' : '0 24px', borderBottom: '1px solid #f0f0f0', display: 'flex', justifyContent: 'space-between' }}
         >
           <Breadcrumb
             style={{ lineHeight: '56px', display: narrow ? 'none' : undefined }}
             items={[
               ...(here.group ? [{ title: here.group.label }] : []),
-              ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: path === '/password' ? '修改密码' : '' }]),
+              ...(here.leaf?.section ? [{ title: here.leaf.section }] : []),
+              ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: path === '/password' ? '修改密码' : path === '/messages' ? '消息' : '' }]),
             ]}
           />
           <Space size="middle" aria-label="当前用户">
@@ -156,6 +202,7 @@ export function Shell() {
                 </Typography.Text>
               )}
             </span>
+            <MessagesBell />
             <Link to="/password">修改密码</Link>
             <Button type="link" style={{ padding: 0 }} loading={loggingOut} onClick={onLogout}>
               退出

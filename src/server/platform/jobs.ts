@@ -12,6 +12,13 @@ export interface TaskContext {
 }
 export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
 
+/** Seconds left at the rate so far (time since started ÷ items done), or null before there is a rate. */
+export function etaSeconds(t: { state: string; progress: number; total: number; started_at: Date | string | null }, now = Date.now()): number | null {
+  if (t.state !== 'running' || !t.started_at || t.progress <= 0 || t.total <= t.progress) return null;
+  const elapsed = (now - new Date(t.started_at).getTime()) / 1000;
+  return Math.max(0, Math.round((elapsed / t.progress) * (t.total - t.progress)));
+}
+
 export interface NewTask {
   kind: string;
   title: string;
@@ -27,6 +34,7 @@ export interface NewTask {
 export class Jobs {
   readonly boss: PgBoss;
   readonly #handlers = new Map<string, TaskHandler>();
+  readonly #chores: { name: string; cron: string; run: (db: Kysely<DB>) => Promise<void> }[] = [];
   #started = false;
 
   constructor(private readonly database: Database) {
@@ -43,15 +51,28 @@ export class Jobs {
     this.#handlers.set(kind, handler);
   }
 
+  /** A recurring chore without a task row (retention, say) on pg-boss's cron: one run per tick,
+   *  whichever worker takes it. The chore must be idempotent like any handler. */
+  schedule(name: string, cron: string, run: (db: Kysely<DB>) => Promise<void>): void {
+    this.#chores.push({ name, cron, run });
+  }
+
   /** Creates the schema and queues; with work=true also consumes them in this process. */
   async start(opts: { work: boolean }): Promise<void> {
     await this.boss.start();
     for (const kind of this.#handlers.keys()) await this.boss.createQueue(kind);
+    for (const c of this.#chores) {
+      await this.boss.createQueue(c.name);
+      await this.boss.schedule(c.name, c.cron);
+    }
     if (opts.work) {
       for (const kind of this.#handlers.keys()) {
         await this.boss.work(kind, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
           await this.#run(kind, (job.data as { taskId: string }).taskId);
         });
+      }
+      for (const c of this.#chores) {
+        await this.boss.work(c.name, { pollingIntervalSeconds: 30, batchSize: 1 }, async () => c.run(this.database.db));
       }
     }
     this.#started = true;

@@ -190,8 +190,9 @@ export interface TaskTable {
 
 import type { PhotoTables } from './tables-photos.ts';
 import type { AuditTables } from './tables-audit.ts';
+import type { ExportTables } from './tables-exports.ts';
 
-export interface DB extends PhotoTables, AuditTables {
+export interface DB extends PhotoTables, AuditTables, ExportTables {
   task: TaskTable;
   org_node: OrgNodeTable;
   app_user: AppUserTable;

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import type { App, AppContext } from '../platform/http.ts';
 import { actorOf } from '../platform/http.ts';
 import { ADMINS, inScope, mustFind } from '../platform/scope.ts';
+import { etaSeconds } from '../platform/jobs.ts';
 
 const taskSchema = z.object({
-  id: z.string(), kind: z.string(), title: z.string(), state: z.string(), progress: z.number(), total: z.number(),
+  id: z.string(), kind: z.string(), title: z.string(), state: z.string(), progress: z.number(), total: z.number(), eta_seconds: z.number().nullable(),
   result: z.unknown(), error: z.string().nullable(), created_at: z.string(), finished_at: z.string().nullable(),
 });
 
@@ -22,7 +23,7 @@ export function taskRoutes(app: App, { database }: AppContext) {
         : eb('t.owner_id', '=', actor.id)))
       .executeTakeFirst(), '任务');
     return {
-      id: t.id, kind: t.kind, title: t.title, state: t.state, progress: t.progress, total: t.total, result: t.result, error: t.error,
+      id: t.id, kind: t.kind, title: t.title, state: t.state, progress: t.progress, total: t.total, eta_seconds: etaSeconds(t), result: t.result, error: t.error,
       created_at: new Date(t.created_at).toISOString(), finished_at: t.finished_at ? new Date(t.finished_at).toISOString() : null,
     };
   });

@@ -1,0 +1,170 @@
+import { A4, Grid, mm, type Box, type PdfCanvas } from '../platform/pdf.ts';
+
+/**
+ * 入学报名登记表: one A4 page laid out as the paper form — title, the ruled identity block with the photo
+ * top-right, 学习与工作经历 and 家庭成员 as ruled row blocks, then the 本人承诺 with signature and date lines
+ * and the 教学点审核意见. Pure: it draws the record it is given. A field the record lacks prints as
+ * "（未填写）" in its place, so a gap is visible on paper rather than a blank that looks deliberate.
+ */
+
+export interface HistoryRow {
+  /** 起止年月, e.g. "2015.09" and "2018.07" (to: null = 至今). */
+  from: string;
+  to: string | null;
+  /** 学校或工作单位 */
+  organisation: string;
+  /** 职务 / 学历 */
+  role: string | null;
+  /** 证明人 */
+  witness: string | null;
+}
+
+export interface FamilyRow {
+  /** 称谓 (父亲, 配偶 …) */
+  relation: string;
+  name: string;
+  employer: string | null;
+  phone: string | null;
+}
+
+export interface EnrollmentFormData {
+  school: string;
+  name: string;
+  gender: string | null;
+  /** YYYY-MM-DD */
+  birthDate: string | null;
+  /** 民族 */
+  ethnicity: string | null;
+  /** 政治面貌 */
+  politicalStatus: string | null;
+  /** The full 身份证号: this form is one of the documents that carries it. */
+  idCard: string;
+  studentNo: string;
+  /** 学籍批次 (e.g. "2024秋") */
+  cohort: string | null;
+  /** 层次 (专科, 专科起点本科 …) */
+  level: string | null;
+  programme: string | null;
+  teachingPoint: string | null;
+  /** 通讯地址 */
+  address: string | null;
+  postcode: string | null;
+  mobile: string | null;
+  /** 工作单位 */
+  employer: string | null;
+  history: HistoryRow[];
+  family: FamilyRow[];
+  photo: Buffer | null;
+  /** When the student submitted the form online (YYYY-MM-DD): printed on the date line; null leaves it to fill by hand. */
+  signedOn: string | null;
+}
+
+const MARGIN = mm(15);
+const WIDTH = A4.width - 2 * MARGIN;
+const BOTTOM = A4.height - mm(18);
+const MISSING = '（未填写）';
+const GREY = '#666666';
+const ROW_MM = 7.5;
+
+export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): void {
+  pdf.newPage();
+  let y = MARGIN;
+  pdf.text(f.school, MARGIN, y, { size: 16, align: 'center', width: WIDTH, bold: true });
+  y += mm(8);
+  pdf.text('入 学 报 名 登 记 表', MARGIN, y, { size: 15, align: 'center', width: WIDTH, bold: true });
+  y += mm(10);
+
+  const lab = { align: 'center' as const, size: 10, fill: '#f4f4f4' };
+  const put = (box: Box, name: string, v: string | null) =>
+    v == null || v.trim() === ''
+      ? pdf.cell(box, MISSING, { size: 9, color: GREY, name })
+      : pdf.cell(box, v, { size: 10, name });
+
+  // Identity block: label/value pairs in three columns, the photo (28 × 36 mm) over the first four rows.
+  const label = mm(20);
+  const value = (WIDTH - mm(28) - 3 * label) / 3;
+  const g = new Grid(MARGIN, y, [label, value, label, value, label, value, mm(28)],
+    [mm(9), mm(9), mm(9), mm(9), mm(9), mm(12), mm(10)]);
+  pdf.cell(g.box(0, 0), '姓名', lab);
+  put(g.box(0, 1), '姓名', f.name);
+  pdf.cell(g.box(0, 2), '性别', lab);
+  put(g.box(0, 3), '性别', f.gender);
+  pdf.cell(g.box(0, 4), '出生日期', lab);
+  put(g.box(0, 5), '出生日期', f.birthDate);
+  pdf.cell(g.box(1, 0), '民族', lab);
+  put(g.box(1, 1), '民族', f.ethnicity);
+  pdf.cell(g.box(1, 2), '政治面貌', lab);
+  put(g.box(1, 3), '政治面貌', f.politicalStatus);
+  pdf.cell(g.box(1, 4), '学号', lab);
+  put(g.box(1, 5), '学号', f.studentNo);
+  pdf.cell(g.box(2, 0), '身份证号', lab);
+  put(g.box(2, 1, 1, 3), '身份证号', f.idCard);
+  pdf.cell(g.box(2, 4), '学籍批次', lab);
+  put(g.box(2, 5), '学籍批次', f.cohort);
+  pdf.cell(g.box(3, 0), '层次', lab);
+  put(g.box(3, 1), '层次', f.level);
+  pdf.cell(g.box(3, 2), '专业', lab);
+  put(g.box(3, 3, 1, 3), '专业', f.programme);
+  pdf.photo(g.box(0, 6, 4, 1), f.photo);
+  pdf.cell(g.box(4, 0), '教学点', lab);
+  put(g.box(4, 1, 1, 3), '教学点', f.teachingPoint);
+  pdf.cell(g.box(4, 4), '手机', lab);
+  put(g.box(4, 5, 1, 2), '手机', f.mobile);
+  pdf.cell(g.box(5, 0), '通讯地址', lab);
+  put(g.box(5, 1, 1, 3), '通讯地址', f.address);
+  pdf.cell(g.box(5, 4), '邮编', lab);
+  put(g.box(5, 5, 1, 2), '邮编', f.postcode);
+  pdf.cell(g.box(6, 0), '工作单位', lab);
+  put(g.box(6, 1, 1, 6), '工作单位', f.employer);
+  y = g.bottom;
+
+  // The two row blocks share the room left above the promise and review blocks: at least 5 and 4 rows
+  // (blank ones to fill by hand), rows made lower when a long history needs more of them.
+  const promiseH = mm(24);
+  const reviewH = mm(22);
+  const historyRows = Math.max(5, f.history.length);
+  const familyRows = Math.max(4, f.family.length);
+  const room = BOTTOM - y - promiseH - reviewH;
+  const rowH = Math.min(mm(ROW_MM), room / (historyRows + familyRows + 2));
+
+  const block = (title: string, cols: { title: string; width: number }[], rows: (string | null)[][], count: number) => {
+    const heights = [rowH, ...Array.from({ length: count }, () => rowH)];
+    const bg = new Grid(MARGIN, y, [label, ...cols.map((c) => c.width)], heights);
+    // The block's name runs down its narrow first column, one character a line, as on the paper form.
+    pdf.cell(bg.box(0, 0, count + 1, 1), [...title].join('\n'), { ...lab, size: 10.5, name: title });
+    cols.forEach((c, i) => pdf.cell(bg.box(0, i + 1), c.title, { align: 'center', size: 9.5, fill: '#f4f4f4', name: c.title }));
+    for (let r = 0; r < count; r++) {
+      cols.forEach((c, i) => {
+        const v = rows[r]?.[i] ?? '';
+        pdf.cell(bg.box(r + 1, i + 1), v ?? '', { size: 9.5, minSize: 5, align: i === 0 ? 'center' : 'left', name: `${title} ${c.title}` });
+      });
+    }
+    y = bg.bottom;
+  };
+  const sub = WIDTH - label;
+  block('学习与工作经历', [
+    { title: '起止年月', width: mm(34) },
+    { title: '学校或工作单位', width: sub - mm(34) - mm(30) - mm(26) },
+    { title: '职务/学历', width: mm(30) },
+    { title: '证明人', width: mm(26) },
+  ], f.history.map((h) => [`${h.from} — ${h.to ?? '至今'}`, h.organisation, h.role, h.witness]), historyRows);
+  block('家庭成员', [
+    { title: '称谓', width: mm(20) },
+    { title: '姓名', width: mm(26) },
+    { title: '工作单位', width: sub - mm(20) - mm(26) - mm(40) },
+    { title: '联系电话', width: mm(40) },
+  ], f.family.map((m) => [m.relation, m.name, m.employer, m.phone]), familyRows);
+
+  // 本人承诺: the lines are for a pen; an online submission's date is printed on its line.
+  pdf.cell({ x: MARGIN, y, w: WIDTH, h: promiseH }, '', {});
+  pdf.text('本人承诺：以上所填信息真实、准确、完整，如有不实，本人愿承担由此产生的一切后果。', MARGIN + mm(3), y + mm(3), { size: 10 });
+  const signY = y + promiseH - mm(8);
+  pdf.text('本人签名：', MARGIN + mm(60), signY, { size: 10 });
+  pdf.doc.lineWidth(0.5).moveTo(MARGIN + mm(78), signY + mm(4.2)).lineTo(MARGIN + mm(112), signY + mm(4.2)).stroke();
+  pdf.text(`日期：${f.signedOn ?? '        年      月      日'}`, MARGIN + mm(120), signY, { size: 10 });
+  y += promiseH;
+
+  pdf.cell({ x: MARGIN, y, w: WIDTH, h: reviewH }, '', {});
+  pdf.text('教学点审核意见：', MARGIN + mm(3), y + mm(3), { size: 10 });
+  pdf.text('审核人：              （盖章）        日期：        年      月      日', MARGIN + mm(60), y + reviewH - mm(8), { size: 10 });
+}

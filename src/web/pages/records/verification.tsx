@@ -1,0 +1,328 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { Alert, App as AntApp, AutoComplete, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { Link } from 'react-router-dom';
+import { api, type OrgNode } from '../../api.ts';
+import { recordsApi, type StudentRow, type UpdateStatus, type VerificationFilter, type VerificationPage, type VerificationTp } from '../../api-records.ts';
+import { useMe } from '../../session.tsx';
+import { FormModal, fmtDateTime, PageTitle } from '../../ui.tsx';
+
+type FilterValues = Partial<VerificationFilter>;
+
+const GRADE_RULES = [
+  { required: true, message: '请填写年级' },
+  { pattern: /^\s*\d{4}\s*$/, message: '年级为 4 位年份，如 2021' },
+];
+
+function cleanFilter(v: FilterValues, fixedTp: string | null): VerificationFilter {
+  const f: VerificationFilter = { grade: (v.grade ?? '').trim() };
+  if (v.status) f.status = v.status;
+  const tp = fixedTp ?? v.tp_code;
+  if (tp) f.tp_code = tp;
+  if (v.major?.trim()) f.major = v.major.trim();
+  return f;
+}
+
+function CountsTable({ counts, loading, onPick }: { counts: VerificationTp[]; loading: boolean; onPick: (code: string) => void }) {
+  const sum = (k: 'total' | 'updated' | 'not_updated') => counts.reduce((s, c) => s + c[k], 0);
+  return (
+    <Card size="small" title="各教学点更新情况">
+      <Table<VerificationTp>
+        size="small"
+        rowKey="tp_code"
+        loading={loading}
+        dataSource={counts}
+        scroll={{ x: 420 }}
+        pagination={counts.length > 10 ? { pageSize: 10, size: 'small' } : false}
+        columns={[
+          {
+            title: '教学点',
+            key: 'tp',
+            render: (_: unknown, r) => (
+              <Tooltip title="按此教学点查询">
+                <a onClick={() => onPick(r.tp_code)}>
+                  {r.tp_code} {r.tp_name}
+                </a>
+              </Tooltip>
+            ),
+          },
+          { title: '人数', dataIndex: 'total', align: 'right', width: 90 },
+          { title: '已更新', dataIndex: 'updated', align: 'right', width: 90 },
+          {
+            title: '未更新',
+            dataIndex: 'not_updated',
+            align: 'right',
+            width: 90,
+            render: (n: number) => (n > 0 ? <Typography.Text type="danger">{n}</Typography.Text> : n),
+          },
+        ]}
+        summary={() =>
+          counts.length > 1 ? (
+            <Table.Summary.Row>
+              <Table.Summary.Cell index={0}>合计</Table.Summary.Cell>
+              <Table.Summary.Cell index={1} align="right">{sum('total')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={2} align="right">{sum('updated')}</Table.Summary.Cell>
+              <Table.Summary.Cell index={3} align="right">{sum('not_updated')}</Table.Summary.Cell>
+            </Table.Summary.Row>
+          ) : null
+        }
+      />
+    </Card>
+  );
+}
+
+/** 学籍 → 查询统计 → 强制核对进度查询 (seed 000 step 五.5): who has not updated the 入学登记表. */
+export default function VerificationPageView() {
+  const me = useMe();
+  const { message, modal } = AntApp.useApp();
+  const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
+  const isHq = me.role === 'hq_admin';
+  const [form] = Form.useForm<FilterValues>();
+  const [campaignForm] = Form.useForm<{ grade: string }>();
+  const [tps, setTps] = useState<OrgNode[]>([]);
+  const [majors, setMajors] = useState<string[]>([]);
+  /** The filter of what is on screen (what 导出Excel exports). */
+  const [query, setQuery] = useState<VerificationFilter | null>(null);
+  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
+  const [data, setData] = useState<VerificationPage | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [campaignOpen, setCampaignOpen] = useState(false);
+  const [campaignBusy, setCampaignBusy] = useState(false);
+  const requestNo = useRef(0);
+
+  useEffect(() => {
+    if (!fixedTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
+    api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
+  }, [fixedTp]);
+
+  const load = useCallback(async (f: VerificationFilter, page: number, page_size: number) => {
+    const no = ++requestNo.current;
+    setLoading(true);
+    try {
+      const res = await recordsApi.verification({ ...f, page, page_size });
+      if (no === requestNo.current) setData(res);
+    } catch {
+      // shown by the client
+    } finally {
+      if (no === requestNo.current) setLoading(false);
+    }
+  }, []);
+
+  const search = (v: FilterValues) => {
+    const f = cleanFilter(v, fixedTp);
+    if (!f.grade) return;
+    setQuery(f);
+    setPaging((p) => ({ page: 1, page_size: p.page_size }));
+    void load(f, 1, paging.page_size);
+  };
+
+  const pickTp = (code: string) => {
+    if (fixedTp) return;
+    form.setFieldsValue({ tp_code: code });
+    void form.validateFields().then(search, () => undefined);
+  };
+
+  const startCampaign = async () => {
+    let grade: string;
+    try {
+      grade = (await campaignForm.validateFields()).grade.trim();
+    } catch {
+      return;
+    }
+    modal.confirm({
+      title: `对 ${grade} 年级发起强制核对？`,
+      content: `${grade} 年级全部在籍学生的入学登记表将重置为“未更新”，学生须重新登录核对并提交入学登记表后才计为“已更新”。此操作不能撤销。`,
+      okText: '发起强制核对',
+      okButtonProps: { danger: true },
+      cancelText: '取消',
+      onOk: async () => {
+        setCampaignBusy(true);
+        try {
+          const r = await recordsApi.startVerification(grade);
+          void message.success(`已对 ${grade} 年级发起强制核对：${r.students} 名在籍学生重置为“未更新”`);
+          setCampaignOpen(false);
+          form.setFieldsValue({ grade });
+          const f = { ...(query ?? cleanFilter(form.getFieldsValue(), fixedTp)), grade };
+          setQuery(f);
+          setPaging((p) => ({ page: 1, page_size: p.page_size }));
+          await load(f, 1, paging.page_size);
+        } catch {
+          // shown by the client
+        } finally {
+          setCampaignBusy(false);
+        }
+      },
+    });
+  };
+
+  const columns: TableColumnsType<StudentRow> = useMemo(
+    () => [
+      { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
+      { title: '姓名', dataIndex: 'name', width: 84, render: (n: string, r) => <Link to={`/graduation/readiness/${r.id}`}>{n}</Link> },
+      { title: '身份证号', dataIndex: 'id_number_masked', width: 170 },
+      { title: '学籍批次', dataIndex: 'cohort', width: 80 },
+      { title: '层次', dataIndex: 'level', width: 56 },
+      { title: '专业', dataIndex: 'major', width: 150 },
+      {
+        title: '教学点',
+        key: 'tp',
+        width: 140,
+        render: (_: unknown, r) => (
+          <>
+            <div>{r.tp_code}</div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {r.tp_name}
+            </Typography.Text>
+          </>
+        ),
+      },
+      {
+        title: '更新状态',
+        dataIndex: 'enroll_form_status',
+        width: 90,
+        render: (s: string) => <Tag color={s === '已更新' ? 'success' : 'warning'}>{s}</Tag>,
+      },
+      { title: '更新时间', dataIndex: 'enroll_form_updated_at', width: 160, render: (t: string | null) => fmtDateTime(t) },
+    ],
+    [],
+  );
+
+  return (
+    <>
+      <PageTitle
+        extra={
+          isHq && (
+            <Button
+              danger
+              onClick={() => {
+                campaignForm.setFieldsValue({ grade: form.getFieldValue('grade') as string | undefined });
+                setCampaignOpen(true);
+              }}
+            >
+              发起强制核对
+            </Button>
+          )
+        }
+      >
+        强制核对进度查询
+      </PageTitle>
+      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Card size="small">
+          <Form<FilterValues> form={form} name="verification-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={search}>
+            <Row gutter={16}>
+              <Col xs={24} md={12} xl={6}>
+                <Form.Item label="年级" name="grade" rules={GRADE_RULES}>
+                  <Input allowClear placeholder="如 2021" maxLength={4} inputMode="numeric" />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={6}>
+                <Form.Item label="更新状态" name="status">
+                  <Select<UpdateStatus> allowClear placeholder="全部" options={[{ value: '已更新' }, { value: '未更新' }]} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} md={12} xl={6}>
+                {fixedTp ? (
+                  <Form.Item label="教学点代码" name="tp_code" extra={me.node.name}>
+                    <Input disabled />
+                  </Form.Item>
+                ) : (
+                  <Form.Item label="教学点代码" name="tp_code">
+                    <Select
+                      allowClear
+                      showSearch={{ optionFilterProp: 'label' }}
+                      placeholder="全部教学点"
+                      options={tps.map((t) => ({ value: t.code, label: `${t.code} ${t.name}` }))}
+                    />
+                  </Form.Item>
+                )}
+              </Col>
+              <Col xs={24} md={12} xl={6}>
+                <Form.Item label="专业" name="major">
+                  <AutoComplete
+                    allowClear
+                    placeholder="全部专业"
+                    options={majors.map((m) => ({ value: m }))}
+                    showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={24} style={{ textAlign: 'right' }}>
+                <Space wrap>
+                  <Button
+                    onClick={() => {
+                      form.resetFields();
+                      form.setFieldsValue({ tp_code: fixedTp ?? undefined });
+                    }}
+                  >
+                    重置
+                  </Button>
+                  <Button type="primary" htmlType="submit" loading={loading}>
+                    查询
+                  </Button>
+                </Space>
+              </Col>
+            </Row>
+          </Form>
+        </Card>
+
+        {!query && <Alert type="info" showIcon title="填写年级（如 2021），可选更新状态“未更新”，点击“查询”，及时督促未更新入学登记表的学生。" />}
+
+        {query && <CountsTable counts={data?.by_tp ?? []} loading={loading} onPick={pickTp} />}
+
+        {query && (
+          <Card
+            size="small"
+            title={`${query.grade} 年级在籍学生${query.status ? `（${query.status}）` : ''}`}
+            extra={
+              <Button href={recordsApi.verificationXlsxUrl(query)} disabled={!data || data.total === 0}>
+                导出Excel
+              </Button>
+            }
+          >
+            <Table<StudentRow>
+              rowKey="id"
+              size="small"
+              loading={loading}
+              columns={columns}
+              dataSource={data?.rows ?? []}
+              scroll={{ x: 1080 }}
+              locale={{ emptyText: '没有符合查询条件的学生' }}
+              pagination={{
+                current: paging.page,
+                pageSize: paging.page_size,
+                total: data?.total ?? 0,
+                showSizeChanger: true,
+                pageSizeOptions: [20, 50, 100, 200],
+                showTotal: (t) => `共 ${t} 人`,
+                onChange: (page, page_size) => {
+                  setPaging({ page, page_size });
+                  void load(query, page, page_size);
+                },
+              }}
+            />
+          </Card>
+        )}
+      </Space>
+
+      {isHq && (
+        <FormModal<{ grade: string }>
+          title="发起强制核对"
+          open={campaignOpen}
+          busy={campaignBusy}
+          okText="下一步"
+          onOk={startCampaign}
+          onCancel={() => setCampaignOpen(false)}
+          form={campaignForm}
+          name="campaign"
+        >
+          <Typography.Paragraph type="secondary">
+            发起后，该年级全部在籍学生的入学登记表更新状态重置为“未更新”，学生登录后核对并提交入学登记表，即计为“已更新”。
+          </Typography.Paragraph>
+          <Form.Item label="年级" name="grade" rules={GRADE_RULES}>
+            <Input placeholder="如 2021" maxLength={4} inputMode="numeric" />
+          </Form.Item>
+        </FormModal>
+      )}
+    </>
+  );
+}
