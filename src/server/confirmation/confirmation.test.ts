@@ -47,7 +47,7 @@ describe('预毕业确认: 查询', () => {
     assert.match(r.json.message, /毕业批次“209912”不存在/);
     const bad = await t.call('GET', '/api/confirmation?batch=abc', { cookie: tp });
     assert.equal(bad.status, 400);
-    assert.match(bad.json.message, /格式不正确/);
+    assert.equal(bad.json.message, '请选择毕业批次。');
   });
 
   test('branches see counts per teaching point of their own branch only', async () => {
@@ -149,12 +149,14 @@ describe('预毕业确认: bad input', () => {
   test('nothing ticked, broken JSON and a wrong type each get a Chinese message and change nothing', async () => {
     const none = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '202701', selection: { items: [] } } });
     assert.equal(none.status, 400);
-    assert.match(none.json.message, /格式不正确/);
+    assert.equal(none.json.message, '请先勾选学生。');
     const broken = await t.running.app.inject({ method: 'POST', url: '/api/confirmation/agree', headers: { cookie: tp, 'content-type': 'application/json' }, payload: '{"batch":' });
     assert.equal(broken.statusCode, 400);
     assert.match(broken.json().message, /无法解析/);
     const wrong = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '202701', selection: { items: [{ id: 'x', version: 1 }] } } });
     assert.equal(wrong.status, 400);
+    // zod's own (English) message is not shown: the field is named instead.
+    assert.match(wrong.json.message, /格式不正确/);
     const unknown = await t.call('POST', '/api/confirmation/agree', { cookie: tp, body: { batch: '209901', selection: { items: [{ id: 1, version: 1 }] } } });
     assert.equal(unknown.status, 404);
     assert.match(unknown.json.message, /毕业批次“209901”不存在/);
