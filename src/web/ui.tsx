@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { App as AntApp, Form, Modal, Popconfirm, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
 import type { Paged } from './api.ts';
@@ -53,6 +53,45 @@ export function PageTitle({ children, extra }: { children: ReactNode; extra?: Re
       </Typography.Title>
       <div>{extra}</div>
     </div>
+  );
+}
+
+/** The 查询 button of an inline filter form. */
+export function QueryButtonItem({ loading }: { loading: boolean }) {
+  return (
+    <Form.Item>
+      <Button type="primary" htmlType="submit" loading={loading}>
+        查询
+      </Button>
+    </Form.Item>
+  );
+}
+
+/** The 重置 and 查询 buttons of a filter form. */
+export function FilterButtons({ loading, onReset, wrap }: { loading: boolean; onReset: () => void; wrap?: boolean }) {
+  return (
+    <Space wrap={wrap}>
+      <Button onClick={onReset}>重置</Button>
+      <Button type="primary" htmlType="submit" loading={loading}>
+        查询
+      </Button>
+    </Space>
+  );
+}
+
+/** A table's 合计 row: 合计 over the first `colSpan` columns, then the totals right-aligned from column index `from`. */
+export function TotalsRow({ colSpan, from, totals }: { colSpan?: number; from: number; totals: ReactNode[] }) {
+  return (
+    <Table.Summary.Row>
+      <Table.Summary.Cell index={0} colSpan={colSpan}>
+        合计
+      </Table.Summary.Cell>
+      {totals.map((t, i) => (
+        <Table.Summary.Cell key={from + i} index={from + i} align="right">
+          {t}
+        </Table.Summary.Cell>
+      ))}
+    </Table.Summary.Row>
   );
 }
 

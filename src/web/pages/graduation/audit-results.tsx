@@ -14,7 +14,8 @@ import {
   type Paged,
 } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { studentColumns, studentPagination } from '../../student-columns.tsx';
+import { fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
 
 const GROUP_LABELS: Record<AuditGroupBy, string> = { branch: '按分部', tp: '按教学点', major: '按专业', rule: '按未通过条件' };
 const GROUP_TITLES: Record<AuditGroupBy, string> = { branch: '分部', tp: '教学点', major: '专业', rule: '未通过条件' };
@@ -145,30 +146,11 @@ export default function AuditResultsPage() {
 
   const columns: TableColumnsType<AuditResult> = [
     { title: '审核顺序', dataIndex: 'seq', width: 80, fixed: 'left' },
-    { title: '学号', dataIndex: 'student_no', width: 130 },
-    {
-      title: '姓名',
-      dataIndex: 'name',
-      width: 80,
-      render: (n: string, r) => <Link to={`/graduation/readiness/${r.student_id}`}>{n}</Link>,
-    },
-    { title: '身份证号', dataIndex: 'id_number_masked', width: 160 },
-    { title: '层次', dataIndex: 'level', width: 56 },
-    { title: '专业', dataIndex: 'major', width: 130 },
-    { title: '分部', dataIndex: 'branch_name', width: 120 },
-    {
-      title: '教学点',
-      key: 'tp',
-      width: 130,
-      render: (_: unknown, r) => (
-        <>
-          <div>{r.tp_code}</div>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {r.tp_name}
-          </Typography.Text>
-        </>
-      ),
-    },
+    ...studentColumns<AuditResult>({
+      link: (r) => r.student_id,
+      fixed: false,
+      widths: { student_no: 130, name: 80, id_number: 160, level: 56, major: 130, branch: 120, tp: 130 },
+    }),
     { title: '加急', dataIndex: 'urgent', width: 60, render: (u: boolean) => (u ? <Tag color="orange">加急</Tag> : null) },
     { title: '已获学分', dataIndex: 'credits_earned', width: 80, align: 'right' },
     {
@@ -237,14 +219,11 @@ export default function AuditResultsPage() {
               locale={{ emptyText: by === 'rule' ? '没有未通过的学生' : '暂无审核结果' }}
               summary={() =>
                 groups && groups.length > 1 && by !== 'rule' ? (
-                  <Table.Summary.Row>
-                    <Table.Summary.Cell index={0} colSpan={by === 'major' ? 1 : 2}>
-                      合计
-                    </Table.Summary.Cell>
-                    <Table.Summary.Cell index={2} align="right">{groups.reduce((s, g) => s + g.total, 0)}</Table.Summary.Cell>
-                    <Table.Summary.Cell index={3} align="right">{groups.reduce((s, g) => s + g.passed, 0)}</Table.Summary.Cell>
-                    <Table.Summary.Cell index={4} align="right">{groups.reduce((s, g) => s + g.failed, 0)}</Table.Summary.Cell>
-                  </Table.Summary.Row>
+                  <TotalsRow
+                    colSpan={by === 'major' ? 1 : 2}
+                    from={2}
+                    totals={[groups.reduce((s, g) => s + g.total, 0), groups.reduce((s, g) => s + g.passed, 0), groups.reduce((s, g) => s + g.failed, 0)]}
+                  />
                 ) : null
               }
             />
@@ -309,15 +288,7 @@ export default function AuditResultsPage() {
               dataSource={data?.rows ?? []}
               scroll={{ x: 1600 }}
               locale={{ emptyText: '没有符合条件的审核结果' }}
-              pagination={{
-                current: paging.page,
-                pageSize: paging.page_size,
-                total: data?.total ?? 0,
-                showSizeChanger: true,
-                pageSizeOptions: [20, 50, 100, 200],
-                showTotal: (t) => `共 ${t} 人`,
-                onChange: (page, page_size) => setPaging({ page, page_size }),
-              }}
+              pagination={studentPagination(paging, data?.total ?? 0, (page, page_size) => setPaging({ page, page_size }))}
             />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               未通过条件：{Object.values(AUDIT_RULE_NAMES).join('、')}。“导出Excel”按当前查询条件导出。

@@ -2,7 +2,6 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Alert,
   App as AntApp,
-  AutoComplete,
   Button,
   Card,
   Col,
@@ -19,7 +18,6 @@ import {
   Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { Link } from 'react-router-dom';
 import {
   api,
   type ActionResult,
@@ -34,7 +32,8 @@ import {
   type TpCount,
 } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
@@ -148,16 +147,7 @@ function CountsCard({ counts, onPick }: { counts: TpCount[] | null; onPick: (tpC
         ]}
         summary={() =>
           counts && counts.length > 1 ? (
-            <Table.Summary.Row>
-              <Table.Summary.Cell index={0} colSpan={3}>
-                合计
-              </Table.Summary.Cell>
-              <Table.Summary.Cell index={3} align="right">{sum('candidates')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={4} align="right">{sum('eligible')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={5} align="right">{sum('agreed')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={6} align="right">{sum('refused')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={7} align="right">{sum('pending')}</Table.Summary.Cell>
-            </Table.Summary.Row>
+            <TotalsRow colSpan={3} from={3} totals={[sum('candidates'), sum('eligible'), sum('agreed'), sum('refused'), sum('pending')]} />
           ) : null
         }
       />
@@ -346,26 +336,10 @@ export default function ConfirmPage() {
 
   const columns: TableColumnsType<Candidate> = useMemo(
     () => [
-      { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
-      { title: '姓名', dataIndex: 'name', width: 72, render: (n: string, r) => <Link to={`/graduation/readiness/${r.student_id}`}>{n}</Link> },
-      { title: '性别', dataIndex: 'gender', width: 50 },
-      { title: '身份证号', dataIndex: 'id_number_masked', width: 156 },
-      { title: '学籍批次', dataIndex: 'cohort', width: 76 },
-      { title: '层次', dataIndex: 'level', width: 50 },
-      { title: '专业', dataIndex: 'major', width: 130 },
-      {
-        title: '教学点',
-        key: 'tp',
-        width: 110,
-        render: (_: unknown, r) => (
-          <>
-            <div>{r.tp_code}</div>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {r.tp_name}
-            </Typography.Text>
-          </>
-        ),
-      },
+      ...studentColumns<Candidate>({
+        link: (r) => r.student_id,
+        widths: { student_no: 132, name: 72, gender: 50, id_number: 156, cohort: 76, level: 50, major: 130, tp: 110 },
+      }),
       {
         title: '是否符合毕业条件',
         dataIndex: 'eligible',
@@ -432,36 +406,9 @@ export default function ConfirmPage() {
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={8}>
-                {fixedTp ? (
-                  <Form.Item label="本教学点代码" name="tp_code" extra={me.node.name}>
-                    <Input disabled />
-                  </Form.Item>
-                ) : (
-                  <Form.Item label="本教学点代码" name="tp_code">
-                    <Select
-                      allowClear
-                      showSearch={{ optionFilterProp: 'label' }}
-                      placeholder="全部教学点"
-                      options={tps.map((t) => ({ value: t.code, label: `${t.code} ${t.name}` }))}
-                    />
-                  </Form.Item>
-                )}
+                <TpFilterItem label="本教学点代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
               </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="专业" name="major">
-                  <AutoComplete
-                    allowClear
-                    placeholder="全部专业"
-                    options={majors.map((m) => ({ value: m }))}
-                    showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }}
-                  />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="层次" name="level">
-                  <Select allowClear placeholder="全部" options={[{ value: '专科' }, { value: '本科' }]} />
-                </Form.Item>
-              </Col>
+              <MajorLevelCols majors={majors} />
               <Col xs={24} md={12} xl={8}>
                 <Form.Item label="确认状态" name="status">
                   <Select allowClear placeholder="全部" options={[{ value: '待确认' }, { value: '同意毕业' }, { value: '不同意' }]} />
@@ -485,20 +432,14 @@ export default function ConfirmPage() {
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={16} style={{ textAlign: 'right' }}>
-                <Space>
-                  <Button
-                    onClick={() => {
-                      const batch = form.getFieldValue('batch') as string | undefined;
-                      form.resetFields();
-                      form.setFieldsValue({ batch, tp_code: fixedTp ?? undefined });
-                    }}
-                  >
-                    重置
-                  </Button>
-                  <Button type="primary" htmlType="submit" loading={loading}>
-                    查询
-                  </Button>
-                </Space>
+                <FilterButtons
+                  loading={loading}
+                  onReset={() => {
+                    const batch = form.getFieldValue('batch') as string | undefined;
+                    form.resetFields();
+                    form.setFieldsValue({ batch, tp_code: fixedTp ?? undefined });
+                  }}
+                />
               </Col>
             </Row>
           </Form>

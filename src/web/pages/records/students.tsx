@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { AutoComplete, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { Link } from 'react-router-dom';
 import { api, type OrgNode } from '../../api.ts';
 import { recordsApi, SORTS, STUDENT_STATUSES, type SortKey, type StudentFilter, type StudentRow } from '../../api-records.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 
 /** The filter form; 排序方式 sits above the table. */
 type FilterValues = Omit<StudentFilter, 'sort'>;
@@ -55,26 +55,7 @@ export default function StudentsPage() {
 
   const columns: TableColumnsType<StudentRow> = useMemo(
     () => [
-      { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
-      { title: '姓名', dataIndex: 'name', width: 84, render: (n: string, r) => <Link to={`/graduation/readiness/${r.id}`}>{n}</Link> },
-      { title: '性别', dataIndex: 'gender', width: 50 },
-      { title: '身份证号', dataIndex: 'id_number_masked', width: 170 },
-      { title: '学籍批次', dataIndex: 'cohort', width: 80 },
-      { title: '层次', dataIndex: 'level', width: 56 },
-      { title: '专业', dataIndex: 'major', width: 150 },
-      {
-        title: '教学点',
-        key: 'tp',
-        width: 140,
-        render: (_: unknown, r) => (
-          <>
-            <div>{r.tp_code}</div>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {r.tp_name}
-            </Typography.Text>
-          </>
-        ),
-      },
+      ...studentColumns<StudentRow>({ link: (r) => r.id, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
       { title: '学籍状态', dataIndex: 'status', width: 80, render: (s: string) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
       {
         title: '入学登记表',
@@ -111,38 +92,10 @@ export default function StudentsPage() {
                   <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
                 </Form.Item>
               </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="专业" name="major">
-                  <AutoComplete
-                    allowClear
-                    placeholder="全部专业"
-                    options={majors.map((m) => ({ value: m }))}
-                    showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }}
-                  />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="层次" name="level">
-                  <Select allowClear placeholder="全部" options={[{ value: '专科' }, { value: '本科' }]} />
-                </Form.Item>
-              </Col>
-              {fixedTp && (
+              <MajorLevelCols majors={majors} />
+              {(fixedTp || choosesTp) && (
                 <Col xs={24} md={12} xl={8}>
-                  <Form.Item label="教学点代码" name="tp_code" extra={me.node.name}>
-                    <Input disabled />
-                  </Form.Item>
-                </Col>
-              )}
-              {choosesTp && (
-                <Col xs={24} md={12} xl={8}>
-                  <Form.Item label="教学点代码" name="tp_code">
-                    <Select
-                      allowClear
-                      showSearch={{ optionFilterProp: 'label' }}
-                      placeholder="全部教学点"
-                      options={tps.map((t) => ({ value: t.code, label: `${t.code} ${t.name}` }))}
-                    />
-                  </Form.Item>
+                  <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
                 </Col>
               )}
               <Col xs={24} md={12} xl={8}>
@@ -151,19 +104,13 @@ export default function StudentsPage() {
                 </Form.Item>
               </Col>
               <Col xs={24} md={fixedTp || choosesTp ? 24 : 12} xl={fixedTp || choosesTp ? 24 : 8} style={{ textAlign: 'right' }}>
-                <Space>
-                  <Button
-                    onClick={() => {
-                      form.resetFields();
-                      form.setFieldsValue({ tp_code: fixedTp ?? undefined });
-                    }}
-                  >
-                    重置
-                  </Button>
-                  <Button type="primary" htmlType="submit" loading={list.loading}>
-                    查询
-                  </Button>
-                </Space>
+                <FilterButtons
+                  loading={list.loading}
+                  onReset={() => {
+                    form.resetFields();
+                    form.setFieldsValue({ tp_code: fixedTp ?? undefined });
+                  }}
+                />
               </Col>
             </Row>
           </Form>

@@ -1,11 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App as AntApp, AutoComplete, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { Link } from 'react-router-dom';
 import { api, type OrgNode } from '../../api.ts';
 import { recordsApi, type StudentRow, type UpdateStatus, type VerificationFilter, type VerificationPage, type VerificationTp } from '../../api-records.ts';
 import { useMe } from '../../session.tsx';
-import { FormModal, fmtDateTime, PageTitle } from '../../ui.tsx';
+import { MajorFilterItem, studentColumns, studentPagination, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, FormModal, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
 
 type FilterValues = Partial<VerificationFilter>;
 
@@ -58,12 +58,7 @@ function CountsTable({ counts, loading, onPick }: { counts: VerificationTp[]; lo
         ]}
         summary={() =>
           counts.length > 1 ? (
-            <Table.Summary.Row>
-              <Table.Summary.Cell index={0}>合计</Table.Summary.Cell>
-              <Table.Summary.Cell index={1} align="right">{sum('total')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={2} align="right">{sum('updated')}</Table.Summary.Cell>
-              <Table.Summary.Cell index={3} align="right">{sum('not_updated')}</Table.Summary.Cell>
-            </Table.Summary.Row>
+            <TotalsRow from={1} totals={[sum('total'), sum('updated'), sum('not_updated')]} />
           ) : null
         }
       />
@@ -157,25 +152,7 @@ export default function VerificationPageView() {
 
   const columns: TableColumnsType<StudentRow> = useMemo(
     () => [
-      { title: '学号', dataIndex: 'student_no', width: 132, fixed: 'left' },
-      { title: '姓名', dataIndex: 'name', width: 84, render: (n: string, r) => <Link to={`/graduation/readiness/${r.id}`}>{n}</Link> },
-      { title: '身份证号', dataIndex: 'id_number_masked', width: 170 },
-      { title: '学籍批次', dataIndex: 'cohort', width: 80 },
-      { title: '层次', dataIndex: 'level', width: 56 },
-      { title: '专业', dataIndex: 'major', width: 150 },
-      {
-        title: '教学点',
-        key: 'tp',
-        width: 140,
-        render: (_: unknown, r) => (
-          <>
-            <div>{r.tp_code}</div>
-            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              {r.tp_name}
-            </Typography.Text>
-          </>
-        ),
-      },
+      ...studentColumns<StudentRow>({ link: (r) => r.id, widths: { student_no: 132, name: 84, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
       {
         title: '更新状态',
         dataIndex: 'enroll_form_status',
@@ -221,45 +198,20 @@ export default function VerificationPageView() {
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={6}>
-                {fixedTp ? (
-                  <Form.Item label="教学点代码" name="tp_code" extra={me.node.name}>
-                    <Input disabled />
-                  </Form.Item>
-                ) : (
-                  <Form.Item label="教学点代码" name="tp_code">
-                    <Select
-                      allowClear
-                      showSearch={{ optionFilterProp: 'label' }}
-                      placeholder="全部教学点"
-                      options={tps.map((t) => ({ value: t.code, label: `${t.code} ${t.name}` }))}
-                    />
-                  </Form.Item>
-                )}
+                <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
               </Col>
               <Col xs={24} md={12} xl={6}>
-                <Form.Item label="专业" name="major">
-                  <AutoComplete
-                    allowClear
-                    placeholder="全部专业"
-                    options={majors.map((m) => ({ value: m }))}
-                    showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }}
-                  />
-                </Form.Item>
+                <MajorFilterItem majors={majors} />
               </Col>
               <Col xs={24} style={{ textAlign: 'right' }}>
-                <Space wrap>
-                  <Button
-                    onClick={() => {
-                      form.resetFields();
-                      form.setFieldsValue({ tp_code: fixedTp ?? undefined });
-                    }}
-                  >
-                    重置
-                  </Button>
-                  <Button type="primary" htmlType="submit" loading={loading}>
-                    查询
-                  </Button>
-                </Space>
+                <FilterButtons
+                  loading={loading}
+                  onReset={() => {
+                    form.resetFields();
+                    form.setFieldsValue({ tp_code: fixedTp ?? undefined });
+                  }}
+                  wrap
+                />
               </Col>
             </Row>
           </Form>
@@ -287,18 +239,10 @@ export default function VerificationPageView() {
               dataSource={data?.rows ?? []}
               scroll={{ x: 1080 }}
               locale={{ emptyText: '没有符合查询条件的学生' }}
-              pagination={{
-                current: paging.page,
-                pageSize: paging.page_size,
-                total: data?.total ?? 0,
-                showSizeChanger: true,
-                pageSizeOptions: [20, 50, 100, 200],
-                showTotal: (t) => `共 ${t} 人`,
-                onChange: (page, page_size) => {
-                  setPaging({ page, page_size });
-                  void load(query, page, page_size);
-                },
-              }}
+              pagination={studentPagination(paging, data?.total ?? 0, (page, page_size) => {
+                setPaging({ page, page_size });
+                void load(query, page, page_size);
+              })}
             />
           </Card>
         )}

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
-import { AutoComplete, Button, Card, DatePicker, Form, Input, Table, Tag, Typography } from 'antd';
+import { AutoComplete, Card, DatePicker, Form, Input, Table, Tag, Typography } from 'antd';
 import type dayjs from 'dayjs';
 import { api, type AuditEntry } from '../../api.ts';
-import { changeLines, day, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { changeLines, day, fmtDateTime, PageTitle, QueryButtonItem, usePagedList } from '../../ui.tsx';
 
 const OBJECT_NAMES: Record<string, string> = { user: '账号', org_node: '单位', batch: '毕业批次', graduate: '毕业生', task: '任务', student: '学生' };
 
@@ -54,11 +54,7 @@ export default function AuditLogPage() {
           <Form.Item label="日期范围" name="range">
             <DatePicker.RangePicker allowEmpty={[true, true]} />
           </Form.Item>
-          <Form.Item>
-            <Button type="primary" htmlType="submit" loading={loading}>
-              查询
-            </Button>
-          </Form.Item>
+          <QueryButtonItem loading={loading} />
         </Form>
         <Table<AuditEntry>
           rowKey="id"

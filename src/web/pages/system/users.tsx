@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
 import { api, KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, type OrgNode, type Role, type User } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { DisableToggle, FormModal, PageTitle, useBusyAction, usePagedList } from '../../ui.tsx';
+import { DisableToggle, FormModal, PageTitle, QueryButtonItem, useBusyAction, usePagedList } from '../../ui.tsx';
 
 interface Filter {
   node_id?: number;
@@ -105,11 +105,7 @@ export default function UsersPage() {
           <Form.Item label="关键字" name="q">
             <Input allowClear placeholder="用户名或姓名" style={{ width: 180 }} />
           </Form.Item>
-          <Form.Item>
-            <Button type="primary" htmlType="submit" loading={loading}>
-              查询
-            </Button>
-          </Form.Item>
+          <QueryButtonItem loading={loading} />
         </Form>
         <Table<User>
           rowKey="id"
