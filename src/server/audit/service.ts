@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
@@ -9,7 +9,7 @@ import { recordAudit } from '../platform/audit.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { RULE_NAMES, type RuleKey } from '../eligibility/rules.ts';
-import { recomputeEligibility } from '../eligibility/queries.ts';
+import { recomputeCurrentBatch } from '../eligibility/queries.ts';
 import { auditChunk, scopedResults, START, summarise, type Cursor, type GroupBy, type ResultFilter } from './queries.ts';
 import type { Round, exceptionBody, extensionBody, roundBody, roundPatch } from './schema.ts';
 
@@ -38,6 +38,11 @@ async function batchRow(db: Kysely<DB>, code: string): Promise<BatchRow> {
 }
 
 const isClosed = (b: BatchRow) => b.closing_date != null && today() > b.closing_date;
+
+/** 加急 marking and reporting close on the batch's urgent deadline (seed 003 二.3). */
+function assertUrgentOpen(b: BatchRow): void {
+  if (b.urgent_deadline && today() > b.urgent_deadline) throw auditErrors.urgentClosed(b.urgent_deadline);
+}
 
 function roundSelect(db: Kysely<DB>) {
   return db.selectFrom('audit_round as r').select((eb) => [
@@ -276,7 +281,7 @@ export async function exportResults(db: Kysely<DB>, actor: Actor, id: number, f:
 export async function reportData(db: Kysely<DB>, actor: Actor, batch: string, urgent: boolean) {
   const b = await batchRow(db, batch);
   if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date!);
-  if (urgent && b.urgent_deadline && today() > b.urgent_deadline) throw auditErrors.urgentClosed(b.urgent_deadline);
+  if (urgent) assertUrgentOpen(b);
   return db.transaction().execute(async (trx) => {
     const targets = trx.selectFrom('graduate as g').select('g.id')
       .where('g.batch_code', '=', batch).where('g.confirm_status', '=', '同意毕业').where('g.submission_id', 'is', null)
@@ -295,8 +300,7 @@ export async function reportData(db: Kysely<DB>, actor: Actor, batch: string, ur
 
 /** 加急: mark 专科 graduates continuing to 本科, before the batch's urgent deadline. */
 export async function setUrgent(db: Kysely<DB>, actor: Actor, batch: string, ids: number[], urgent: boolean) {
-  const b = await batchRow(db, batch);
-  if (b.urgent_deadline && today() > b.urgent_deadline) throw auditErrors.urgentClosed(b.urgent_deadline);
+  assertUrgentOpen(await batchRow(db, batch));
   return db.transaction().execute(async (trx) => {
     const rows = await trx.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
       .select(['g.id', 'g.urgent', 's.level', 's.name', 'g.node_path', 'g.audit_status'])
@@ -399,7 +403,7 @@ export async function addException(db: Kysely<DB>, actor: Actor, studentId: numb
     }).returning('id').executeTakeFirstOrThrow();
     await recordAudit(trx, actor, [{ action: input.kind === '替代' ? '课程替代' : '免除要求', objectType: 'student', objectId: studentId,
       nodePath: s.node_path, after: { exception: row.id, ...input } }]);
-    await recheckCurrent(trx, studentId);
+    await recomputeCurrentBatch(trx, [studentId]);
     return { id: row.id };
   });
 }
@@ -413,7 +417,7 @@ export async function revokeException(db: Kysely<DB>, actor: Actor, id: number) 
     await trx.updateTable('audit_exception').set({ revoked_at: new Date(), revoked_by: actor.id }).where('id', '=', id).execute();
     await recordAudit(trx, actor, [{ action: '撤销审核例外', objectType: 'student', objectId: e.student_id, nodePath: e.node_path,
       before: { exception: id, kind: e.kind, rule: e.rule, target: e.target, substitute_course: e.substitute_course } }]);
-    await recheckCurrent(trx, e.student_id);
+    await recomputeCurrentBatch(trx, [e.student_id]);
     return { id };
   });
 }
@@ -434,13 +438,7 @@ export async function setExtension(db: Kysely<DB>, actor: Actor, studentId: numb
     await trx.updateTable('student').set({ extension_until: input.extension_until }).where('id', '=', studentId).execute();
     await recordAudit(trx, actor, [{ action: input.extension_until ? '批准学籍延期' : '撤销学籍延期', objectType: 'student', objectId: studentId,
       nodePath: s.node_path, before: { extension_until: s.extension_until }, after: { extension_until: input.extension_until, reason: input.reason } }]);
-    await recheckCurrent(trx, studentId);
+    await recomputeCurrentBatch(trx, [studentId]);
     return { extension_until: input.extension_until };
   });
-}
-
-/** After a change to one student's rules, the current batch's reason column follows at once. */
-export async function recheckCurrent(db: Kysely<DB> | Transaction<DB>, studentId: number): Promise<void> {
-  const b = await db.selectFrom('batch').select('code').where('is_current', '=', true).executeTakeFirst();
-  if (b) await recomputeEligibility(db, b.code, [studentId]);
 }

@@ -17,6 +17,14 @@ export async function recomputeEligibility(db: Db, batchCode: string, studentIds
   const res = await upsert(db, batchCode, studentIds, false);
   return Number(res.numAffectedRows ?? 0);
 }
+/** After a change to some students' rules (grades, an exemption, an exception, an extension), the current
+ *  batch's reason column of 预毕业确认 follows at once: the one place that says so. */
+export async function recomputeCurrentBatch(db: Db, studentIds: number[]): Promise<void> {
+  if (studentIds.length === 0) return;
+  const b = await db.selectFrom('batch').select('code').where('is_current', '=', true).executeTakeFirst();
+  if (b) await recomputeEligibility(db, b.code, studentIds);
+}
+
 export interface Verdict { eligible: boolean; reasons: string[] }
 
 /** The same check for a few students, returning each verdict (for an action about to rely on it). */

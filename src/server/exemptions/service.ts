@@ -8,7 +8,7 @@ import { inScope, mustFind } from '../platform/scope.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
-import { recomputeEligibility } from '../eligibility/queries.ts';
+import { recomputeCurrentBatch } from '../eligibility/queries.ts';
 
 export const exemptionStatus = z.enum(['待分部审核', '待总部审核', '已批准', '已驳回']);
 export const applyBody = z.object({
@@ -119,10 +119,7 @@ export async function decide(db: Kysely<DB>, actor: Actor, id: number, d: z.infe
     }
     await recordAudit(trx, actor, [{ action: d.approve ? '同意免修免考' : '驳回免修免考', objectType: 'exemption', objectId: id, nodePath: e.node_path,
       before: { status: e.status }, after: { status: next, opinion: d.opinion } }]);
-    if (next === '已批准') {
-      const b = await trx.selectFrom('batch').select('code').where('is_current', '=', true).executeTakeFirst();
-      if (b) await recomputeEligibility(trx, b.code, [e.student_id]);
-    }
+    if (next === '已批准') await recomputeCurrentBatch(trx, [e.student_id]);
     return { id, status: next, version: e.version + 1 };
   });
 }

@@ -9,8 +9,8 @@ import { today } from '../platform/clock.ts';
 import { mustFind } from '../platform/scope.ts';
 import { buildTable, buildTemplate, fileProblem, readSheet, type SheetRow } from '../platform/excel.ts';
 import { idCardProblem } from '../../shared/idcard.ts';
-import { currentBatch, getBatch } from '../batches/service.ts';
-import { recomputeEligibility } from '../eligibility/queries.ts';
+import { getBatch } from '../batches/service.ts';
+import { recomputeCurrentBatch } from '../eligibility/queries.ts';
 import { cellError, GRADE_SOURCE, GRADE_WORDS, KINDS, normaliseTerm, parseCategories, splitCodes, type KindDef } from './kinds.ts';
 import * as q from './queries.ts';
 import type { ImportView } from './schema.ts';
@@ -439,8 +439,7 @@ async function applyFile(ctx: TaskContext) {
       }
       if (students.length) {
         if (n >= BULK) await q.refreshStatistics(trx, def.kind === 'students' ? 'student' : 'grade');
-        const current = await currentBatch(trx, actor.nodePath);
-        if (current) await recomputeEligibility(trx, current.code, students);
+        await recomputeCurrentBatch(trx, students);
       }
       await q.finishApply(trx, importId, { applied: n, submissionId });
       await recordAudit(trx, actor, [{
