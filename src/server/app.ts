@@ -22,6 +22,7 @@ import { registerAuditJobs } from './audit/service.ts';
 import { exemptionRoutes } from './exemptions/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
 import { registerExportJobs } from './exports/service.ts';
+import { registerDocumentExports } from './documents/exports.ts';
 import { recordRoutes } from './records/routes.ts';
 
 export interface Config {
@@ -45,6 +46,7 @@ export function registerJobs(jobs: Jobs): void {
   registerImportJobs(jobs);
   registerAuditJobs(jobs);
   registerExportJobs(jobs);
+  registerDocumentExports(jobs);
 }
 
 export async function openCore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<{ database: Database; jobs: Jobs }> {

@@ -58,7 +58,7 @@ describe('export centre', () => {
     assert.equal(msgs.json.total, 1);
     assert.equal(msgs.json.unread, 1);
     const m = msgs.json.rows[0];
-    assert.match(m.body, new RegExp(`^学生名单导出 已完成，共 ${visible.length} 份，点击下载（保留至 \\d{4}-\\d{2}-\\d{2}）$`));
+    assert.match(m.body, new RegExp(`^学生名单导出 已完成，共 ${visible.length} 份，点击下载（保留至 \\d{4}-\\d{2}-\\d{2}）。$`));
     assert.equal(m.link_state, 'download');
     assert.equal((await t.call('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 })).json.unread, 1);
 

@@ -17,9 +17,13 @@ import { studentsExportPayload, type StudentsExportPayload } from './schema.ts';
 /** Tunables; tests slow an export down to watch its progress and cancel it. */
 export const exportSettings = {
   pageSize: 1000,
+  /** Students a document export reads and draws at a time. */
+  documentPage: 200,
   pageDelayMs: 0,
   /** Rows one list export may hold (refused before it starts above that). */
   maxRows: Number(process.env.EXPORT_MAX_ROWS) || 200_000,
+  /** Students one document export (PDFs) may cover. */
+  maxDocuments: Number(process.env.EXPORT_MAX_DOCUMENTS) || 50_000,
 };
 
 /** Days an export file is kept (EXPORT_KEEP_DAYS, default 7). */
@@ -45,6 +49,10 @@ export interface Produced {
   contentType: string;
   /** Documents (or rows) in the file: the message says "共 N 份". */
   count: number;
+  /** Pages printed (documents only). */
+  pages?: number;
+  /** What the user should know about the file (缺照片, a character that could not be printed …): the message adds them. */
+  notes?: string[];
 }
 
 export interface ExportKind<P> {
@@ -125,10 +133,11 @@ async function runExport<P>(kind: string, def: ExportKind<P>, db: Kysely<DB>, ta
       }).onConflict((oc) => oc.column('task_id').doNothing()).execute();
       await upsertMessage(trx, {
         recipient_id: owner.id, kind: 'export_done', title: `${task.title} 已完成`,
-        body: `${task.title} 已完成，共 ${produced.count} 份，点击下载（保留至 ${CN_DAY.format(expires)}）`, link: downloadUrl(taskId), task_id: taskId,
+        body: [`${task.title} 已完成，共 ${produced.count} 份${produced.pages ? `（${produced.pages} 页）` : ''}，点击下载（保留至 ${CN_DAY.format(expires)}）。`, ...(produced.notes ?? [])].join(''),
+        link: downloadUrl(taskId), task_id: taskId,
       });
     });
-    return { file_name: produced.fileName, count: produced.count, size_bytes: size };
+    return { file_name: produced.fileName, count: produced.count, pages: produced.pages, size_bytes: size };
   } finally {
     await fs.promises.rm(file, { force: true });
   }

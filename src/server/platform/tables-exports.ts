@@ -32,7 +32,16 @@ export interface MessageTable {
   read_at: Date | null;
 }
 
+/** A teaching point's default 排序方式 for every document export (migrations/005_sort_order.sql). */
+export interface DocSortOrderTable {
+  tp_id: number;
+  sort: 'student_no' | 'id_number' | 'name' | 'major';
+  updated_by: number | null;
+  updated_at: Timestamp;
+}
+
 export interface ExportTables {
   export_file: ExportFileTable;
   message: MessageTable;
+  doc_sort_order: DocSortOrderTable;
 }

@@ -5,7 +5,10 @@ import { recordAudit } from '../platform/audit.ts';
 import { OFFICES, STAFF } from '../platform/scope.ts';
 import { sendWorkbook } from '../platform/xlsx-export.ts';
 import * as service from './service.ts';
-import { campaignBody, enrollForm, enrollFormResponse, listQuery, listResponse, verificationQuery, verificationResponse } from './schema.ts';
+import {
+  campaignBody, enrollForm, enrollFormResponse, listQuery, listResponse, sortOrderBody, sortOrderRow, sortOrders, studentCard, studentIdParam, tpCodeParam,
+  verificationQuery, verificationResponse,
+} from './schema.ts';
 
 const tags = ['学籍'];
 
@@ -16,6 +19,21 @@ export function recordRoutes(app: App, { database }: AppContext) {
     config: { access: STAFF },
     schema: { tags, summary: '学籍卡查询：学籍批次、学籍状态、专业、层次、教学点、姓名/学号/身份证号', querystring: listQuery, response: { 200: listResponse } },
   }, (req) => service.list(db, actorOf(req), req.query));
+
+  app.get('/api/records/students/:id', {
+    config: { access: STAFF },
+    schema: { tags, summary: '学籍卡：入学登记表的全部信息、照片和成绩（身份证号完整显示）', params: studentIdParam, response: { 200: studentCard } },
+  }, (req) => service.card(db, actorOf(req), req.params.id));
+
+  app.get('/api/records/sort-orders', {
+    config: { access: STAFF },
+    schema: { tags, summary: '文档排序标准：各教学点导出入学登记表、毕业生登记表、成绩单、档案袋的默认排序方式', response: { 200: sortOrders } },
+  }, (req) => service.sortOrders(db, actorOf(req)));
+
+  app.put('/api/records/sort-orders/:tp_code', {
+    config: { access: OFFICES },
+    schema: { tags, summary: '设置教学点的默认排序方式', params: tpCodeParam, body: sortOrderBody, response: { 200: sortOrderRow } },
+  }, (req) => service.setSortOrder(db, actorOf(req), req.params.tp_code, req.body.sort));
 
   app.get('/api/me/enroll-form', {
     config: { access: ['student'] },

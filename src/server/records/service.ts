@@ -4,8 +4,9 @@ import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { recordAudit } from '../platform/audit.ts';
-import { maskIdCard } from '../../shared/idcard.ts';
-import type { EnrollForm, ListFilter, SortKey, verificationQuery } from './schema.ts';
+import { errors } from '../platform/errors.ts';
+import { idCardInfo, maskIdCard as maskIdCard } from '../../shared/idcard.ts';
+import type { DocFilter, EnrollForm, ListFilter, SortKey, verificationQuery } from './schema.ts';
 
 type Row = {
   id: number; student_no: string; name: string; gender: string; id_number: string; cohort: string; level: string; major: string;
@@ -13,7 +14,7 @@ type Row = {
 };
 
 /** The students the actor may see, with the filters of 学籍卡查询 (also what a document export takes). */
-export function studentsQuery(db: Kysely<DB>, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size' | 'sort'>) {
+export function studentsQuery(db: Kysely<DB>, actor: Actor, f: DocFilter) {
   let q = db.selectFrom('student as s').innerJoin('org_node as tp', 'tp.id', 's.tp_id')
     .where(inScope(actor, 's.node_path', 's.id', 's.tp_id'));
   if (f.cohort) q = f.cohort.length === 4 ? q.where('s.cohort', 'like', `${f.cohort}%`) : q.where('s.cohort', '=', f.cohort);
@@ -21,6 +22,10 @@ export function studentsQuery(db: Kysely<DB>, actor: Actor, f: Omit<ListFilter, 
   if (f.major) q = q.where('s.major', '=', f.major);
   if (f.level) q = q.where('s.level', '=', f.level);
   if (f.tp_code) q = q.where('tp.code', '=', f.tp_code);
+  if (f.batch) {
+    const batch = f.batch;
+    q = q.where((eb) => eb.exists(eb.selectFrom('graduate as g').select('g.id').whereRef('g.student_id', '=', 's.id').where('g.batch_code', '=', batch)));
+  }
   if (f.q) {
     const term = f.q.trim();
     q = q.where((eb) => eb.or([eb('s.name', '=', term), eb('s.student_no', '=', term), eb('s.id_number', '=', term.toUpperCase())]));
@@ -36,6 +41,21 @@ export function orderBy<T extends ReturnType<typeof studentsQuery>>(q: T, sort: 
     case 'name': return q.orderBy('s.name').orderBy('s.student_no') as T;
     case 'major': return q.orderBy('s.major').orderBy('s.student_no') as T;
   }
+}
+
+/**
+ * The order of a document export. A sort chosen in the dialog is that order. None chosen: the teaching
+ * points' own standard (文档排序标准) — teaching point by teaching point (by code), each in its default
+ * order (按学号 when it set none), so a multi-point export is the points' piles laid one after another.
+ */
+export function docOrder<T extends ReturnType<typeof studentsQuery>>(q: T, sort: SortKey | null): T {
+  if (sort) return orderBy(q, sort);
+  const dflt = sql<string>`(select o.sort from doc_sort_order o where o.tp_id = s.tp_id)`;
+  return q.orderBy('tp.code')
+    .orderBy(sql`case when ${dflt} = 'id_number' then s.id_number end`)
+    .orderBy(sql`case when ${dflt} = 'name' then s.name end`)
+    .orderBy(sql`case when ${dflt} = 'major' then s.major end`)
+    .orderBy('s.student_no') as T;
 }
 
 const COLUMNS = ['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status',
@@ -121,4 +141,70 @@ export async function* verificationPages(db: Kysely<DB>, actor: Actor, f: Omit<z
     yield page.map((r) => present(r as Row));
     after = page[page.length - 1].id;
   }
+}
+
+// ——— 学籍卡: one student, every field (the 身份证号 whole), photos and grades ———
+
+const day = (d: unknown) => (d == null ? null : String(d instanceof Date ? d.toISOString() : d).slice(0, 10));
+
+export async function card(db: Kysely<DB>, actor: Actor, id: number) {
+  const s = await mustFind(studentsQuery(db, actor, {}).where('s.id', '=', id)
+    .leftJoin('org_node as c', 'c.id', 's.class_id').innerJoin('programme as p', 'p.id', 's.programme_id')
+    .select(['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.ethnicity', 's.political_status', 's.cohort', 's.level', 's.major',
+      's.status', 's.entry_date', 's.valid_until', 's.extension_until', 's.phone', 'tp.code as tp_code', 'tp.name as tp_name', 'c.name as class_name',
+      's.enroll_form', 's.enroll_form_status', 's.enroll_form_updated_at', 'p.min_credits'])
+    .executeTakeFirst(), '学生');
+  const [photos, grades, graduations] = await Promise.all([
+    db.selectFrom('photo').select(['id', 'photo_type', 'uploaded_at']).where('student_id', '=', id).where('is_current', '=', true).orderBy('photo_type').execute(),
+    db.selectFrom('grade as g').innerJoin('course as c', 'c.code', 'g.course_code')
+      .select(['g.term', 'g.course_code', 'c.name as course_name', 'c.category', 'c.credits', 'g.score', 'g.passed', 'g.source'])
+      .where('g.student_id', '=', id).orderBy('g.term').orderBy('g.course_code').execute(),
+    db.selectFrom('graduate').select(['batch_code', 'confirm_status', 'audit_status']).where('student_id', '=', id).orderBy('batch_code').execute(),
+  ]);
+  const passed = new Map<string, number>();
+  for (const g of grades) if (g.passed) passed.set(g.course_code, Number(g.credits));
+  const { enroll_form, min_credits, entry_date, valid_until, extension_until, enroll_form_updated_at, ...rest } = s;
+  return {
+    student: {
+      ...rest, birth_date: idCardInfo(s.id_number)?.birthDate ?? null, entry_date: day(entry_date)!, valid_until: day(valid_until)!,
+      extension_until: day(extension_until), enroll_form_updated_at: enroll_form_updated_at ? new Date(enroll_form_updated_at).toISOString() : null,
+    },
+    enroll_form: (enroll_form ?? {}) as Record<string, unknown>,
+    photos: photos.map((p) => ({ id: p.id, photo_type: p.photo_type, uploaded_at: new Date(p.uploaded_at).toISOString(), image_url: `/api/photos/${p.id}/image` })),
+    grades: grades.map((g) => ({ ...g, credits: Number(g.credits), score: g.score == null ? null : Number(g.score) })),
+    totals: {
+      credits_earned: [...passed.values()].reduce((a, b) => a + b, 0), courses_passed: passed.size,
+      credits_required: min_credits == null ? null : Number(min_credits),
+    },
+    graduations,
+  };
+}
+
+// ——— 文档排序标准: each teaching point's default order for document exports ———
+
+function tpsInScope(db: Kysely<DB>, actor: Actor) {
+  let q = db.selectFrom('org_node as tp').leftJoin('doc_sort_order as o', 'o.tp_id', 'tp.id').where('tp.kind', '=', 'tp');
+  q = actor.nodeKind === 'tp' ? q.where('tp.id', '=', actor.nodeId) : q.where(inScope(actor, 'tp.path'));
+  return q.select(['tp.id', 'tp.code as tp_code', 'tp.name as tp_name', 'tp.path', 'o.sort', 'o.updated_at']);
+}
+
+const sortRow = (r: { tp_code: string; tp_name: string; sort: SortKey | null; updated_at: Date | null }) =>
+  ({ tp_code: r.tp_code, tp_name: r.tp_name, sort: r.sort ?? ('student_no' as const), updated_at: r.updated_at ? new Date(r.updated_at).toISOString() : null });
+
+export async function sortOrders(db: Kysely<DB>, actor: Actor) {
+  const rows = await tpsInScope(db, actor).orderBy('tp.code').execute();
+  return { rows: rows.map(sortRow) };
+}
+
+export async function setSortOrder(db: Kysely<DB>, actor: Actor, tpCode: string, sort: SortKey) {
+  if (actor.role === 'head_teacher') throw errors.forbidden('设置文档排序标准');
+  return db.transaction().execute(async (trx) => {
+    const tp = await mustFind(tpsInScope(trx as unknown as Kysely<DB>, actor).where('tp.code', '=', tpCode).executeTakeFirst(), '教学点');
+    const now = new Date();
+    await trx.insertInto('doc_sort_order').values({ tp_id: tp.id, sort, updated_by: actor.id, updated_at: now })
+      .onConflict((oc) => oc.column('tp_id').doUpdateSet({ sort, updated_by: actor.id, updated_at: now })).execute();
+    await recordAudit(trx, actor, [{ action: '设置文档排序标准', objectType: 'org_node', objectId: tp.id, nodePath: tp.path,
+      before: { sort: tp.sort ?? 'student_no' }, after: { sort } }]);
+    return sortRow({ ...tp, sort, updated_at: now });
+  });
 }
