@@ -26,7 +26,7 @@ export function recordRoutes(app: App, { database }: AppContext) {
   }, (req) => service.card(db, actorOf(req), req.params.id));
 
   app.get('/api/records/sort-orders', {
-    config: { access: STAFF },
+    config: { access: OFFICES },
     schema: { tags, summary: '文档排序标准：各教学点导出入学登记表、毕业生登记表、成绩单、档案袋的默认排序方式', response: { 200: sortOrders } },
   }, (req) => service.sortOrders(db, actorOf(req)));
 
