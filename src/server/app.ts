@@ -23,6 +23,7 @@ import { exemptionRoutes } from './exemptions/routes.ts';
 import { exportRoutes } from './exports/routes.ts';
 import { registerExportJobs } from './exports/service.ts';
 import { registerDocumentExports } from './documents/exports.ts';
+import { registerRecordExports } from './records/list-export.ts';
 import { recordRoutes } from './records/routes.ts';
 
 export interface Config {
@@ -46,6 +47,7 @@ export function registerJobs(jobs: Jobs): void {
   registerImportJobs(jobs);
   registerAuditJobs(jobs);
   registerExportJobs(jobs);
+  registerRecordExports(jobs);
   registerDocumentExports(jobs);
 }
 

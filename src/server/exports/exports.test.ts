@@ -8,7 +8,8 @@ import { buildApp, openCore } from '../app.ts';
 import { fileStore, keys } from '../platform/files.ts';
 import { freshDatabase, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
-import { cleanupExpired, exportSettings, STUDENTS_XLSX } from './service.ts';
+import { cleanupExpired, exportSettings } from './service.ts';
+import { STUDENTS_XLSX } from '../records/list-export.ts';
 
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-exports-'));
 const dataDir = process.env.DATA_DIR;

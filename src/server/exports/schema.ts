@@ -37,13 +37,3 @@ export const messageSchema = z.object({
 export const messagesPage = z.object({ total: z.number(), unread: z.number(), rows: z.array(messageSchema) });
 export const unreadCount = z.object({ unread: z.number() });
 export const ok = z.object({ ok: z.literal(true), updated: z.number() });
-
-/** students.xlsx (学生名单导出): the filter of the list. */
-export const studentsExportPayload = z.object({
-  filter: z.object({
-    cohort: z.string().trim().max(20).optional(),
-    status: z.enum(['在籍', '毕业', '退学', '休学']).optional(),
-    tp_code: z.string().trim().max(40).optional(),
-  }).default({}),
-});
-export type StudentsExportPayload = z.infer<typeof studentsExportPayload>;

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../platform/auth.ts';
@@ -8,11 +7,9 @@ import { AppError, errors } from '../platform/errors.ts';
 import { fileStore, tempDir } from '../platform/files.ts';
 import { etaSeconds, type Jobs } from '../platform/jobs.ts';
 import { recordAudit } from '../platform/audit.ts';
-import { inScope, mustFind, STAFF, requireRole } from '../platform/scope.ts';
+import { inScope, mustFind } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
-import { maskIdCard } from '../../shared/idcard.ts';
 import * as q from './queries.ts';
-import { studentsExportPayload, type StudentsExportPayload } from './schema.ts';
 
 /** Tunables; tests slow an export down to watch its progress and cancel it. */
 export const exportSettings = {
@@ -110,7 +107,8 @@ async function runExport<P>(kind: string, def: ExportKind<P>, db: Kysely<DB>, ta
     await fs.promises.rm(file, { force: true });
     let produced: Produced | null;
     try {
-      produced = await def.produce({ taskId, payload, db, owner, file, progress });
+      // Parsed again: a task stored by an older version, or enqueued directly, gets the defaults.
+      produced = await def.produce({ taskId, payload: def.payload.parse(payload), db, owner, file, progress });
     } catch (e) {
       if (!(await isCancelled(db, taskId))) {
         const why = e instanceof Error ? e.message : String(e);
@@ -286,81 +284,10 @@ export async function markAllRead(db: Kysely<DB>, actor: Actor) {
   return { ok: true as const, updated: Number(r.numUpdatedRows) };
 }
 
-// ---- students.xlsx: 学生名单导出, the first kind -----------------------------------------------
-
-export const STUDENTS_XLSX = 'students.xlsx';
 export const EXPORT_CLEANUP = 'exports.cleanup';
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
-function studentsQuery(db: Kysely<DB>, actor: Actor, p: StudentsExportPayload) {
-  let qb = db.selectFrom('student as s').innerJoin('org_node as tp', 'tp.id', 's.tp_id')
-    .where(inScope(actor, 's.node_path', 's.id', 's.tp_id'));
-  if (p.filter.cohort) qb = qb.where('s.cohort', '=', p.filter.cohort);
-  if (p.filter.status) qb = qb.where('s.status', '=', p.filter.status);
-  if (p.filter.tp_code) qb = qb.where('tp.code', '=', p.filter.tp_code);
-  return qb;
-}
-
-const COLUMNS: { header: string; width: number; key: string }[] = [
-  { header: '学号', width: 16, key: 'student_no' }, { header: '姓名', width: 10, key: 'name' }, { header: '性别', width: 6, key: 'gender' },
-  { header: '身份证号', width: 22, key: 'id_masked' }, { header: '学籍批次', width: 10, key: 'cohort' }, { header: '层次', width: 8, key: 'level' },
-  { header: '专业', width: 18, key: 'major' }, { header: '教学点代码', width: 12, key: 'tp_code' }, { header: '教学点', width: 20, key: 'tp_name' },
-  { header: '学籍状态', width: 10, key: 'status' }, { header: '入学日期', width: 12, key: 'entry_date' },
-];
-
-const studentsExport: ExportKind<StudentsExportPayload> = {
-  title: () => '学生名单导出',
-  payload: studentsExportPayload,
-  async check(db, actor, p) {
-    requireRole(actor, STAFF, '学生名单导出');
-    const { n } = await studentsQuery(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(n) === 0) throw errors.validation('没有符合条件的学生，未生成导出文件。请调整查询条件后再导出。');
-    if (Number(n) > exportSettings.maxRows) {
-      throw errors.validation(`符合条件的学生共 ${Number(n)} 人，超过单次导出上限 ${exportSettings.maxRows} 人。请按教学点或学籍批次分批导出。`);
-    }
-  },
-  async produce(ctx) {
-    const base = studentsQuery(ctx.db, ctx.owner, ctx.payload);
-    const total = Number((await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    if (!(await ctx.progress(0, total))) return null;
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: ctx.file, useSharedStrings: false, useStyles: true });
-    const ws = wb.addWorksheet('学生名单');
-    // Text cells: 学号 and 身份证号 must not become numbers, and "=…" is written as text, never a formula.
-    ws.columns = COLUMNS.map((c) => ({ header: c.header, width: c.width, style: { numFmt: '@' } }));
-    ws.getRow(1).font = { bold: true };
-    ws.getRow(1).commit();
-    let done = 0;
-    let lastId = 0;
-    let cancelled = false;
-    // Keyset pages by id: PGlite's streamQuery would load the whole result at once.
-    for (;;) {
-      const page = await base.select(['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status', 's.entry_date',
-        'tp.code as tp_code', 'tp.name as tp_name'])
-        .where('s.id', '>', lastId).orderBy('s.id').limit(exportSettings.pageSize).execute();
-      if (page.length === 0) break;
-      for (const r of page) {
-        const row: Record<string, string> = { ...r, id_masked: maskIdCard(r.id_number), entry_date: String(r.entry_date).slice(0, 10) } as any;
-        ws.addRow(COLUMNS.map((c) => String(row[c.key] ?? ''))).commit();
-      }
-      lastId = page[page.length - 1].id;
-      done += page.length;
-      if (exportSettings.pageDelayMs) await new Promise((r) => setTimeout(r, exportSettings.pageDelayMs));
-      if (!(await ctx.progress(done, Math.max(total, done)))) {
-        cancelled = true;
-        break;
-      }
-    }
-    // Closed even when cancelled: the writer holds the temp file open until then.
-    ws.commit();
-    await wb.commit();
-    if (cancelled) return null;
-    const day = CN_DAY.format(new Date()).replaceAll('-', '');
-    return { fileName: `学生名单-${day}.xlsx`, contentType: XLSX_TYPE, count: done };
-  },
-};
-
+/** The export centre's own job: each capability registers its kinds (registerExport) itself. */
 export function registerExportJobs(jobs: Jobs): void {
-  registerExport(jobs, STUDENTS_XLSX, studentsExport);
   // Hourly: files past their keeping days leave the store.
   jobs.schedule(EXPORT_CLEANUP, '7 * * * *', async (db) => {
     await cleanupExpired(db);
