@@ -31,7 +31,7 @@ export const TRANSCRIPTS = 'transcripts';
 /** Bytes the zip may hold unwritten before drawing waits for the disk. */
 const ZIP_BACKLOG = 16 * 1024 * 1024;
 
-const scopeFields = {
+export const scopeFields = {
   scope: z.enum(['ticked', 'query'], '请选择导出范围：勾选的学生，或当前查询的全部学生。'),
   ids: z.array(z.number().int().positive()).max(200_000).optional(),
   filter: docFilter.default({}),
@@ -58,7 +58,7 @@ function targets(db: Kysely<DB>, actor: Actor, p: ScopePayload) {
   return p.scope === 'ticked' ? studentsQuery(db, actor, {}).where('s.id', 'in', p.ids!) : studentsQuery(db, actor, p.filter);
 }
 
-async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what: string): Promise<void> {
+export async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what: string): Promise<void> {
   requireRole(actor, STAFF, what);
   const { n } = await targets(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const count = Number(n);
@@ -74,7 +74,7 @@ async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what:
 /** A name a zip entry (and Windows) accepts: path and reserved characters become "_". */
 const safeName = (s: string) => s.replace(/[\\/:*?"<>|\x00-\x1f]/g, '_').trim() || '_';
 
-interface Plan<T> {
+export interface Plan<T> {
   load(db: Kysely<DB>, ids: number[]): Promise<Map<number, Loaded<T>>>;
   render: Renderer<T>;
   mode: 'zip' | 'merged' | 'duplex';
@@ -104,6 +104,15 @@ class Notes {
 
 async function produceDocuments<T>(ctx: ExportContext<ScopePayload>, plan: Plan<T>): Promise<Produced | null> {
   const ids = (await docOrder(targets(ctx.db, ctx.owner, ctx.payload), ctx.payload.sort).select('s.id').execute()).map((r) => r.id);
+  return writeDocuments(ctx, ids, plan);
+}
+
+/**
+ * Draws the documents of `ids` (student ids, in print order) into the export's file: a zip of one PDF per
+ * student named 0001_学号_姓名.pdf, or one merged PDF (duplex: each student from an odd page). Any
+ * document export (毕业生登记表 too) ends here.
+ */
+export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number[], plan: Plan<T>): Promise<Produced | null> {
   if (ids.length === 0) throw new Error('没有符合条件的学生（名单在导出开始前已变化），请重新查询后再导出');
   if (!(await ctx.progress(0, ids.length))) return null;
   const out = fs.createWriteStream(ctx.file);
