@@ -14,11 +14,21 @@ import { AppError } from './errors.ts';
  * Speed comes from the font (MEASURED.md): ONE fontkit font object, opened once per process and handed
  * to every document, with a TrueType CJK font. Passing the font file to each document re-parses it each
  * time and is 5× slower; CFF fonts (Noto CJK) are 4× slower than TrueType.
+ *
+ * 生僻字 (CJK Extension A/B, e.g. 䶮 𠀾) are not in that font: they are drawn from fallback fonts (Hanazono
+ * Mincho by default), the first in the chain that has the character. The fallbacks are opened on the first
+ * such character only (they are 50 MB), and a line whose characters are all in the primary font is drawn
+ * in one piece exactly as before.
  */
 
 export const DEFAULT_FONT_PATH = '/usr/share/fonts/truetype/wqy/wqy-microhei.ttc';
 /** The face inside the collection (the .ttc also holds the monospaced WenQuanYiMicroHeiMono). */
 const DEFAULT_FACE = 'WenQuanYiMicroHei';
+/** Debian's fonts-hanazono: HanaMinA has the BMP with Extension A, HanaMinB Extensions B–F. */
+export const DEFAULT_FALLBACK_FONT_PATHS: readonly string[] = [
+  '/usr/share/fonts/truetype/hanazono/HanaMinA.ttf',
+  '/usr/share/fonts/truetype/hanazono/HanaMinB.ttf',
+];
 
 export const mm = (v: number): number => (v * 72) / 25.4;
 export const A4 = { width: mm(210), height: mm(297) } as const;
@@ -37,16 +47,26 @@ let shared: FontkitFont | undefined;
 /** The font's ascent-to-descent as a share of the size (set when the font opens); lines are a little wider. */
 let fontBox = 1.2;
 const lineHeight = (size: number) => size * fontBox * 1.08;
-/** Advance widths at 1 pt, per character: measured once per process, shared by all documents. */
-const advance = new Map<string, number>();
-const hasGlyph = new Map<string, boolean>();
+/** Every font file opened, by path: a fallback is read once per process even if the chain is rebuilt. */
+const opened = new Map<string, FontkitFont>();
+/** The fallback fonts in chain order, opened on the first character the primary font lacks. */
+let fallbacks: FontkitFont[] | undefined;
+
+/** How one character is drawn: its advance width at 1 pt, and which font of the chain draws it. */
+interface Glyph {
+  width: number;
+  /** 0 the primary font, 1… a fallback, -1 no font has it (drawn by the primary as a blank). */
+  font: number;
+}
+/** Per character, measured once per process and shared by all documents. */
+const glyphs = new Map<string, Glyph>();
 
 export const pdfErrors = {
   fontMissing: (file: string) =>
     new AppError(500, 'PDF_FONT_MISSING',
       `服务器缺少打印用的中文字体（${file}），无法生成 PDF。请管理员安装 Debian 软件包 fonts-wqy-microhei（apt-get install fonts-wqy-microhei），或用环境变量 PDF_FONT 指定一个 TrueType 中文字体文件。`),
-  fontUnreadable: (file: string, why: string) =>
-    new AppError(500, 'PDF_FONT_UNREADABLE', `打印用的中文字体文件（${file}）无法读取：${why}。请检查环境变量 PDF_FONT 指向的文件。`),
+  fontUnreadable: (file: string, why: string, env = 'PDF_FONT') =>
+    new AppError(500, 'PDF_FONT_UNREADABLE', `打印用的中文字体文件（${file}）无法读取：${why}。请检查环境变量 ${env} 指向的文件。`),
 };
 
 /** The path of the CJK font: env PDF_FONT, else WenQuanYi Micro Hei from fonts-wqy-microhei. */
@@ -65,8 +85,42 @@ export function cjkFont(): FontkitFont {
   return shared;
 }
 
+/**
+ * The fallback font files, in order: env PDF_FALLBACK_FONTS (paths separated by ':'), else Hanazono Mincho
+ * A and B from fonts-hanazono. Files that do not exist are skipped: without them 生僻字 are only reported.
+ */
+export function fallbackFontPaths(): string[] {
+  const env = process.env.PDF_FALLBACK_FONTS;
+  const paths = env ? env.split(':').filter((p) => p !== '') : DEFAULT_FALLBACK_FONT_PATHS;
+  return paths.filter((p) => fs.existsSync(p));
+}
+
+/** The fonts text is drawn with, in the order they are asked for a character: the primary, then the fallbacks. */
+export function fontChain(): FontkitFont[] {
+  return [cjkFont(), ...fallbackFonts()];
+}
+
+function fallbackFonts(): FontkitFont[] {
+  fallbacks ??= fallbackFontPaths().map((file) => {
+    let font = opened.get(file);
+    if (!font) {
+      font = openFont(file, undefined, 'PDF_FALLBACK_FONTS');
+      opened.set(file, font);
+    }
+    return font;
+  });
+  return fallbacks;
+}
+
+/** For tests: forgets the fallback chain and what each character is drawn with, so that the next character
+ *  looked up reads PDF_FALLBACK_FONTS again (font files already opened are not read again). */
+export function resetFallbackFonts(): void {
+  fallbacks = undefined;
+  glyphs.clear();
+}
+
 /** Opens a TrueType font (or the named face of a collection; the first face without a name). */
-export function openFont(file: string, face?: string): FontkitFont {
+export function openFont(file: string, face?: string, env = 'PDF_FONT'): FontkitFont {
   if (!fs.existsSync(file)) throw pdfErrors.fontMissing(file);
   const requireHere = createRequire(import.meta.url);
   const fontkit = createRequire(requireHere.resolve('pdfkit'))('fontkit') as {
@@ -77,42 +131,103 @@ export function openFont(file: string, face?: string): FontkitFont {
     font = fontkit.create(fs.readFileSync(file), face);
     if (font && 'fonts' in font) font = font.fonts[0];
   } catch (e) {
-    throw pdfErrors.fontUnreadable(file, (e as Error).message);
+    throw pdfErrors.fontUnreadable(file, (e as Error).message, env);
   }
-  if (!font || typeof font.layout !== 'function') throw pdfErrors.fontUnreadable(file, '不是 TrueType 字体');
+  if (!font || typeof font.layout !== 'function') throw pdfErrors.fontUnreadable(file, '不是 TrueType 字体', env);
   return font;
 }
 
-/** Characters of `text` the font has no glyph for (生僻字 such as 𠀾): they would print as blanks. */
-export function missingGlyphs(text: string): string[] {
-  const font = cjkFont();
-  const out = new Set<string>();
-  for (const ch of text) {
-    let has = hasGlyph.get(ch);
-    if (has === undefined) {
-      const cp = ch.codePointAt(0)!;
-      has = cp <= 0x20 || font.hasGlyphForCodePoint(cp);
-      hasGlyph.set(ch, has);
+function glyph(ch: string): Glyph {
+  let g = glyphs.get(ch);
+  if (g === undefined) {
+    const primary = cjkFont();
+    const cp = ch.codePointAt(0)!;
+    // ASCII (and control characters, drawn as nothing) is always the primary font's.
+    let font = 0;
+    let by = primary;
+    if (cp >= 0x80 && !primary.hasGlyphForCodePoint(cp)) {
+      const more = fallbackFonts();
+      const i = more.findIndex((f) => f.hasGlyphForCodePoint(cp));
+      font = i >= 0 ? i + 1 : -1;
+      if (i >= 0) by = more[i];
     }
-    if (!has) out.add(ch);
+    g = { width: by.layout(ch).advanceWidth / by.unitsPerEm, font };
+    glyphs.set(ch, g);
   }
+  return g;
+}
+
+/** Characters of `text` no font of the chain has a glyph for (a 生僻字 beyond the fallbacks): they print as blanks. */
+export function missingGlyphs(text: string): string[] {
+  const out = new Set<string>();
+  for (const ch of text) if (glyph(ch).font < 0) out.add(ch);
   return [...out];
 }
 
-function widthAt1pt(ch: string): number {
-  let w = advance.get(ch);
-  if (w === undefined) {
-    const font = cjkFont();
-    w = font.layout(ch).advanceWidth / font.unitsPerEm;
-    advance.set(ch, w);
-  }
-  return w;
-}
+const widthAt1pt = (ch: string): number => glyph(ch).width;
 
+/** The width of `text` at `size`, each character measured in the font that draws it. */
 export function textWidth(text: string, size: number): number {
   let w = 0;
-  for (const ch of text) w += widthAt1pt(ch);
+  for (const ch of text) w += glyph(ch).width;
   return w * size;
+}
+
+/** Its width, and whether any character of it comes from a fallback font (then it is drawn run by run). */
+function measure(text: string, size: number): { width: number; mixed: boolean } {
+  let w = 0;
+  let mixed = false;
+  for (const ch of text) {
+    const g = glyph(ch);
+    w += g.width;
+    if (g.font > 0) mixed = true;
+  }
+  return { width: w * size, mixed };
+}
+
+/** Pieces of `text` drawn by one font each, in order; a character no font has goes with the primary. */
+function runs(text: string): { font: number; text: string; width: number }[] {
+  const out: { font: number; text: string; width: number }[] = [];
+  for (const ch of text) {
+    const g = glyph(ch);
+    const font = Math.max(0, g.font);
+    const last = out[out.length - 1];
+    if (last && last.font === font) {
+      last.text += ch;
+      last.width += g.width;
+    } else {
+      out.push({ font, text: ch, width: g.width });
+    }
+  }
+  return out;
+}
+
+/** The name a document knows a font of the chain by ('CJK' the primary, as newDocument() names it). By its
+ *  own name, not its place in the chain, so that a name always means one font (the chain can be rebuilt). */
+const fontName = (font: FontkitFont, i: number) => (i === 0 ? 'CJK' : `CJK ${font.postscriptName}`);
+
+/**
+ * Draws one line with its left end at `x` and the top of the primary font's line at `y`. All in the primary
+ * font (nearly always): one doc.text, as it always was. Otherwise run by run, each in its font at the x where
+ * the widths put it, moved down or up so that every run sits on the primary font's baseline; then the primary
+ * font is selected again, which the rest of the document relies on.
+ */
+function drawLine(doc: PDFKit.PDFDocument, line: string, x: number, y: number, size: number, mixed: boolean, opts: PDFKit.Mixins.TextOptions): void {
+  if (!mixed) {
+    doc.text(line, x, y, opts);
+    return;
+  }
+  const chain = fontChain();
+  const ascent = (f: FontkitFont) => f.ascent / f.unitsPerEm;
+  let cx = x;
+  for (const run of runs(line)) {
+    const font = chain[run.font];
+    // pdfkit 0.20 takes a fontkit font object; the name makes it one font of the document, embedded once.
+    doc.font(font as unknown as string, fontName(font, run.font));
+    doc.text(run.text, cx, y + (ascent(chain[0]) - ascent(font)) * size, opts);
+    cx += run.width * size;
+  }
+  doc.font(chain[0] as unknown as string, fontName(chain[0], 0));
 }
 
 /** Punctuation that must not start a line (避头点): when it does not fit, it takes the character before it to the next line. */
@@ -222,7 +337,7 @@ export interface FitReport {
   shrunk: { cell: string; text: string; from: number; to: number }[];
   /** Texts that did not fit even at the smallest size: cut, with "…" at the end. */
   overflowed: { cell: string; text: string }[];
-  /** Characters the font cannot print, with the cell they were in. */
+  /** Characters no font of the chain (primary and fallbacks) can print, with the cell they were in. */
   missing: { cell: string; chars: string[] }[];
 }
 
@@ -286,7 +401,7 @@ export class PdfCanvas {
   text(str: string, x: number, y: number, opts: { size?: number; align?: 'left' | 'center' | 'right'; width?: number; color?: string; bold?: boolean } = {}): void {
     const size = opts.size ?? 10.5;
     this.noteMissing('文字', str);
-    const w = textWidth(str, size);
+    const { width: w, mixed } = measure(str, size);
     let left = x;
     if (opts.width !== undefined && opts.align === 'center') left = x + (opts.width - w) / 2;
     if (opts.width !== undefined && opts.align === 'right') left = x + opts.width - w;
@@ -294,9 +409,9 @@ export class PdfCanvas {
     if (opts.bold) {
       // The font has no bold face: fill and stroke the outline thinly instead.
       this.doc.lineWidth(size / 40).strokeColor(opts.color ?? 'black');
-      this.doc.text(str, left, y, { lineBreak: false, fill: true, stroke: true });
+      drawLine(this.doc, str, left, y, size, mixed, { lineBreak: false, fill: true, stroke: true });
     } else {
-      this.doc.text(str, left, y, { lineBreak: false });
+      drawLine(this.doc, str, left, y, size, mixed, { lineBreak: false });
     }
   }
 
@@ -338,10 +453,10 @@ export class PdfCanvas {
     let y = box.y + pad + (opts.valign === 'top' ? 0 : Math.max(0, (innerH - blockH) / 2));
     doc.fontSize(size).fillColor(opts.color ?? 'black');
     for (const line of lines) {
-      const w = textWidth(line, size);
+      const { width: w, mixed } = measure(line, size);
       const align = opts.align ?? 'left';
       const x = align === 'center' ? box.x + (box.w - w) / 2 : align === 'right' ? box.x + box.w - pad - w : box.x + pad;
-      doc.text(line, x, y + (lh - size * fontBox) / 2, { lineBreak: false });
+      drawLine(doc, line, x, y + (lh - size * fontBox) / 2, size, mixed, { lineBreak: false });
       y += lh;
     }
   }
@@ -397,6 +512,7 @@ export class PdfCanvas {
     return y;
   }
 
+  /** Notes the characters no font of the chain has, so that an export can say which could not be printed. */
   private noteMissing(cell: string, text: string): void {
     if (/^[\x20-\x7e\n]*$/.test(text)) return;
     const chars = missingGlyphs(text);
@@ -424,6 +540,8 @@ function newDocument(out: Writable): PDFKit.PDFDocument {
   // numbers can be written once a document's page count is known, then flushed document by document.
   const doc = new PDFDocument({ autoFirstPage: false, bufferPages: true, font: null as unknown as string, info: { Producer: 'graduation-platform', Creator: 'graduation-platform' } });
   // pdfkit 0.20 takes a fontkit font object (anything with layout()); @types/pdfkit does not know it.
+  // The fallback fonts are named the same way where a line first needs one (drawLine): a document that
+  // prints no 生僻字 neither opens nor embeds them.
   doc.font(font as unknown as string, 'CJK');
   doc.pipe(out);
   return doc;
