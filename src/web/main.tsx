@@ -27,6 +27,9 @@ import RecordsStudentsPage from './pages/records/students.tsx';
 import VerificationPage from './pages/records/verification.tsx';
 import EnrollFormPage from './pages/records/enroll-form.tsx';
 import MessagesPage from './pages/messages.tsx';
+import StudentCardPage from './pages/records/student-card.tsx';
+import ArchivePrintPage from './pages/graduation/archive-print.tsx';
+import SortOrdersPage from './pages/system/sort-orders.tsx';
 
 dayjs.locale('zh-cn');
 
@@ -99,6 +102,7 @@ function Root() {
           <Route path="graduation/audit" element={<Guard roles={Roles.OFFICES}><AuditPage /></Guard>} />
           <Route path="graduation/audit/rounds/:roundId" element={<Guard roles={Roles.OFFICES}><AuditResultsPage /></Guard>} />
           <Route path="graduation/exemptions" element={<Guard roles={Roles.OFFICES}><ExemptionsPage /></Guard>} />
+          <Route path="graduation/archive-print" element={<Guard roles={Roles.OFFICES}><ArchivePrintPage /></Guard>} />
           <Route path="graduation/imports" element={<Guard roles={Roles.ADMINS}><ImportsPage /></Guard>} />
           <Route path="graduation/readiness/:studentId" element={<Guard roles={Roles.STAFF}><ReadinessPage /></Guard>} />
           <Route path="graduation/my-readiness" element={<Guard roles={['student']}><ReadinessPage /></Guard>} />
@@ -106,12 +110,14 @@ function Root() {
           <Route path="enroll/students/:id/photos" element={<Guard roles={Roles.STAFF}><StudentPhotosPage /></Guard>} />
           <Route path="enroll/my-photos" element={<Guard roles={['student']}><MyPhotosPage /></Guard>} />
           <Route path="records/students" element={<Guard roles={Roles.STAFF}><RecordsStudentsPage /></Guard>} />
+          <Route path="records/students/:id" element={<Guard roles={Roles.STAFF}><StudentCardPage /></Guard>} />
           <Route path="records/verification" element={<Guard roles={Roles.OFFICES}><VerificationPage /></Guard>} />
           <Route path="records/enroll-form" element={<Guard roles={['student']}><EnrollFormPage /></Guard>} />
           <Route path="system/org" element={<Guard roles={Roles.ADMINS}><OrgPage /></Guard>} />
           <Route path="system/users" element={<Guard roles={Roles.ADMINS}><UsersPage /></Guard>} />
           <Route path="system/auditlog" element={<Guard roles={Roles.ADMINS}><AuditLogPage /></Guard>} />
           <Route path="system/batches" element={<Guard roles={Roles.STAFF}><BatchesPage /></Guard>} />
+          <Route path="system/sort-orders" element={<Guard roles={Roles.OFFICES}><SortOrdersPage /></Guard>} />
           <Route path="*" element={<Result status="404" title="页面不存在" subTitle="请从左侧菜单选择功能。" />} />
         </Route>
       </Routes>

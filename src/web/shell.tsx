@@ -33,6 +33,7 @@ export const MENU: (MenuLeaf | MenuGroup)[] = [
       { path: '/graduation/audit', label: '毕业审核', roles: OFFICES },
       { path: '/graduation/imports', label: '审核数据导入', roles: ADMINS },
       { path: '/graduation/exemptions', label: '免修免考', roles: OFFICES },
+      { path: '/graduation/archive-print', label: '学生学籍档案打印', roles: OFFICES, section: '毕业生档案管理' },
       { path: '/graduation/my-readiness', label: '我的毕业审核', roles: ['student'] },
     ],
   },
@@ -61,6 +62,7 @@ export const MENU: (MenuLeaf | MenuGroup)[] = [
       { path: '/system/users', label: '用户管理', roles: ADMINS },
       { path: '/system/auditlog', label: '操作日志', roles: ADMINS },
       { path: '/system/batches', label: '毕业批次', roles: STAFF },
+      { path: '/system/sort-orders', label: '文档排序标准', roles: OFFICES },
     ],
   },
 ];
@@ -68,17 +70,20 @@ export const MENU: (MenuLeaf | MenuGroup)[] = [
 const isGroup = (m: MenuLeaf | MenuGroup): m is MenuGroup => 'children' in m;
 const allowed = (leaf: MenuLeaf, role: Role) => !leaf.roles || leaf.roles.includes(role);
 
-/** Where a path sits in the menu: [group label?, item label]. */
+/** Where a path sits in the menu: [group label?, item label]; a page below an item (a student's 学籍卡) sits at the item. */
 function trail(path: string): { group?: MenuGroup; leaf?: MenuLeaf } {
+  let below: { group?: MenuGroup; leaf?: MenuLeaf } = {};
   for (const m of MENU) {
     if (isGroup(m)) {
       const leaf = m.children.find((c) => c.path === path);
       if (leaf) return { group: m, leaf };
+      const parent = m.children.find((c) => path.startsWith(c.path + '/'));
+      if (parent && !below.leaf) below = { group: m, leaf: parent };
     } else if (m.path === path) {
       return { leaf: m };
     }
   }
-  return {};
+  return below;
 }
 
 /** A page only some roles may open. */
@@ -168,7 +173,7 @@ export function Shell() {
           mode="inline"
           aria-label="主菜单"
           items={items}
-          selectedKeys={[path]}
+          selectedKeys={[here.leaf?.path ?? path]}
           openKeys={openKeys}
           onOpenChange={(keys) => setOpenKeys(keys)}
           onClick={({ key }) => {

@@ -39,22 +39,28 @@ export function tpColumn<T extends Pick<StudentIdentity, 'tp_code' | 'tp_name'>>
   };
 }
 
+/** Where a student's name leads: 毕业准备情况, or the 学籍卡. */
+export const readinessPath = (id: number) => `/graduation/readiness/${id}`;
+export const recordCardPath = (id: number) => `/records/students/${id}`;
+
 /**
- * 学号, 姓名 (a link to the student's 毕业准备情况), [性别], 身份证号, [学籍批次], 层次, 专业, [分部], 教学点.
- * `link` gives the student id of a row; `fixed` pins 学号 to the left.
+ * 学号, 姓名 (a link, to the student's 毕业准备情况 unless `to` says otherwise), [性别], 身份证号, [学籍批次], 层次,
+ * 专业, [分部], 教学点. `link` gives the student id of a row; `fixed` pins 学号 to the left.
  */
 export function studentColumns<T extends StudentIdentity>({
   link,
+  to = readinessPath,
   widths: w,
   fixed = true,
 }: {
   link: (r: T) => number;
+  to?: (id: number) => string;
   widths: StudentColumnWidths;
   fixed?: boolean;
 }): TableColumnsType<T> {
   const cols: TableColumnsType<T> = [
     fixed ? { title: '学号', dataIndex: 'student_no', width: w.student_no, fixed: 'left' } : { title: '学号', dataIndex: 'student_no', width: w.student_no },
-    { title: '姓名', dataIndex: 'name', width: w.name, render: (n: string, r: T) => <Link to={`/graduation/readiness/${link(r)}`}>{n}</Link> },
+    { title: '姓名', dataIndex: 'name', width: w.name, render: (n: string, r: T) => <Link to={to(link(r))}>{n}</Link> },
   ];
   if (w.gender !== undefined) cols.push({ title: '性别', dataIndex: 'gender', width: w.gender });
   cols.push({ title: '身份证号', dataIndex: 'id_number_masked', width: w.id_number });

@@ -173,9 +173,10 @@ export function DisableToggle({ disabled, title, description, onChange }: { disa
 
 /**
  * A list read a page at a time under a filter: `search(f)` shows page 1 of f, `reload()` the page on screen,
- * `pagination(showTotal)` drives the table. The first page of the empty filter is read at once.
+ * `pagination(showTotal)` drives the table. The first page of the empty filter is read at once, unless `lazy`
+ * (a list that means nothing before its filter is chosen: nothing is read before the first search).
  */
-export function usePagedList<F extends object, R>(fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>) {
+export function usePagedList<F extends object, R>(fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>, { lazy = false } = {}) {
   const [filter, setFilter] = useState<F>({} as F);
   const [paging, setPaging] = useState({ page: 1, page_size: 20 });
   const [data, setData] = useState<Paged<R> | null>(null);
@@ -196,8 +197,8 @@ export function usePagedList<F extends object, R>(fetch: (q: F & { page: number;
   );
 
   useEffect(() => {
-    void load({} as F, 1, 20);
-  }, [load]);
+    if (!lazy) void load({} as F, 1, 20);
+  }, [load, lazy]);
 
   const search = (f: F) => {
     setFilter(f);

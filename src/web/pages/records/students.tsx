@@ -4,7 +4,9 @@ import type { TableColumnsType } from 'antd';
 import { api, type OrgNode } from '../../api.ts';
 import { recordsApi, SORTS, STUDENT_STATUSES, type SortKey, type StudentFilter, type StudentRow } from '../../api-records.ts';
 import { useMe } from '../../session.tsx';
-import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { ExportDialog } from '../../export-dialog.tsx';
+import { RunningExports } from '../../running-exports.tsx';
+import { MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
 import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 
 /** The filter form; 排序方式 sits above the table. */
@@ -37,6 +39,7 @@ export default function StudentsPage() {
   const [filter, setFilter] = useState<FilterValues>({});
   /** Ticked rows, kept across pages (for 下载报名登记表). */
   const [ticked, setTicked] = useState<number[]>([]);
+  const [exporting, setExporting] = useState(false);
 
   const fetch = useCallback((q: StudentFilter & { page: number; page_size: number }) => recordsApi.students(q), []);
   const list = usePagedList<StudentFilter, StudentRow>(fetch);
@@ -55,7 +58,7 @@ export default function StudentsPage() {
 
   const columns: TableColumnsType<StudentRow> = useMemo(
     () => [
-      ...studentColumns<StudentRow>({ link: (r) => r.id, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
+      ...studentColumns<StudentRow>({ link: (r) => r.id, to: recordCardPath, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
       { title: '学籍状态', dataIndex: 'status', width: 80, render: (s: string) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
       {
         title: '入学登记表',
@@ -74,6 +77,7 @@ export default function StudentsPage() {
   return (
     <>
       <PageTitle>学籍卡查询</PageTitle>
+      <RunningExports announce style={{ marginBottom: 16 }} />
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <Card size="small">
           <Form<FilterValues> form={form} name="records-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={(v) => search(v)}>
@@ -118,14 +122,19 @@ export default function StudentsPage() {
 
         <Card size="small">
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', justifyContent: 'space-between', marginBottom: 12 }}>
-            <Typography.Text type="secondary">
-              {ticked.length ? `已勾选 ${ticked.length} 人` : '可勾选学生（翻页后保留勾选）'}
-              {ticked.length > 0 && (
-                <Button type="link" size="small" onClick={() => setTicked([])}>
-                  清除勾选
-                </Button>
-              )}
-            </Typography.Text>
+            <Space wrap>
+              <Button type="primary" disabled={!list.data?.total} onClick={() => setExporting(true)}>
+                下载报名登记表
+              </Button>
+              <Typography.Text type="secondary">
+                {ticked.length ? `已勾选 ${ticked.length} 人` : '可勾选学生（翻页后保留勾选）'}
+                {ticked.length > 0 && (
+                  <Button type="link" size="small" onClick={() => setTicked([])}>
+                    清除勾选
+                  </Button>
+                )}
+              </Typography.Text>
+            </Space>
             <Space wrap>
               <span>排序方式</span>
               <Select<SortKey>
@@ -159,6 +168,7 @@ export default function StudentsPage() {
           />
         </Card>
       </Space>
+      <ExportDialog kind="enroll-forms" open={exporting} onClose={() => setExporting(false)} ticked={ticked} total={list.data?.total ?? 0} filter={filter} />
     </>
   );
 }

@@ -1,0 +1,158 @@
+/**
+ * 导出设置: the dialog of 下载报名登记表 (学籍卡查询, seed 000 step 五) and 成绩单打印 (学生学籍档案打印, step 六).
+ * It asks 导出范围, 排序方式 and, for 成绩单, 打印方式, then starts the export; the file comes in 消息.
+ */
+import { useEffect, useState } from 'react';
+import { App as AntApp, Form, Modal, Radio, Typography } from 'antd';
+import { Link } from 'react-router-dom';
+import { isOffice } from './api.ts';
+import {
+  PRINT_MODES,
+  recordsApi,
+  SORTS,
+  type DocumentFilter,
+  type DocumentKind,
+  type ExportScope,
+  type PrintMode,
+  type SortKey,
+  type SortOrderRow,
+} from './api-records.ts';
+import { exportStarted } from './running-exports.tsx';
+import { useMe } from './session.tsx';
+
+/** 排序方式 of the dialog: a sorting standard, or each teaching point's own (教学点默认排序). */
+type SortChoice = SortKey | 'default';
+
+const SORT_KEYS = Object.keys(SORTS) as SortKey[];
+const PRINT_KEYS = Object.keys(PRINT_MODES) as PrintMode[];
+
+export interface ExportDialogProps {
+  kind: DocumentKind;
+  open: boolean;
+  onClose: () => void;
+  /** The ticked students (kept across pages). */
+  ticked: number[];
+  /** How many students the current query finds. */
+  total: number;
+  /** The current query, as the list was last searched. */
+  filter: DocumentFilter;
+}
+
+/** The default sort's label: the teaching point's standard when the query is one teaching point. */
+function defaultLabel(rows: SortOrderRow[] | null, tpCode: string | undefined): string {
+  const row = tpCode ? rows?.find((r) => r.tp_code === tpCode) : rows?.length === 1 ? rows[0] : undefined;
+  if (row) return `教学点默认排序（${SORTS[row.sort]}）`;
+  return '教学点默认排序（各教学点按其文档排序标准）';
+}
+
+export function ExportDialog({ kind, open, onClose, ticked, total, filter }: ExportDialogProps) {
+  const { message } = AntApp.useApp();
+  const me = useMe();
+  const [scope, setScope] = useState<ExportScope>('query');
+  const [sort, setSort] = useState<SortChoice>('default');
+  const [printMode, setPrintMode] = useState<PrintMode>('zip');
+  const [orders, setOrders] = useState<SortOrderRow[] | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  // Each opening starts from the ticked students if there are any, and the teaching point's standard.
+  useEffect(() => {
+    if (!open) return;
+    setScope(ticked.length ? 'ticked' : 'query');
+    setSort('default');
+    setPrintMode('zip');
+    let alive = true;
+    recordsApi.sortOrders().then(
+      (r) => alive && setOrders(r.rows),
+      () => undefined,
+    );
+    return () => {
+      alive = false;
+    };
+    // The ticked count is read at opening only.
+  }, [open]);
+
+  const count = scope === 'ticked' ? ticked.length : total;
+
+  const onOk = async () => {
+    if (busy) return;
+    setBusy(true);
+    try {
+      const r = await recordsApi.exportDocuments({
+        kind,
+        scope,
+        ids: scope === 'ticked' ? ticked : undefined,
+        filter,
+        sort: sort === 'default' ? null : sort,
+        print_mode: kind === 'transcripts' ? printMode : undefined,
+      });
+      exportStarted(r.task_id);
+      void message.success('已开始导出，完成后可在右上角“消息”中下载');
+      onClose();
+    } catch {
+      // shown by the api client
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title="导出设置"
+      open={open}
+      okText="确定"
+      cancelText="取消"
+      confirmLoading={busy}
+      okButtonProps={{ disabled: count === 0 }}
+      onOk={() => void onOk()}
+      onCancel={onClose}
+      width={520}
+    >
+      <Form layout="vertical" name={`export-${kind}`} component="div">
+        <Form.Item label="导出范围">
+          <Radio.Group
+            aria-label="导出范围"
+            value={scope}
+            onChange={(e) => setScope(e.target.value as ExportScope)}
+            style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+            options={[
+              { value: 'ticked', label: `勾选的学生（${ticked.length} 人）`, disabled: ticked.length === 0 },
+              { value: 'query', label: `当前查询的全部学生（${total} 人）` },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item
+          label="排序方式"
+          extra={
+            <>
+              入学登记表、毕业生登记表、成绩单、档案袋宜按同一标准排序，避免封装档案时匹配困难。
+              {isOffice(me.role) && <Link to="/system/sort-orders">设置文档排序标准</Link>}
+            </>
+          }
+        >
+          <Radio.Group
+            aria-label="排序方式"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as SortChoice)}
+            style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+            options={[{ value: 'default', label: defaultLabel(orders, filter.tp_code) }, ...SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }))]}
+          />
+        </Form.Item>
+        {kind === 'transcripts' && (
+          <Form.Item label="打印方式">
+            <Radio.Group
+              aria-label="打印方式"
+              value={printMode}
+              onChange={(e) => setPrintMode(e.target.value as PrintMode)}
+              style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+              options={PRINT_KEYS.map((k) => ({ value: k, label: PRINT_MODES[k] }))}
+            />
+          </Form.Item>
+        )}
+        <Typography.Text type="secondary">
+          共 {count} 人。导出在后台进行，本页显示进度；完成后在右上角“消息”中下载
+          {kind === 'enroll-forms' ? '（zip 压缩包，每人一个 PDF，解压后 A4 纸打印）' : ''}。
+        </Typography.Text>
+      </Form>
+    </Modal>
+  );
+}
