@@ -3,9 +3,9 @@
  * It asks 导出范围, 排序方式 and, for 成绩单, 打印方式, then starts the export; the file comes in 消息.
  */
 import { useEffect, useState } from 'react';
-import { App as AntApp, Form, Modal, Radio, Typography } from 'antd';
+import { App as AntApp, Button, Form, Modal, Radio, Typography } from 'antd';
 import { Link } from 'react-router-dom';
-import { isOffice } from './api.ts';
+import { api, isOffice } from './api.ts';
 import {
   PRINT_MODES,
   recordsApi,
@@ -154,5 +154,31 @@ export function ExportDialog({ kind, open, onClose, ticked, total, filter }: Exp
         </Typography.Text>
       </Form>
     </Modal>
+  );
+}
+
+/** 导出Excel: the list as it is queried and sorted, as a 学生名单 export (streamed; 消息 brings the file). */
+export function ExcelExportButton({ filter, sort, disabled }: { filter: DocumentFilter; sort?: SortKey; disabled?: boolean }) {
+  const { message } = AntApp.useApp();
+  const [busy, setBusy] = useState(false);
+  return (
+    <Button
+      disabled={disabled}
+      loading={busy}
+      onClick={async () => {
+        setBusy(true);
+        try {
+          const r = await api.startExport('students.xlsx', { filter, sort: sort ?? 'student_no' });
+          exportStarted(r.task_id);
+          void message.success('已开始导出 Excel，完成后可在右上角“消息”中下载');
+        } catch {
+          // shown by the api client
+        } finally {
+          setBusy(false);
+        }
+      }}
+    >
+      导出Excel
+    </Button>
   );
 }

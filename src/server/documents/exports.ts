@@ -44,7 +44,6 @@ const tickedMessage = { message: '导出范围为“勾选的学生”，但没�
 export const enrollFormsPayload = z.object(scopeFields).refine(tickedNeedsIds, tickedMessage);
 export type EnrollFormsPayload = z.infer<typeof enrollFormsPayload>;
 
-export const PRINT_MODES = { zip: '每人一个 PDF（zip 压缩包）', merged: '合并为一个 PDF', duplex: '合并为一个 PDF（双面打印）' } as const;
 export const transcriptsPayload = z.object({
   ...scopeFields,
   print_mode: z.enum(['zip', 'merged', 'duplex'], '打印方式为：每人一个 PDF、合并为一个 PDF 或 双面打印').default('zip'),

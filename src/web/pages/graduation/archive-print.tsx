@@ -3,7 +3,7 @@ import { Button, Card, Col, Form, Row, Select, Space, Table, Tag, Typography } f
 import type { TableColumnsType } from 'antd';
 import { api, type Batch, type OrgNode } from '../../api.ts';
 import { recordsApi, STUDENT_STATUSES, type DocumentFilter, type StudentFilter, type StudentRow, type StudentStatus } from '../../api-records.ts';
-import { ExportDialog } from '../../export-dialog.tsx';
+import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
 import { MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
@@ -125,6 +125,7 @@ export default function ArchivePrintPage() {
             <Button type="primary" disabled={!filter || total === 0} onClick={() => setPrinting(true)}>
               成绩单打印
             </Button>
+            <ExcelExportButton filter={filter ?? {}} disabled={!filter || total === 0} />
             <Typography.Text type="secondary">
               {ticked.length ? `已勾选 ${ticked.length} 人` : '勾选学生，或在打印时选择“当前查询的全部学生”'}
               {ticked.length > 0 && (

@@ -4,7 +4,7 @@ import type { TableColumnsType } from 'antd';
 import { api, type OrgNode } from '../../api.ts';
 import { recordsApi, SORTS, STUDENT_STATUSES, type SortKey, type StudentFilter, type StudentRow } from '../../api-records.ts';
 import { useMe } from '../../session.tsx';
-import { ExportDialog } from '../../export-dialog.tsx';
+import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
 import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
@@ -126,6 +126,7 @@ export default function StudentsPage() {
               <Button type="primary" disabled={!list.data?.total} onClick={() => setExporting(true)}>
                 下载报名登记表
               </Button>
+              <ExcelExportButton filter={filter} sort={sort} disabled={!list.data?.total} />
               <Typography.Text type="secondary">
                 {ticked.length ? `已勾选 ${ticked.length} 人` : '可勾选学生（翻页后保留勾选）'}
                 {ticked.length > 0 && (
