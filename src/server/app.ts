@@ -25,6 +25,8 @@ import { registerExportJobs } from './exports/service.ts';
 import { registerDocumentExports } from './documents/exports.ts';
 import { registerRecordExports } from './records/list-export.ts';
 import { recordRoutes } from './records/routes.ts';
+import { formRoutes } from './forms/routes.ts';
+import { materialRoutes } from './materials/routes.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -74,7 +76,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -122,6 +122,20 @@ const TABLE: Record<string, Row> = {
   'POST /api/records/verification': { access: ['hq_admin'], check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/records/verification', body: { grade: '2030' } }) },
   'GET /api/records/verification': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/records/verification?grade=2021&page_size=500' }) },
   'GET /api/records/verification.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/records/verification.xlsx?grade=2021' }) }, // its rows are the list's (records.test.ts reads the file)
+  // 毕业生登记表 (issue 6). The student's draft and submit carry the page's version: the first call of the
+  // three (own, sibling, foreign: the student's own form each time) saves, the later ones are told the page is
+  // stale or the form is already submitted.
+  'GET /api/me/graduate-form': { access: ['student'], check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/me/graduate-form' }) },
+  'PUT /api/me/graduate-form/draft': { access: ['student'], check: { kind: 'global' }, ok: [200, 409], request: () => ({ method: 'PUT', url: '/api/me/graduate-form/draft', body: { version: 0, self_assessment: '权限测试草稿' } }) },
+  'POST /api/me/graduate-form/submit': { access: ['student'], check: { kind: 'global' }, ok: [200, 409], request: () => ({ method: 'POST', url: '/api/me/graduate-form/submit', body: { version: 1, self_assessment: '权限测试：本人在校学习期间遵守校规校纪，认真学习各门课程，按时完成作业和考试，顺利修完教学计划规定的全部课程。' } }) },
+  'GET /api/graduate-forms': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/graduate-forms?q=${p.studentNo}` }) },
+  'GET /api/graduate-forms/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/graduate-forms/${p.graduate.id}` }) },
+  'POST /api/graduate-forms/opinions': { access: ['tp_admin', 'head_teacher'], check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/graduate-forms/opinions', body: { items: [{ ...p.graduate, head_teacher_opinion: '权限测试意见' }] } }) },
+  'POST /api/graduate-forms/approve': { access: ADMINS, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/graduate-forms/approve', body: { items: [{ ...p.graduate, school_opinion: '权限测试意见' }] } }) },
+  'POST /api/graduate-forms/return': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/graduate-forms/return', body: { items: [p.graduate], reason: '权限测试' } }) },
+  'GET /api/graduate-forms/phrases': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/graduate-forms/phrases' }) },
+  'POST /api/graduate-forms/phrases': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/graduate-forms/phrases', body: { kind: '函授站意见', text: '权限测试意见' } }) },
+  'DELETE /api/graduate-forms/phrases/:id': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'DELETE', url: `/api/graduate-forms/phrases/${formProbe(p).phraseId}` }) },
   // 数据导入 (issue 3)
   'POST /api/imports': { access: ADMINS, check: { kind: 'global' }, ok: [400], request: () => ({ method: 'POST', url: '/api/imports?kind=students', body: {} }) }, // no file: multipart is exercised in imports.test.ts
   'GET /api/imports': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === p.importId) }, request: () => ({ method: 'GET', url: '/api/imports?page_size=200' }) },
@@ -148,6 +162,11 @@ const TABLE: Record<string, Row> = {
   'GET /api/photos/flags': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((f: any) => f.id === photoProbe(p).flagId) }, request: () => ({ method: 'GET', url: '/api/photos/flags?page_size=200' }) },
   'POST /api/photos/flags/:id/review': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/flags/${photoProbe(p).flagId}/review` }) },
   // 消息与导出 (issue 5)
+  'GET /api/materials': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials?batch=202701' }) }, // only agreed graduates are listed: materials.test.ts checks the scope
+  'POST /api/materials/mark': { access: OFFICES, check: { kind: 'action', refusedAsMissing: (j) => j.refused?.length === 1 && /不在您的管理范围内/.test(j.refused[0].reason) }, request: (p) => ({ method: 'POST', url: '/api/materials/mark', body: { action: 'prepare', done: true, batch: '202701', items: [{ graduate_id: p.graduate.id, item: '成绩单' }] } }) },
+  'GET /api/materials/summary': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/summary?batch=202701' }) },
+  'GET /api/materials/not-graduating': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating?batch=202701' }) },
+  'GET /api/materials/not-graduating.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating.xlsx?batch=202701' }) },
   'POST /api/exports': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/exports', body: { kind: 'students.xlsx', filter: {} } }) }, // runs in the background: exports.test.ts follows one to its file
   'GET /api/exports': { access: 'any', check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === exportProbe(p).taskId) }, request: () => ({ method: 'GET', url: '/api/exports?page_size=100' }) },
   'GET /api/exports/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/exports/${exportProbe(p).taskId}` }) },
@@ -296,6 +315,28 @@ before(async () => {
       recipient_id: probeTask.owner_id!, kind: 'export_done', title: '学生名单导出 已完成', body: `探针 ${p.auditProbe}`, link: `/api/exports/${task.id}/download`, task_id: task.id,
     }).returning('id').executeTakeFirstOrThrow();
     exportProbes.set(p.auditProbe, { taskId: task.id, messageId: m.id });
+  }
+});
+
+// 毕业生登记表 (issue 6): per probe, a common phrase (常用意见) kept by the actor's own node when own, and by
+// the probe student's teaching point otherwise.
+const formProbes = new Map<string, { phraseId: number }>();
+function formProbe(p: Probe) {
+  return formProbes.get(p.auditProbe)!;
+}
+before(async () => {
+  for (const giveUp = Date.now() + 120_000; !(actors.length > 0 && cookies.size === actors.length);) {
+    if (Date.now() > giveUp) throw new Error('the permission probes were never built');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  for (const [key, p] of probes) {
+    const [username, subject] = key.split('/');
+    const node = subject === 'own'
+      ? await t.db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select(['n.id', 'n.path']).where('u.username', '=', username).executeTakeFirstOrThrow()
+      : await t.db.selectFrom('org_node').select(['id', 'path']).where('id', '=', p.tpNodeId).executeTakeFirstOrThrow();
+    const phrase = await t.db.insertInto('opinion_phrase').values({ node_id: node.id, node_path: node.path, kind: '函授站意见', text: `探针 ${p.auditProbe}` })
+      .returning('id').executeTakeFirstOrThrow();
+    formProbes.set(p.auditProbe, { phraseId: phrase.id });
   }
 });
 

@@ -6,6 +6,7 @@ import { STEP_KEYS, type StepKey } from '../../shared/steps.ts';
 import { recomputeEligibility } from '../eligibility/queries.ts';
 import { addNode, generateGrades, generateStudents, seedReference } from './generator.ts';
 import { seedDemoPhotos } from '../photos/demo.ts';
+import { seedDemoForms } from '../forms/demo.ts';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -128,5 +129,6 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       grounds: '已取得同类课程合格成绩（原学校成绩单附后）' }).execute();
   }
   await seedDemoPhotos(db);
+  await seedDemoForms(db);
   return true;
 }

@@ -46,4 +46,12 @@ export const errors = {
   photoUploadNotReady: () => new AppError(409, 'PHOTO_UPLOAD_NOT_READY', '照片还在检查中，请等检查完成、查看检查结果后再保存。'),
   photoUploadFailed: (why: string) => new AppError(409, 'PHOTO_UPLOAD_FAILED', `该压缩包未通过检查，不能保存：${why}`),
   photoRejected: (reason: string) => new AppError(400, 'PHOTO_REJECTED', `照片不符合要求：${reason}。`, { reason }),
+  // 毕业生登记表 (issue 6)
+  formNotGraduate: () => new AppError(404, 'GRADUATE_FORM_NONE',
+    '您目前不是毕业批次的毕业生（教学点尚未为您办理预毕业确认“同意毕业”），暂不能填写毕业生登记表。如有疑问，请联系教学点。'),
+  formLocked: (state: string) => new AppError(409, 'GRADUATE_FORM_LOCKED',
+    `登记表已提交（当前状态：${state}），不能再修改。如需修改，请联系教学点将登记表退回给您。`, { state }),
+  formStale: () => new AppError(409, 'GRADUATE_FORM_STALE',
+    '登记表已在别处保存过（可能在另一个窗口或设备上），本页内容已过期，未做更改。请刷新页面，核对内容后再保存。'),
+  formText: (message: string, details?: unknown) => new AppError(400, 'GRADUATE_FORM_TEXT', message, details),
 };

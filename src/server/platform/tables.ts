@@ -191,8 +191,10 @@ export interface TaskTable {
 import type { PhotoTables } from './tables-photos.ts';
 import type { AuditTables } from './tables-audit.ts';
 import type { ExportTables } from './tables-exports.ts';
+import type { FormTables } from './tables-forms.ts';
+import type { MaterialTables } from './tables-materials.ts';
 
-export interface DB extends PhotoTables, AuditTables, ExportTables {
+export interface DB extends PhotoTables, AuditTables, ExportTables, FormTables, MaterialTables {
   task: TaskTable;
   org_node: OrgNodeTable;
   app_user: AppUserTable;
