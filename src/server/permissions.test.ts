@@ -167,6 +167,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/materials/summary': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/summary?batch=202701' }) },
   'GET /api/materials/not-graduating': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating?batch=202701' }) },
   'GET /api/materials/not-graduating.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating.xlsx?batch=202701' }) },
+  'GET /api/materials/not-graduating.pdf': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/materials/not-graduating.pdf?batch=202701&tp_code=${p.tpCode}` }) },
   'POST /api/exports': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/exports', body: { kind: 'students.xlsx', filter: {} } }) }, // runs in the background: exports.test.ts follows one to its file
   'GET /api/exports': { access: 'any', check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.id === exportProbe(p).taskId) }, request: () => ({ method: 'GET', url: '/api/exports?page_size=100' }) },
   'GET /api/exports/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/exports/${exportProbe(p).taskId}` }) },

@@ -23,3 +23,5 @@ export const FORM_FIELD_KEYS = Object.keys(FORM_FIELDS) as FormField[];
 
 /** Each opinion box of the printed form: a few lines. */
 export const OPINION_MAX = 200;
+/** …and at most this many lines. */
+export const OPINION_LINES = 5;

@@ -11,7 +11,7 @@ import { exportSettings } from '../exports/service.ts';
 import { fileStore } from '../platform/files.ts';
 import { seedDemoPhotos } from '../photos/demo.ts';
 import type { Actor } from '../platform/auth.ts';
-import { ENROLL_FORMS, TRANSCRIPTS, transcriptsExport } from './exports.ts';
+import { ENROLL_FORMS, GRADUATE_FORMS, TRANSCRIPTS, transcriptsExport } from './exports.ts';
 
 /** 入学报名登记表导出 and 成绩单打印导出, end to end: the API, the job, the file a person downloads. */
 
@@ -230,6 +230,33 @@ describe('document exports', () => {
       exportSettings.documentPage = 200;
       fs.rmSync(file, { force: true });
     }
+  });
+
+  test('下载毕业生登记表: the 总部已填写 forms of a batch, two pages each, with the opinions', async () => {
+    const gs = [await w.graduateOf(w.students.sA1), await w.graduateOf(w.students.sA1b)];
+    await t.db.updateTable('graduate').set({ confirm_status: '同意毕业' }).where('id', 'in', gs.map((g) => g.id)).execute();
+    for (const [i, g] of gs.entries()) {
+      const s = await t.db.selectFrom('student').select(['id', 'tp_id', 'class_id', 'node_path']).where('id', '=', [w.students.sA1, w.students.sA1b][i]).executeTakeFirstOrThrow();
+      await t.db.insertInto('graduate_form').values({
+        graduate_id: g.id, student_id: s.id, tp_id: s.tp_id, class_id: s.class_id, node_path: s.node_path, batch_code: w.batch, state: '总部已填写',
+        self_assessment: `本人在校学习期间遵守纪律，刻苦学习。（第${i + 1}份）`, head_teacher_opinion: '该生学习认真，同意毕业。', head_teacher_at: new Date(),
+        tp_opinion: '情况属实，同意上报。', tp_at: new Date(), school_opinion: '经审核，准予毕业。', school_at: new Date(), version: 3,
+      }).execute();
+    }
+    const { done, file, contentType } = await run('tpA1', { kind: GRADUATE_FORMS, scope: 'query', filter: { batch: w.batch, state: '总部已填写' }, sort: 'student_no', print_mode: 'merged' });
+    assert.equal(done.title, '毕业生登记表导出');
+    assert.equal(contentType, 'application/pdf');
+    assert.equal(pdfPages(file), 4);
+    const text = pdfText(file).replace(/\s+/g, '');
+    for (const want of ['毕业生登记表', '该生学习认真，同意毕业。', '情况属实，同意上报。', '经审核，准予毕业。', '（第1份）', '（第2份）', '张三', '李四']) {
+      assert.ok(text.includes(want), want);
+    }
+    assert.ok(text.indexOf('（第1份）') < text.indexOf('（第2份）'), '学号 order');
+    const foreign = await t.call('POST', '/api/exports', { cookie: cookie.tpA2, body: { kind: GRADUATE_FORMS, scope: 'ticked', ids: [gs[0].id], print_mode: 'zip' } });
+    assert.equal(foreign.status, 404);
+    const none = await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: GRADUATE_FORMS, scope: 'query', filter: { batch: 'none', state: '总部已填写' } } });
+    assert.equal(none.status, 400);
+    assert.match(none.json.message, /没有符合条件的毕业生登记表/);
   });
 
   test('学籍卡: every field, the whole 身份证号, photos and grades; 404 outside the scope', async () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import yazl from 'yazl';
@@ -13,9 +13,12 @@ import type { Jobs } from '../platform/jobs.ts';
 import { exportSettings, registerExport, type ExportContext, type ExportKind, type Produced } from '../exports/service.ts';
 import { docOrder, studentsQuery } from '../records/service.ts';
 import { docFilter, sortKey } from '../records/schema.ts';
+import { forms, selected } from '../forms/queries.ts';
+import { listQuery as formsListQuery } from '../forms/schema.ts';
+import { renderGraduateForm } from './graduate-form.ts';
 import { renderTranscript } from './transcript.ts';
 import { renderEnrollmentForm } from './enrollment-form.ts';
-import { loadEnrollmentForms, loadTranscripts, printDate, type Loaded } from './load.ts';
+import { loadEnrollmentForms, loadGraduateForms, loadTranscripts, printDate, type Loaded } from './load.ts';
 
 /**
  * The document exports of 学籍 and 毕业生档案管理: 入学报名登记表导出 (下载报名登记表) and 成绩单打印导出
@@ -27,9 +30,12 @@ import { loadEnrollmentForms, loadTranscripts, printDate, type Loaded } from './
 
 export const ENROLL_FORMS = 'enroll-forms';
 export const TRANSCRIPTS = 'transcripts';
+export const GRADUATE_FORMS = 'graduate-forms';
 
 /** Bytes the zip may hold unwritten before drawing waits for the disk. */
-const ZIP_BACKLOG = 16 * 1024 * 1024;
+const ZIP_BACKLOG = 8 * 1024 * 1024;
+/** Entries added to the zip and not yet written. */
+const ZIP_UNWRITTEN = 8;
 
 export const scopeFields = {
   scope: z.enum(['ticked', 'query'], '请选择导出范围：勾选的学生，或当前查询的全部学生。'),
@@ -48,6 +54,7 @@ export const transcriptsPayload = z.object({
   ...scopeFields,
   print_mode: z.enum(['zip', 'merged', 'duplex'], '打印方式为：每人一个 PDF、合并为一个 PDF 或 双面打印').default('zip'),
 }).refine(tickedNeedsIds, tickedMessage);
+
 export type TranscriptsPayload = z.infer<typeof transcriptsPayload>;
 
 type ScopePayload = EnrollFormsPayload;
@@ -125,6 +132,12 @@ export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number
   const zip = plan.mode === 'zip' ? new yazl.ZipFile() : null;
   const merged = plan.mode === 'zip' ? null : new MergedPdf(out, { duplex: plan.mode === 'duplex' });
   zip?.outputStream.pipe(out);
+  let unwritten = 0;
+  // The zip writes behind the drawing; a slow disk makes the drawing wait rather than memory grow.
+  const zipBacklog = () => {
+    const o = zip!.outputStream as unknown as Readable & { writableLength?: number };
+    return o.readableLength + (o.writableLength ?? 0) + out.writableLength;
+  };
   const mtime = new Date();
   try {
     for (let at = 0; at < ids.length && !cancelled; at += exportSettings.documentPage) {
@@ -139,15 +152,20 @@ export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number
           const r = await renderToBuffer(plan.render, doc.data);
           pages += r.pages;
           notes.add(doc, r.report.missing.flatMap((m) => m.chars));
-          zip.addBuffer(r.pdf, `${String(done).padStart(width, '0')}_${safeName(doc.studentNo)}_${safeName(doc.name)}.pdf`, { compress: false, mtime });
+          // As a stream, not addBuffer: yazl keeps an added buffer referenced until the zip ends (1.7 GB at
+          // 20,000); a stream's bytes are let go once written. Drawing waits while a few are unwritten.
+          const entry = new PassThrough();
+          entry.end(r.pdf);
+          unwritten++;
+          entry.once('end', () => unwritten--);
+          zip.addReadStream(entry, `${String(done).padStart(width, '0')}_${safeName(doc.studentNo)}_${safeName(doc.name)}.pdf`, { compress: false, size: r.pdf.length, mtime });
+          while (unwritten > ZIP_UNWRITTEN || zipBacklog() > ZIP_BACKLOG) await new Promise((res) => setTimeout(res, 2));
         } else {
           const r = merged!.add(plan.render, doc.data);
           notes.add(doc, r.report.missing.flatMap((m) => m.chars));
           await merged!.drained();
         }
       }
-      // The zip writes behind the drawing; a slow disk makes the drawing wait rather than memory grow.
-      while (zip && (zip.outputStream as unknown as Readable).readableLength + out.writableLength > ZIP_BACKLOG) await new Promise((r) => setTimeout(r, 5));
       if (exportSettings.pageDelayMs) await new Promise((r) => setTimeout(r, exportSettings.pageDelayMs));
       if (!(await ctx.progress(done, ids.length))) cancelled = true;
     }
@@ -186,7 +204,49 @@ export const transcriptsExport: ExportKind<TranscriptsPayload> = {
   }),
 };
 
+// ——— 下载毕业生登记表 (毕业生登记表管理, seed 000 四.5) ———
+
+const printMode = z.enum(['zip', 'merged', 'duplex'], '打印方式为：每人一个 PDF、合并为一个 PDF 或 双面打印').default('zip');
+
+/** The ticked forms (graduate ids) or every form of 毕业生登记表管理's query; 排序方式 and 打印方式 as for 成绩单. */
+export const graduateFormsPayload = z.object({
+  scope: scopeFields.scope,
+  ids: scopeFields.ids,
+  filter: formsListQuery.omit({ page: true, page_size: true }).default({}),
+  sort: scopeFields.sort,
+  print_mode: printMode,
+}).refine(tickedNeedsIds, { message: '导出范围为“勾选的登记表”，但没有勾选。请先勾选，或选择“当前查询的全部登记表”。' });
+export type GraduateFormsPayload = z.infer<typeof graduateFormsPayload>;
+
+function formTargets(db: Kysely<DB>, actor: Actor, p: GraduateFormsPayload) {
+  return p.scope === 'ticked' ? forms(db, actor).where('g.id', 'in', p.ids!) : selected(db, actor, p.filter);
+}
+
+export const graduateFormsExport: ExportKind<GraduateFormsPayload> = {
+  title: () => '毕业生登记表导出',
+  payload: graduateFormsPayload,
+  async check(db, actor, p) {
+    requireRole(actor, STAFF, '下载毕业生登记表');
+    const count = Number((await formTargets(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    if (p.scope === 'ticked' && count < new Set(p.ids).size) throw errors.notFound(`勾选的登记表中有 ${new Set(p.ids).size - count} 份`);
+    if (count === 0) throw errors.validation('没有符合条件的毕业生登记表，未生成导出文件。请调整查询条件（毕业批次、登记表状态）后再导出。');
+    if (count > exportSettings.maxDocuments) {
+      throw errors.validation(`符合条件的登记表共 ${count} 份，超过单次导出上限 ${exportSettings.maxDocuments} 份。请按教学点或专业分批导出。`);
+    }
+  },
+  async produce(ctx) {
+    const ids = (await docOrder(formTargets(ctx.db, ctx.owner, ctx.payload), ctx.payload.sort).select('g.id').execute()).map((r) => r.id);
+    return writeDocuments(ctx, ids, {
+      load: (db, page) => loadGraduateForms(db, ctx.owner, page),
+      render: renderGraduateForm,
+      mode: ctx.payload.print_mode,
+      fileStem: '毕业生登记表导出',
+    });
+  },
+};
+
 export function registerDocumentExports(jobs: Jobs): void {
+  registerExport(jobs, GRADUATE_FORMS, graduateFormsExport);
   registerExport(jobs, ENROLL_FORMS, enrollFormsExport);
   registerExport(jobs, TRANSCRIPTS, transcriptsExport);
 }

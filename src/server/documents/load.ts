@@ -4,6 +4,9 @@ import { fileStore } from '../platform/files.ts';
 import { idCardInfo } from '../../shared/idcard.ts';
 import type { TranscriptData } from './transcript.ts';
 import type { EnrollmentFormData, FamilyRow, HistoryRow } from './enrollment-form.ts';
+import type { GraduateFormData } from './graduate-form.ts';
+import type { Actor } from '../platform/auth.ts';
+import { forPrint } from '../forms/service.ts';
 
 /**
  * What the printed documents draw, read for a page of students at a time (one query per table, not per
@@ -33,6 +36,7 @@ function studentRows(db: Kysely<DB>, ids: number[]) {
 
 /** Photos of the page's students: the first type of `prefer` each student has, read from the file store a few at a time. */
 async function photos(db: Kysely<DB>, ids: number[], prefer: string[]): Promise<Map<number, Buffer>> {
+  if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('photo').select(['student_id', 'photo_type', 'sha256'])
     .where('student_id', 'in', ids).where('is_current', '=', true).where('photo_type', 'in', prefer).execute();
   const best = new Map<number, { rank: number; sha256: string }>();
@@ -149,6 +153,45 @@ export async function loadEnrollmentForms(db: Kysely<DB>, ids: number[]): Promis
       ...(data.employer ? [] : ['工作单位']),
     ];
     out.set(s.id, { id: s.id, studentNo: s.student_no, name: s.name, missing, data });
+  }
+  return out;
+}
+
+/**
+ * 毕业生登记表 data of `ids` (graduate ids = form ids), as the owner may see them: the form (forms/service
+ * forPrint), the 毕业证照片, and the contact fields the student keeps in the 入学登记表.
+ */
+export async function loadGraduateForms(db: Kysely<DB>, owner: Actor, ids: number[]): Promise<Map<number, Loaded<GraduateFormData>>> {
+  if (ids.length === 0) return new Map();
+  const views = await forPrint(db, owner, ids);
+  const studentOf = new Map<number, number>();
+  const studentIds = [...new Set((await db.selectFrom('graduate').select(['id', 'student_id']).where('id', 'in', ids).execute()).map((g) => {
+    studentOf.set(g.id, g.student_id);
+    return g.student_id;
+  }))];
+  const [students, pics] = await Promise.all([studentIds.length ? studentRows(db, studentIds) : [], photos(db, studentIds, TRANSCRIPT_PHOTOS)]);
+  const byStudent = new Map(students.map((s) => [s.id, s]));
+  const month = (d: string | null) => (d ? d.slice(0, 7) : null);
+  const out = new Map<number, Loaded<GraduateFormData>>();
+  for (const v of views) {
+    const sid = studentOf.get(v.id)!;
+    const s = byStudent.get(sid);
+    const f = (s?.enroll_form ?? {}) as Record<string, unknown>;
+    const photo = pics.get(sid) ?? null;
+    const op = (o: { text: string; at: string | null } | null) => (o ? { text: o.text, date: o.at ? CN_DAY.format(new Date(o.at)) : null } : null);
+    const data: GraduateFormData = {
+      school: s?.branch_name ?? s?.root_name ?? '',
+      name: v.identity.name, gender: v.identity.gender, birthDate: v.identity.birth_date, ethnicity: str(v.identity.ethnicity),
+      politicalStatus: str(v.identity.political_status), idCard: v.identity.id_number, studentNo: v.identity.student_no,
+      level: v.identity.level, programme: v.identity.major, enrolledOn: month(v.identity.study_from), graduationDate: month(v.identity.study_to),
+      batch: v.graduate_batch, teachingPoint: v.identity.tp_name, className: v.identity.class_name,
+      employer: str(f.employer), address: str(f.address), phone: str(f.phone) ?? str(s?.phone),
+      photo,
+      ...v.texts,
+      opinions: { head_teacher: op(v.opinions.head_teacher), tp: op(v.opinions.tp), school: op(v.opinions.school) },
+    };
+    const missing = [...(photo ? [] : ['照片']), ...(v.texts.self_assessment.trim() ? [] : ['自我鉴定'])];
+    out.set(v.id, { id: v.id, studentNo: v.identity.student_no, name: v.identity.name, missing, data });
   }
   return out;
 }

@@ -38,11 +38,14 @@ function filtered(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size'
   return q;
 }
 
+/** The forms of 毕业生登记表管理's query: its filters and 登记表状态 (also what 下载毕业生登记表 prints). */
+export function selected(db: Db, actor: Actor, f: Omit<ListFilter, 'page' | 'page_size'>) {
+  const q = filtered(db, actor, f);
+  return f.state ? q.where(sql<boolean>`${STATE} = ${f.state}`) : q;
+}
+
 export async function listPage(db: Db, actor: Actor, f: ListFilter) {
-  const base = () => {
-    const q = filtered(db, actor, f);
-    return f.state ? q.where(sql<boolean>`${STATE} = ${f.state}`) : q;
-  };
+  const base = () => selected(db, actor, f);
   const [{ n }, rows, byState] = await Promise.all([
     base().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow(),
     base().select([

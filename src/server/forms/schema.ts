@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { FORM_STATES, OPINION_KINDS, OPINION_MAX } from '../../shared/graduate-form.ts';
+import { FORM_STATES, OPINION_KINDS, OPINION_LINES, OPINION_MAX } from '../../shared/graduate-form.ts';
 
 export const formState = z.enum(FORM_STATES, `登记表状态为 ${FORM_STATES.join('、')} 之一`);
 
@@ -90,7 +90,9 @@ export const listResponse = z.object({
 
 export const formIdParam = z.object({ id: z.coerce.number().int().positive('登记表编号格式不正确') });
 
-const opinionText = (label: string) => z.string().trim().min(2, `请填写${label}（至少 2 个字）`).max(OPINION_MAX, `${label}不超过 ${OPINION_MAX} 字`);
+const opinionText = (label: string) => z.string().trim().min(2, `请填写${label}（至少 2 个字）`).max(OPINION_MAX, `${label}不超过 ${OPINION_MAX} 字`)
+  // The printed box holds about five lines: more line breaks would not fit on paper.
+  .refine((t) => t.split('\n').length <= OPINION_LINES, `${label}最多 ${OPINION_LINES} 行，请合并几行后再提交`);
 const item = { id: z.number().int(), version: z.number().int() };
 const items = <T extends z.ZodRawShape>(shape: T) => z.array(z.object({ ...item, ...shape })).min(1, '请先勾选学生').max(5000, '一次最多处理 5000 名学生');
 

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
 import { startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
@@ -82,5 +83,18 @@ describe('到校提交毕业审核材料', () => {
     const none = await t.call('GET', `/api/materials/not-graduating?batch=${w.batch}&cohort=1999`, { cookie: cookie.tpA1 });
     assert.equal(none.json.total, 0);
     assert.equal((await t.call('GET', `/api/materials/not-graduating?batch=${w.batch}`, { cookie: cookie.teacherA1 })).status, 403);
+
+    // The paper one, per teaching point, with the place for the stamp.
+    const pdf = await t.running.app.inject({ method: 'GET', url: `/api/materials/not-graduating.pdf?batch=${w.batch}`, headers: { cookie: cookie.tpA1 } });
+    assert.equal(pdf.statusCode, 200);
+    const text = execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf.rawPayload }).toString().replace(/\s+/g, '');
+    assert.match(text, /未办理毕业学生统计表/);
+    assert.match(text, /王五/);
+    assert.match(text, new RegExp(`合计：${r.json.total}人`));
+    assert.match(text, /盖章/);
+    const needTp = await t.call('GET', `/api/materials/not-graduating.pdf?batch=${w.batch}`, { cookie: cookie.brA });
+    assert.equal(needTp.status, 400);
+    assert.match(needTp.json.message, /请选择函授站代码/);
+    assert.equal((await t.call('GET', `/api/materials/not-graduating.pdf?batch=${w.batch}&tp_code=TB1`, { cookie: cookie.brA })).status, 404);
   });
 });

@@ -3,6 +3,9 @@ import { actorOf } from '../platform/http.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { OFFICES } from '../platform/scope.ts';
 import { sendWorkbook } from '../platform/xlsx-export.ts';
+import { renderToBuffer } from '../platform/pdf.ts';
+import { notGraduatingPdfOptions, renderNotGraduating } from '../documents/not-graduating.ts';
+import { printDate } from '../documents/load.ts';
 import * as service from './service.ts';
 import { listQuery, listResponse, markBody, markResult, notGraduatingQuery, notGraduatingResponse, summaryQuery, summaryResponse } from './schema.ts';
 
@@ -52,5 +55,24 @@ export function materialRoutes(app: App, { database }: AppContext) {
       { header: '学籍批次', width: 8, value: (r) => r.cohort },
       { header: '未办理原因', width: 60, value: (r) => r.reason },
     ], one());
+  });
+
+  app.get('/api/materials/not-graduating.pdf', {
+    config: { access: OFFICES },
+    schema: { tags, summary: '未办理毕业学生统计表（打印版，一个教学点，留盖章处）', querystring: notGraduatingQuery },
+  }, async (req, reply) => {
+    const actor = actorOf(req);
+    const tp = await service.statementTp(db, actor, req.query.tp_code);
+    const { rows } = await service.notGraduating(db, actor, { ...req.query, tp_code: tp.code });
+    const school = await service.schoolOf(db, tp.code);
+    const { pdf } = await renderToBuffer(renderNotGraduating, {
+      school, tpCode: tp.code, tpName: tp.name, batch: req.query.batch, cohort: req.query.cohort ?? null, printedOn: printDate(),
+      rows: rows.map((r) => ({ studentNo: r.student_no, name: r.name, major: r.major, level: r.level, cohort: r.cohort, reason: r.reason })),
+    }, notGraduatingPdfOptions);
+    await recordAudit(db, actor, [{ action: '打印未办理毕业学生统计表', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath, after: { tp_code: tp.code, rows: rows.length } }]);
+    const name = `未办理毕业学生统计表_${req.query.batch}_${tp.code}.pdf`;
+    return reply.type('application/pdf')
+      .header('content-disposition', `attachment; filename="not-graduating.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)
+      .send(pdf);
   });
 }

@@ -205,10 +205,22 @@ export async function notGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduati
 
 /** The teaching point a printed 未办理毕业学生统计表 is for: the caller's own, or the one asked (in scope). */
 export async function statementTp(db: Kysely<DB>, actor: Actor, tpCode: string | undefined) {
-  if (actor.nodeKind === 'tp') return { code: actor.nodeCode, name: actor.nodeName };
+  if (actor.nodeKind === 'tp') {
+    if (tpCode && tpCode !== actor.nodeCode) throw errors.notFound('教学点');
+    return { code: actor.nodeCode, name: actor.nodeName };
+  }
   if (!tpCode) throw errors.validation('请选择函授站代码：未办理毕业学生统计表按教学点打印、盖章。');
   const tp = await db.selectFrom('org_node').select(['code', 'name']).where('kind', '=', 'tp').where('code', '=', tpCode)
     .where(inScope(actor, 'path')).executeTakeFirst();
   if (!tp) throw errors.notFound('教学点');
   return tp;
+}
+
+/** The school a teaching point's papers are issued by: its branch (the provincial open university), else the root. */
+export async function schoolOf(db: Kysely<DB>, tpCode: string): Promise<string> {
+  const r = await db.selectFrom('org_node as tp').where('tp.code', '=', tpCode).where('tp.kind', '=', 'tp')
+    .select([sql<string | null>`(select b.name from org_node b where b.id = nullif(split_part(tp.path, '/', 3), '')::int and b.kind = 'branch')`.as('branch'),
+      sql<string>`(select r.name from org_node r where r.parent_id is null order by r.id limit 1)`.as('root')])
+    .executeTakeFirst();
+  return r?.branch ?? r?.root ?? '';
 }

@@ -613,6 +613,9 @@ export async function renderToBuffer<T>(render: Renderer<T>, data: T, opts: Rend
  * once it is drawn, so a merged PDF of 20,000 transcripts does not grow in memory. With `duplex`, every
  * document starts on an odd page.
  */
+/** Documents between two emptyings of pdfkit's layout cache in a merged PDF. */
+const LAYOUT_CACHE_DOCUMENTS = 100;
+
 export class MergedPdf {
   private readonly doc: PDFKit.PDFDocument;
   private readonly finished: Promise<void>;
@@ -630,6 +633,12 @@ export class MergedPdf {
     const r = appendTo(this.doc, render, data, this.opts, this.opts.duplex === true);
     this.documents++;
     this.pages += r.pages + (this.opts.duplex && r.pages % 2 === 1 ? 1 : 0);
+    // pdfkit keeps the layout of every distinct word for the life of a document: names, 学号 and 身份证号
+    // add ~8 KB a student to a merged PDF (160 MB at 20,000). Emptied now and then, memory stays flat.
+    if (this.documents % LAYOUT_CACHE_DOCUMENTS === 0) {
+      const families = (this.doc as unknown as { _fontFamilies: Record<string, { layoutCache?: object }> })._fontFamilies;
+      for (const f of Object.values(families)) if (f.layoutCache) f.layoutCache = Object.create(null);
+    }
     return r;
   }
 

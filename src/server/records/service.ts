@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
 import type { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
@@ -32,30 +32,37 @@ export function studentsQuery(db: Kysely<DB>, actor: Actor, f: DocFilter) {
   return q;
 }
 
-/** One sorting standard for every document of a student (seed 000: 入学登记表, 毕业生登记表, 成绩单, 档案袋). */
-export function orderBy<T extends ReturnType<typeof studentsQuery>>(q: T, sort: SortKey): T {
-  switch (sort) {
-    case 'student_no': return q.orderBy('s.student_no') as T;
-    case 'id_number': return q.orderBy('s.id_number') as T;
-    case 'name': return q.orderBy('s.name').orderBy('s.student_no') as T;
-    case 'major': return q.orderBy('s.major').orderBy('s.student_no') as T;
-  }
-}
+/** 排序方式 as ORDER BY terms over a query with `s` (student) and `tp` (its teaching point); 学号 breaks ties. */
+const SORT_TERMS: Record<SortKey, RawBuilder<unknown>[]> = {
+  student_no: [sql`s.student_no`],
+  id_number: [sql`s.id_number`, sql`s.student_no`],
+  name: [sql`s.name`, sql`s.student_no`],
+  major: [sql`s.major`, sql`s.student_no`],
+};
 
 /**
- * The order of a document export. A sort chosen in the dialog is that order. None chosen: the teaching
- * points' own standard (文档排序标准) — teaching point by teaching point (by code), each in its default
- * order (按学号 when it set none), so a multi-point export is the points' piles laid one after another.
+ * One sorting standard for every document of a student (seed 000: 入学登记表, 毕业生登记表, 成绩单, 档案袋).
+ * A sort chosen is that order. None chosen: the teaching points' own standard (文档排序标准) — teaching
+ * point by teaching point (by code), each in its default order (按学号 when it set none), so a
+ * multi-point export is the points' piles laid one after another.
  */
-export function docOrder<T extends ReturnType<typeof studentsQuery>>(q: T, sort: SortKey | null): T {
-  if (sort) return orderBy(q, sort);
+export function docOrderTerms(sort: SortKey | null): RawBuilder<unknown>[] {
+  if (sort) return SORT_TERMS[sort];
   const dflt = sql<string>`(select o.sort from doc_sort_order o where o.tp_id = s.tp_id)`;
-  return q.orderBy('tp.code')
-    .orderBy(sql`case when ${dflt} = 'id_number' then s.id_number end`)
-    .orderBy(sql`case when ${dflt} = 'name' then s.name end`)
-    .orderBy(sql`case when ${dflt} = 'major' then s.major end`)
-    .orderBy('s.student_no') as T;
+  return [
+    sql`tp.code`,
+    sql`case when ${dflt} = 'id_number' then s.id_number end`,
+    sql`case when ${dflt} = 'name' then s.name end`,
+    sql`case when ${dflt} = 'major' then s.major end`,
+    sql`s.student_no`,
+  ];
 }
+
+/** The list's order (学籍卡查询) and any document export's: the same terms. */
+export function docOrder<Q extends SelectQueryBuilder<any, any, any>>(q: Q, sort: SortKey | null): Q {
+  return docOrderTerms(sort).reduce((acc, t) => acc.orderBy(t) as Q, q);
+}
+export const orderBy = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, sort: SortKey): Q => docOrder(q, sort);
 
 const COLUMNS = ['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status',
   'tp.code as tp_code', 'tp.name as tp_name', 's.enroll_form_status', 's.enroll_form_updated_at'] as const;
