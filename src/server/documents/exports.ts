@@ -152,13 +152,18 @@ export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number
           const r = await renderToBuffer(plan.render, doc.data);
           pages += r.pages;
           notes.add(doc, r.report.missing.flatMap((m) => m.chars));
-          // As a stream, not addBuffer: yazl keeps an added buffer referenced until the zip ends (1.7 GB at
-          // 20,000); a stream's bytes are let go once written. Drawing waits while a few are unwritten.
-          const entry = new PassThrough();
-          entry.end(r.pdf);
+          // Lazily, as a stream, not addBuffer: yazl keeps what an entry was added with until the zip ends
+          // (1.7 GB of buffers at 20,000). The closure lets go of the PDF once yazl has taken it.
+          let pdf: Buffer | null = r.pdf;
           unwritten++;
-          entry.once('end', () => unwritten--);
-          zip.addReadStream(entry, `${String(done).padStart(width, '0')}_${safeName(doc.studentNo)}_${safeName(doc.name)}.pdf`, { compress: false, size: r.pdf.length, mtime });
+          zip.addReadStreamLazy(`${String(done).padStart(width, '0')}_${safeName(doc.studentNo)}_${safeName(doc.name)}.pdf`,
+            { compress: false, size: r.pdf.length, mtime }, (cb) => {
+              const entry = new PassThrough();
+              entry.once('end', () => unwritten--);
+              entry.end(pdf);
+              pdf = null;
+              cb(null, entry);
+            });
           while (unwritten > ZIP_UNWRITTEN || zipBacklog() > ZIP_BACKLOG) await new Promise((res) => setTimeout(res, 2));
         } else {
           const r = merged!.add(plan.render, doc.data);
