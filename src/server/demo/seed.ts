@@ -18,6 +18,7 @@ export const DEMO_ACCOUNTS: { username: string; role: Role; who: string }[] = [
   { username: 'tp3', role: 'tp_admin', who: '另一分部的教学点：长春市开放大学（220101）' },
   { username: 'teacher', role: 'head_teacher', who: '沈阳市开放大学 2021级行政管理1班 班主任' },
   { username: 'student', role: 'student', who: '沈阳市开放大学 202301 批次毕业生' },
+  { username: 'graduate', role: 'student', who: '沈阳市开放大学 202701 批次毕业生（毕业生登记表尚未填写）' },
 ];
 
 /** The seeds' batches, with their real dates: 202001 (seed 003) and 202301 (seed 000). */
@@ -111,6 +112,8 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
   const names: Record<string, string> = { hq: '总部学籍管理员', branch: '辽宁开放大学教务处', tp1: '沈阳市开放大学教务员', tp2: '大连市开放大学教务员', tp3: '长春市开放大学教务员', teacher: '李老师' };
   const demoStudent = await db.selectFrom('student').select(['id', 'name']).where('id', '=', old.first).executeTakeFirstOrThrow();
   for (const a of DEMO_ACCOUNTS) {
+    // Made with the forms of 202701 (forms/demo.ts): which graduate it is depends on them.
+    if (a.username === 'graduate') continue;
     const u = await db.insertInto('app_user').values({
       username: a.username, password_hash: hash, role: a.role, node_id: nodeOf[a.username],
       display_name: a.username === 'student' ? demoStudent.name : names[a.username],
@@ -129,6 +132,6 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
       grounds: '已取得同类课程合格成绩（原学校成绩单附后）' }).execute();
   }
   await seedDemoPhotos(db);
-  await seedDemoForms(db);
+  await seedDemoForms(db, hash);
   return true;
 }

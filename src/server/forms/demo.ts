@@ -21,7 +21,7 @@ const opinions = {
  * teaching point and the branch. The graduates agreed are the last eligible ones by 学号, so that the
  * first page of 预毕业确认 still has students to agree.
  */
-export async function seedDemoForms(db: Kysely<DB>): Promise<number> {
+export async function seedDemoForms(db: Kysely<DB>, passwordHash: string): Promise<number> {
   const user = (username: string) => db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id')
     .select(['u.id', 'u.node_id', 'n.path']).where('u.username', '=', username).executeTakeFirstOrThrow();
   const [teacher, tp, branch] = [await user('teacher'), await user('tp1'), await user('branch')];
@@ -43,13 +43,15 @@ export async function seedDemoForms(db: Kysely<DB>): Promise<number> {
   const picked = await db.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
     .select(['g.id', 'g.student_id', 'g.tp_id', 's.class_id', 'g.node_path'])
     .where('g.batch_code', '=', '202701').where('g.tp_id', '=', tp.node_id).where('g.eligible', '=', true)
-    .orderBy('g.student_no', 'desc').limit(9).execute();
+    .orderBy('g.student_no', 'desc').limit(20).execute();
   await db.updateTable('graduate').set((eb) => ({ confirm_status: '同意毕业', confirmed_at: new Date(), confirmed_by: tp.id, version: eb('version', '+', 1) }))
     .where('id', 'in', picked.map((p) => p.id).concat(-1)).execute();
-  // One never saved (no row), then a draft, a returned one, and two of each later state.
-  const plan: (FormState | 'draft' | 'returned')[] = ['draft', 'returned', '函授站未填写', '函授站未填写', '函授站已填写', '函授站已填写', '总部已填写', '总部已填写'];
+  // One never saved (no row: the demo account `graduate` writes it), then a draft, a returned one, twelve
+  // submitted (填写意见 for ten at once, as seed 000 四.3), and two of each later state.
+  const plan: (FormState | 'draft' | 'returned')[] = ['draft', 'returned', ...Array.from({ length: 12 }, () => '函授站未填写' as const),
+    '函授站已填写', '函授站已填写', '总部已填写', '总部已填写'];
   const now = new Date();
-  const rows = picked.slice(1).map((g, i) => {
+  const rows = picked.slice(1, plan.length + 1).map((g, i) => {
     const p = plan[i];
     const state: FormState = p === 'draft' || p === 'returned' ? '学生未填写' : p;
     const past = ['函授站已填写', '总部已填写'].includes(state);
@@ -69,6 +71,11 @@ export async function seedDemoForms(db: Kysely<DB>): Promise<number> {
     };
   });
   if (rows.length) await db.insertInto('graduate_form').values(rows).execute();
+  // The demo account of a 202701 graduate who has not written the form yet (seed 000 二).
+  const first = await db.selectFrom('student').select(['id', 'name']).where('id', '=', picked[0].student_id).executeTakeFirstOrThrow();
+  await db.insertInto('app_user').values({
+    username: 'graduate', password_hash: passwordHash, role: 'student', node_id: picked[0].class_id ?? picked[0].tp_id, display_name: first.name, student_id: first.id,
+  }).execute();
 
   await db.insertInto('opinion_phrase').values([
     ...opinions.班主任意见.map((text, sort) => ({ node_id: tp.node_id, node_path: tp.path, kind: '班主任意见' as const, text, sort })),
