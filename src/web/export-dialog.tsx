@@ -1,6 +1,7 @@
 /**
- * 导出设置: the dialog of 下载报名登记表 (学籍卡查询, seed 000 step 五) and 成绩单打印 (学生学籍档案打印, step 六).
- * It asks 导出范围, 排序方式 and, for 成绩单, 打印方式, then starts the export; the file comes in 消息.
+ * 导出设置: the dialog of 下载报名登记表 (学籍卡查询, seed 000 step 五), 成绩单打印 (学生学籍档案打印, step 六)
+ * and 下载毕业生登记表 (毕业生登记表管理, step 四.5). It asks 导出范围, 排序方式 and, for the printed
+ * documents (成绩单, 毕业生登记表), 打印方式, then starts the export; the file comes in 消息.
  */
 import { useEffect, useState } from 'react';
 import { App as AntApp, Button, Form, Modal, Radio, Typography } from 'antd';
@@ -17,6 +18,7 @@ import {
   type SortKey,
   type SortOrderRow,
 } from './api-records.ts';
+import { formsApi, type FormFilter } from './api-forms.ts';
 import { exportStarted } from './running-exports.tsx';
 import { useMe } from './session.tsx';
 
@@ -26,17 +28,22 @@ type SortChoice = SortKey | 'default';
 const SORT_KEYS = Object.keys(SORTS) as SortKey[];
 const PRINT_KEYS = Object.keys(PRINT_MODES) as PrintMode[];
 
-export interface ExportDialogProps {
-  kind: DocumentKind;
+/** The documents the dialog exports: a student's 学籍 documents, or the 毕业生登记表 of 毕业生登记表管理. */
+export type ExportDialogKind = DocumentKind | 'graduate-forms';
+/** The kinds that ask 打印方式. */
+const PRINTED: ExportDialogKind[] = ['transcripts', 'graduate-forms'];
+
+export type ExportDialogProps = {
   open: boolean;
   onClose: () => void;
-  /** The ticked students (kept across pages). */
+  /** The ticked rows (kept across pages): students, or for 毕业生登记表 the forms' ids. */
   ticked: number[];
   /** How many students the current query finds. */
   total: number;
-  /** The current query, as the list was last searched. */
-  filter: DocumentFilter;
-}
+} & (
+  | { kind: DocumentKind; /** The current query, as the list was last searched. */ filter: DocumentFilter }
+  | { kind: 'graduate-forms'; filter: FormFilter }
+);
 
 /** The default sort's label: the teaching point's standard when the query is one teaching point. */
 function defaultLabel(rows: SortOrderRow[] | null, tpCode: string | undefined): string {
@@ -45,7 +52,8 @@ function defaultLabel(rows: SortOrderRow[] | null, tpCode: string | undefined): 
   return '教学点默认排序（各教学点按其文档排序标准）';
 }
 
-export function ExportDialog({ kind, open, onClose, ticked, total, filter }: ExportDialogProps) {
+export function ExportDialog(props: ExportDialogProps) {
+  const { kind, open, onClose, ticked, total, filter } = props;
   const { message } = AntApp.useApp();
   const me = useMe();
   const [scope, setScope] = useState<ExportScope>('query');
@@ -77,14 +85,11 @@ export function ExportDialog({ kind, open, onClose, ticked, total, filter }: Exp
     if (busy) return;
     setBusy(true);
     try {
-      const r = await recordsApi.exportDocuments({
-        kind,
-        scope,
-        ids: scope === 'ticked' ? ticked : undefined,
-        filter,
-        sort: sort === 'default' ? null : sort,
-        print_mode: kind === 'transcripts' ? printMode : undefined,
-      });
+      const common = { scope, ids: scope === 'ticked' ? ticked : undefined, sort: sort === 'default' ? null : sort };
+      const r =
+        props.kind === 'graduate-forms'
+          ? await formsApi.exportForms({ ...common, filter: props.filter, print_mode: printMode })
+          : await recordsApi.exportDocuments({ ...common, kind: props.kind, filter: props.filter, print_mode: props.kind === 'transcripts' ? printMode : undefined });
       exportStarted(r.task_id);
       void message.success('已开始导出，完成后可在右上角“消息”中下载');
       onClose();
@@ -137,7 +142,7 @@ export function ExportDialog({ kind, open, onClose, ticked, total, filter }: Exp
             options={[{ value: 'default', label: defaultLabel(orders, filter.tp_code) }, ...SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }))]}
           />
         </Form.Item>
-        {kind === 'transcripts' && (
+        {PRINTED.includes(kind) && (
           <Form.Item label="打印方式">
             <Radio.Group
               aria-label="打印方式"
@@ -150,7 +155,8 @@ export function ExportDialog({ kind, open, onClose, ticked, total, filter }: Exp
         )}
         <Typography.Text type="secondary">
           共 {count} 人。导出在后台进行，本页显示进度；完成后在右上角“消息”中下载
-          {kind === 'enroll-forms' ? '（zip 压缩包，每人一个 PDF，解压后 A4 纸打印）' : ''}。
+          {kind === 'enroll-forms' ? '（zip 压缩包，每人一个 PDF，解压后 A4 纸打印）' : ''}
+          {kind === 'graduate-forms' ? '（打印后学生和班主任签字，并加盖教学点公章）' : ''}。
         </Typography.Text>
       </Form>
     </Modal>

@@ -30,6 +30,9 @@ import MessagesPage from './pages/messages.tsx';
 import StudentCardPage from './pages/records/student-card.tsx';
 import ArchivePrintPage from './pages/graduation/archive-print.tsx';
 import SortOrdersPage from './pages/system/sort-orders.tsx';
+import GraduateFormsPage from './pages/graduation/graduate-forms.tsx';
+import MyGraduateFormPage from './pages/graduation/my-graduate-form.tsx';
+import MaterialsPage from './pages/graduation/materials.tsx';
 
 dayjs.locale('zh-cn');
 
@@ -102,6 +105,9 @@ function Root() {
           <Route path="graduation/audit" element={<Guard roles={Roles.OFFICES}><AuditPage /></Guard>} />
           <Route path="graduation/audit/rounds/:roundId" element={<Guard roles={Roles.OFFICES}><AuditResultsPage /></Guard>} />
           <Route path="graduation/exemptions" element={<Guard roles={Roles.OFFICES}><ExemptionsPage /></Guard>} />
+          <Route path="graduation/graduate-forms" element={<Guard roles={Roles.STAFF}><GraduateFormsPage /></Guard>} />
+          <Route path="graduation/materials" element={<Guard roles={Roles.OFFICES}><MaterialsPage /></Guard>} />
+          <Route path="graduation/my-graduate-form" element={<Guard roles={['student']}><MyGraduateFormPage /></Guard>} />
           <Route path="graduation/archive-print" element={<Guard roles={Roles.OFFICES}><ArchivePrintPage /></Guard>} />
           <Route path="graduation/imports" element={<Guard roles={Roles.ADMINS}><ImportsPage /></Guard>} />
           <Route path="graduation/readiness/:studentId" element={<Guard roles={Roles.STAFF}><ReadinessPage /></Guard>} />

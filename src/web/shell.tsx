@@ -33,8 +33,11 @@ export const MENU: (MenuLeaf | MenuGroup)[] = [
       { path: '/graduation/audit', label: '毕业审核', roles: OFFICES },
       { path: '/graduation/imports', label: '审核数据导入', roles: ADMINS },
       { path: '/graduation/exemptions', label: '免修免考', roles: OFFICES },
+      { path: '/graduation/graduate-forms', label: '毕业生登记表管理', roles: STAFF, section: '毕业管理' },
+      { path: '/graduation/materials', label: '毕业材料提交', roles: OFFICES, section: '毕业管理' },
       { path: '/graduation/archive-print', label: '学生学籍档案打印', roles: OFFICES, section: '毕业生档案管理' },
       { path: '/graduation/my-readiness', label: '我的毕业审核', roles: ['student'] },
+      { path: '/graduation/my-graduate-form', label: '毕业生登记表', roles: ['student'] },
     ],
   },
   {

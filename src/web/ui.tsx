@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
-import { App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
-import type { Paged } from './api.ts';
+import type { ActionResult, Paged } from './api.ts';
 import { stepName } from '../shared/steps.ts';
 
 export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
@@ -76,6 +76,37 @@ export function FilterButtons({ loading, onReset, wrap }: { loading: boolean; on
         查询
       </Button>
     </Space>
+  );
+}
+
+/** What a bulk action did: 成功, 无需变更, and each refused student with the reason (a live region). */
+export function ActionResultPanel({ action, result, onClose }: { action: string; result: ActionResult; onClose: () => void }) {
+  const { changed, unchanged, refused } = result;
+  return (
+    <div role="status" aria-label="操作结果">
+      <Alert
+        type={refused.length ? 'warning' : 'success'}
+        showIcon
+        closable={{ onClose }}
+        title={`${action}：成功 ${changed} 人，无需变更 ${unchanged} 人，未通过 ${refused.length} 人`}
+        description={
+          refused.length ? (
+            <Table
+              size="small"
+              rowKey="id"
+              style={{ marginTop: 8 }}
+              dataSource={refused}
+              pagination={refused.length > 10 ? { pageSize: 10, size: 'small' } : false}
+              columns={[
+                { title: '学号', dataIndex: 'student_no', width: 160 },
+                { title: '姓名', dataIndex: 'name', width: 100 },
+                { title: '未通过原因', dataIndex: 'reason' },
+              ]}
+            />
+          ) : undefined
+        }
+      />
+    </div>
   );
 }
 

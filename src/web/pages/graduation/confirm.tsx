@@ -33,7 +33,7 @@ import {
 } from '../../api.ts';
 import { useMe } from '../../session.tsx';
 import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
+import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
@@ -84,36 +84,6 @@ function WindowNotice({ batch, window }: { batch: string; window: ConfirmWindow 
         </span>
       }
     />
-  );
-}
-
-function ResultPanel({ action, result, onClose }: { action: string; result: ActionResult; onClose: () => void }) {
-  const { changed, unchanged, refused } = result;
-  return (
-    <div role="status" aria-label="操作结果">
-      <Alert
-        type={refused.length ? 'warning' : 'success'}
-        showIcon
-        closable={{ onClose }}
-        title={`${action}：成功 ${changed} 人，无需变更 ${unchanged} 人，未通过 ${refused.length} 人`}
-        description={
-          refused.length ? (
-            <Table
-              size="small"
-              rowKey="id"
-              style={{ marginTop: 8 }}
-              dataSource={refused}
-              pagination={refused.length > 10 ? { pageSize: 10, size: 'small' } : false}
-              columns={[
-                { title: '学号', dataIndex: 'student_no', width: 160 },
-                { title: '姓名', dataIndex: 'name', width: 100 },
-                { title: '未通过原因', dataIndex: 'reason' },
-              ]}
-            />
-          ) : undefined
-        }
-      />
-    </div>
   );
 }
 
@@ -449,7 +419,7 @@ export default function ConfirmPage() {
 
         <WindowNotice batch={windowBatch} window={windowShown} />
 
-        {result && <ResultPanel action={result.action} result={result.result} onClose={() => setResult(null)} />}
+        {result && <ActionResultPanel action={result.action} result={result.result} onClose={() => setResult(null)} />}
 
         <section aria-label="学生名单">
           <Card size="small">
