@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useState, type Key, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
@@ -334,4 +334,28 @@ export function changeLines(before: unknown, after: unknown): string[] {
     }
   }
   return lines;
+}
+
+/**
+ * Ticked rows kept across pages, as the rows themselves (a bulk action sends each one's version): spread
+ * `selection` into a Table's rowSelection; `setTicked(new Map())` clears.
+ */
+export function useTickedRows<R extends { id: number }>() {
+  const [ticked, setTicked] = useState<Map<number, R>>(new Map());
+  const selection = {
+    preserveSelectedRowKeys: true,
+    selectedRowKeys: [...ticked.keys()],
+    onChange: (keys: Key[], rows: (R | undefined)[]) => {
+      setTicked((prev) => {
+        const next = new Map<number, R>();
+        for (const k of keys) {
+          const id = Number(k);
+          const row = rows.find((x) => x?.id === id) ?? prev.get(id);
+          if (row) next.set(id, row);
+        }
+        return next;
+      });
+    },
+  };
+  return { ticked, setTicked, selection };
 }

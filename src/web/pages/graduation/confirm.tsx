@@ -33,7 +33,7 @@ import {
 } from '../../api.ts';
 import { useMe } from '../../session.tsx';
 import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
-import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
+import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow, useTickedRows } from '../../ui.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
@@ -140,7 +140,7 @@ export default function ConfirmPage() {
   const [paging, setPaging] = useState({ page: 1, page_size: 50 });
   const [data, setData] = useState<CandidatePage | null>(null);
   const [loading, setLoading] = useState(false);
-  const [selected, setSelected] = useState<Map<number, Candidate>>(new Map());
+  const { ticked: selected, setTicked: setSelected, selection: tickSelection } = useTickedRows<Candidate>();
   const [scope, setScope] = useState<'selected' | 'all'>('selected');
   const [busy, setBusy] = useState<Action | 'urgent' | 'not-urgent' | null>(null);
   const busyRef = useRef(false);
@@ -472,19 +472,7 @@ export default function ConfirmPage() {
                     <span>勾选</span>
                   </Space>
                 ),
-                preserveSelectedRowKeys: true,
-                selectedRowKeys: [...selected.keys()],
-                onChange: (keys, rows) => {
-                  setSelected((prev) => {
-                    const next = new Map<number, Candidate>();
-                    for (const k of keys) {
-                      const id = Number(k);
-                      const row = rows.find((r) => r?.id === id) ?? prev.get(id);
-                      if (row) next.set(id, row);
-                    }
-                    return next;
-                  });
-                },
+                ...tickSelection,
               }}
               pagination={{
                 current: data?.page ?? paging.page,

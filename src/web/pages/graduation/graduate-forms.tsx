@@ -7,7 +7,7 @@ import { ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
 import { MajorFilterItem, TpFilterItem } from '../../student-columns.tsx';
-import { ActionResultPanel, countdownText, FilterButtons, fmtDateTime, PageTitle, windowState } from '../../ui.tsx';
+import { ActionResultPanel, countdownText, FilterButtons, fmtDateTime, PageTitle, useTickedRows, windowState } from '../../ui.tsx';
 import { FormSheet, StateTag } from './graduate-form-sheet.tsx';
 import { OpinionsModal, PhrasesDrawer, ReturnModal } from './graduate-forms-actions.tsx';
 
@@ -92,7 +92,7 @@ export default function GraduateFormsPage() {
   const [data, setData] = useState<FormPage | null>(null);
   const [loading, setLoading] = useState(false);
   /** Ticked forms, kept across pages. */
-  const [ticked, setTicked] = useState<Map<number, FormRow>>(new Map());
+  const { ticked: ticked, setTicked: setTicked, selection: tickSelection } = useTickedRows<FormRow>();
   const [dialog, setDialog] = useState<Dialog>(null);
   const [result, setResult] = useState<{ action: string; result: ActionResult } | null>(null);
   const [viewing, setViewing] = useState<{ id: number; form: FormView | null; failed?: boolean } | null>(null);
@@ -392,19 +392,7 @@ export default function GraduateFormsPage() {
               })}
               rowSelection={{
                 fixed: true,
-                preserveSelectedRowKeys: true,
-                selectedRowKeys: [...ticked.keys()],
-                onChange: (keys, rows) => {
-                  setTicked((prev) => {
-                    const next = new Map<number, FormRow>();
-                    for (const k of keys) {
-                      const id = Number(k);
-                      const row = rows.find((x) => x?.id === id) ?? prev.get(id);
-                      if (row) next.set(id, row);
-                    }
-                    return next;
-                  });
-                },
+                ...tickSelection,
               }}
               pagination={{
                 current: data?.page ?? paging.page,
