@@ -134,7 +134,29 @@ export function openFont(file: string, face?: string, env = 'PDF_FONT'): Fontkit
     throw pdfErrors.fontUnreadable(file, (e as Error).message, env);
   }
   if (!font || typeof font.layout !== 'function') throw pdfErrors.fontUnreadable(file, '不是 TrueType 字体', env);
+  memoizeGlyphDecoding(font);
   return font;
+}
+
+const DECODED = Symbol('decoded glyph');
+const MEMOIZED = Symbol('glyph decoding memoized');
+/**
+ * Every PDF embeds a subset of the font, and fontkit's subsetter decodes each glyph's whole outline again
+ * for every document just to learn whether it is a composite (about a third of a one-page PDF's time). A
+ * glyph object is kept per font, so its decoded outline is kept with it: decoded once per process.
+ * Variable fonts are left alone (their outlines depend on the variation).
+ */
+function memoizeGlyphDecoding(font: FontkitFont): void {
+  const sample = (font as unknown as { getGlyph(id: number): object | null }).getGlyph(0);
+  const proto = sample && (Object.getPrototypeOf(sample) as { _decode?: (this: object) => unknown; [MEMOIZED]?: true });
+  if (!proto || typeof proto._decode !== 'function' || proto[MEMOIZED]) return;
+  const decode = proto._decode;
+  proto._decode = function (this: { _font?: { _variationProcessor?: unknown }; [DECODED]?: unknown }) {
+    if (this._font?._variationProcessor) return decode.call(this);
+    if (!Object.hasOwn(this, DECODED)) this[DECODED] = decode.call(this);
+    return this[DECODED];
+  };
+  proto[MEMOIZED] = true;
 }
 
 function glyph(ch: string): Glyph {
