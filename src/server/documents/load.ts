@@ -21,6 +21,14 @@ const TRANSCRIPT_PHOTOS = ['毕业证照片', '录取照片'];
 const FORM_PHOTOS = ['录取照片', '毕业证照片'];
 
 /**
+ * The school that issues a document for whatever sits at `path` (an org path): the branch above it (the
+ * provincial open university), or the root when there is no branch.
+ */
+export const issuingSchool = (path: string) => sql<string>`coalesce(
+  (select b.name from org_node b where b.id = nullif(split_part(${sql.ref(path)}, '/', 3), '')::int and b.kind = 'branch'),
+  (select r.name from org_node r where r.parent_id is null order by r.id limit 1))`;
+
+/**
  * The student rows of a page, with the issuing school: the student's branch (the provincial open
  * university that issues the paper), or the root when the student sits directly under it.
  */
@@ -28,8 +36,7 @@ function studentRows(db: Kysely<DB>, ids: number[]) {
   return db.selectFrom('student as s').innerJoin('org_node as tp', 'tp.id', 's.tp_id').innerJoin('programme as p', 'p.id', 's.programme_id')
     .select(['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.ethnicity', 's.political_status', 's.cohort', 's.level', 's.major',
       's.phone', 's.enroll_form', 's.enroll_form_updated_at', 's.enroll_form_status', 'tp.name as tp_name', 'p.min_credits',
-      sql<string | null>`(select b.name from org_node b where b.id = nullif(split_part(s.node_path, '/', 3), '')::int and b.kind = 'branch')`.as('branch_name'),
-      sql<string>`(select r.name from org_node r where r.parent_id is null order by r.id limit 1)`.as('root_name')])
+      issuingSchool('s.node_path').as('school')])
     .where('s.id', 'in', ids)
     .execute();
 }
@@ -102,7 +109,7 @@ export async function loadTranscripts(db: Kysely<DB>, ids: number[], batch: stri
     out.set(s.id, {
       id: s.id, studentNo: s.student_no, name: s.name, missing: photo ? [] : ['照片'],
       data: {
-        school: s.branch_name ?? s.root_name,
+        school: s.school,
         student: { name: s.name, gender: s.gender, studentNo: s.student_no, idCard: s.id_number, level: s.level, programme: s.major, teachingPoint: s.tp_name, cohort: s.cohort },
         photo,
         courses: list.map((g) => ({
@@ -138,7 +145,7 @@ export async function loadEnrollmentForms(db: Kysely<DB>, ids: number[]): Promis
       relation: str(m.relation) ?? '', name: str(m.name) ?? '', employer: str(m.employer), phone: str(m.phone),
     }));
     const data: EnrollmentFormData = {
-      school: s.branch_name ?? s.root_name,
+      school: s.school,
       name: s.name, gender: s.gender, birthDate: idCardInfo(s.id_number)?.birthDate ?? null,
       ethnicity: str(s.ethnicity), politicalStatus: str(s.political_status), idCard: s.id_number, studentNo: s.student_no,
       cohort: s.cohort, level: s.level, programme: s.major, teachingPoint: s.tp_name,
@@ -180,7 +187,7 @@ export async function loadGraduateForms(db: Kysely<DB>, owner: Actor, ids: numbe
     const photo = pics.get(sid) ?? null;
     const op = (o: { text: string; at: string | null } | null) => (o ? { text: o.text, date: o.at ? CN_DAY.format(new Date(o.at)) : null } : null);
     const data: GraduateFormData = {
-      school: s?.branch_name ?? s?.root_name ?? '',
+      school: s?.school ?? '',
       name: v.identity.name, gender: v.identity.gender, birthDate: v.identity.birth_date, ethnicity: str(v.identity.ethnicity),
       politicalStatus: str(v.identity.political_status), idCard: v.identity.id_number, studentNo: v.identity.student_no,
       level: v.identity.level, programme: v.identity.major, enrolledOn: month(v.identity.study_from), graduationDate: month(v.identity.study_to),

@@ -7,6 +7,7 @@ import { ADMINS, OFFICES, inScope, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import type { MaterialItem } from '../platform/tables-materials.ts';
 import { GRADUATION_PHOTO } from '../photos/queries.ts';
+import { issuingSchool } from '../documents/load.ts';
 import { MATERIAL_ITEMS, type ListQuery, type markBody, type notGraduatingQuery } from './schema.ts';
 
 /**
@@ -216,11 +217,9 @@ export async function statementTp(db: Kysely<DB>, actor: Actor, tpCode: string |
   return tp;
 }
 
-/** The school a teaching point's papers are issued by: its branch (the provincial open university), else the root. */
+/** The school a teaching point's papers are issued by (documents/load.ts issuingSchool). */
 export async function schoolOf(db: Kysely<DB>, tpCode: string): Promise<string> {
   const r = await db.selectFrom('org_node as tp').where('tp.code', '=', tpCode).where('tp.kind', '=', 'tp')
-    .select([sql<string | null>`(select b.name from org_node b where b.id = nullif(split_part(tp.path, '/', 3), '')::int and b.kind = 'branch')`.as('branch'),
-      sql<string>`(select r.name from org_node r where r.parent_id is null order by r.id limit 1)`.as('root')])
-    .executeTakeFirst();
-  return r?.branch ?? r?.root ?? '';
+    .select(issuingSchool('tp.path').as('school')).executeTakeFirst();
+  return r?.school ?? '';
 }
