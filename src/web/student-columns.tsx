@@ -2,7 +2,7 @@
 import { AutoComplete, Col, Form, Input, Select, Typography } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
 import { Link } from 'react-router-dom';
-import type { OrgNode } from './api.ts';
+import type { Batch, OrgNode } from './api.ts';
 import type { StudentRow } from './api-records.ts';
 
 /** The fields of a row that the identity columns show. */
@@ -121,6 +121,23 @@ export function MajorLevelCols({ majors }: { majors: string[] }) {
         <LevelFilterItem />
       </Col>
     </>
+  );
+}
+
+/** 毕业批次 of a filter form (required): the batches by code and name, the current one marked. */
+export function BatchFilterItem({ batches, search = false }: { batches: Batch[]; search?: boolean }) {
+  return (
+    <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
+      <Select
+        placeholder="请选择毕业批次"
+        showSearch={search ? { optionFilterProp: 'label' } : undefined}
+        labelRender={(p) => {
+          const b = batches.find((x) => x.code === p.value);
+          return b ? `${b.code}${b.is_current ? '（当前批次）' : ''}` : p.label;
+        }}
+        options={batches.map((b) => ({ value: b.code, label: `${b.code} ${b.name}${b.is_current ? '（当前）' : ''}` }))}
+      />
+    </Form.Item>
   );
 }
 

@@ -6,7 +6,7 @@ import { recordsApi, STUDENT_STATUSES, type DocumentFilter, type StudentFilter, 
 import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { BatchFilterItem, MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
 import { FilterButtons, PageTitle, usePagedList } from '../../ui.tsx';
 
 type FilterValues = Pick<DocumentFilter, 'batch' | 'tp_code' | 'status' | 'major' | 'level'>;
@@ -84,17 +84,7 @@ export default function ArchivePrintPage() {
           >
             <Row gutter={16}>
               <Col xs={24} md={12} xl={8}>
-                <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
-                  <Select
-                    placeholder="请选择毕业批次"
-                    showSearch={{ optionFilterProp: 'label' }}
-                    labelRender={(p) => {
-                      const b = batches.find((x) => x.code === p.value);
-                      return b ? `${b.code}${b.is_current ? '（当前批次）' : ''}` : p.label;
-                    }}
-                    options={batches.map((b) => ({ value: b.code, label: `${b.code} ${b.name}${b.is_current ? '（当前）' : ''}` }))}
-                  />
-                </Form.Item>
+                <BatchFilterItem batches={batches} search />
               </Col>
               <Col xs={24} md={12} xl={8}>
                 {/* 函授站代码: the seed's name for the teaching point here (step 六.2). */}

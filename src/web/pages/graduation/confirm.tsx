@@ -32,7 +32,7 @@ import {
   type TpCount,
 } from '../../api.ts';
 import { useMe } from '../../session.tsx';
-import { MajorLevelCols, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { BatchFilterItem, MajorLevelCols, studentColumns, studentPagination, TpFilterItem } from '../../student-columns.tsx';
 import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow, useTickedRows } from '../../ui.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
@@ -364,16 +364,7 @@ export default function ConfirmPage() {
           >
             <Row gutter={16}>
               <Col xs={24} md={12} xl={8}>
-                <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
-                  <Select
-                    placeholder="请选择毕业批次"
-                    labelRender={(p) => {
-                      const b = batches.find((x) => x.code === p.value);
-                      return b ? `${b.code}${b.is_current ? '（当前批次）' : ''}` : p.label;
-                    }}
-                    options={batches.map((b) => ({ value: b.code, label: `${b.code} ${b.name}${b.is_current ? '（当前）' : ''}` }))}
-                  />
-                </Form.Item>
+                <BatchFilterItem batches={batches} />
               </Col>
               <Col xs={24} md={12} xl={8}>
                 <TpFilterItem label="本教学点代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
@@ -474,19 +465,11 @@ export default function ConfirmPage() {
                 ),
                 ...tickSelection,
               }}
-              pagination={{
-                current: data?.page ?? paging.page,
-                pageSize: paging.page_size,
-                total: data?.total ?? 0,
-                showSizeChanger: true,
-                pageSizeOptions: [20, 50, 100, 200],
-                showTotal: (t) => `共 ${t} 人`,
-                onChange: (page, page_size) => {
-                  if (!query) return;
-                  setPaging({ page, page_size });
-                  void load(query, page, page_size);
-                },
-              }}
+              pagination={studentPagination({ page: data?.page ?? paging.page, page_size: paging.page_size }, data?.total ?? 0, (page, page_size) => {
+                if (!query) return;
+                setPaging({ page, page_size });
+                void load(query, page, page_size);
+              })}
             />
           </Card>
         </section>

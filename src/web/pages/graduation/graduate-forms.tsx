@@ -6,7 +6,7 @@ import { FORM_STATES, formsApi, type FormFilter, type FormPage, type FormRow, ty
 import { ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { MajorFilterItem, TpFilterItem } from '../../student-columns.tsx';
+import { MajorFilterItem, studentPagination, TpFilterItem } from '../../student-columns.tsx';
 import { ActionResultPanel, countdownText, FilterButtons, fmtDateTime, PageTitle, useTickedRows, windowState } from '../../ui.tsx';
 import { FormSheet, StateTag } from './graduate-form-sheet.tsx';
 import { OpinionsModal, PhrasesDrawer, ReturnModal } from './graduate-forms-actions.tsx';
@@ -394,19 +394,11 @@ export default function GraduateFormsPage() {
                 fixed: true,
                 ...tickSelection,
               }}
-              pagination={{
-                current: data?.page ?? paging.page,
-                pageSize: paging.page_size,
-                total,
-                showSizeChanger: true,
-                pageSizeOptions: [20, 50, 100, 200],
-                showTotal: (t) => `共 ${t} 人`,
-                onChange: (page, page_size) => {
-                  if (!query) return;
-                  setPaging({ page, page_size });
-                  void load(query, page, page_size);
-                },
-              }}
+              pagination={studentPagination({ page: data?.page ?? paging.page, page_size: paging.page_size }, total, (page, page_size) => {
+                if (!query) return;
+                setPaging({ page, page_size });
+                void load(query, page, page_size);
+              })}
             />
           </Card>
         </section>

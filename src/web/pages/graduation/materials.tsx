@@ -15,7 +15,7 @@ import {
   type SummaryRow,
 } from '../../api-materials.ts';
 import { useMe } from '../../session.tsx';
-import { TpFilterItem } from '../../student-columns.tsx';
+import { BatchFilterItem, TpFilterItem } from '../../student-columns.tsx';
 import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 
 /**
@@ -109,9 +109,7 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
         <Form<MaterialFilter> form={form} name="materials-filter" labelCol={{ flex: '96px' }} onFinish={search} initialValues={{ tp_code: fixedTp ?? undefined }}>
           <Row gutter={16}>
             <Col xs={24} md={12} xl={8}>
-              <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
-                <Select options={batches.map((b) => ({ value: b.code, label: b.code }))} placeholder="请选择" />
-              </Form.Item>
+              <BatchFilterItem batches={batches} />
             </Col>
             <Col xs={24} md={12} xl={8}>
               <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
@@ -216,9 +214,7 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
         <Form<NotGraduatingFilter> form={form} name="not-graduating-filter" labelCol={{ flex: '96px' }} onFinish={(v) => void search(v)} initialValues={{ tp_code: fixedTp ?? undefined }}>
           <Row gutter={16}>
             <Col xs={24} md={12} xl={8}>
-              <Form.Item label="毕业批次" name="batch" rules={[{ required: true, message: '请选择毕业批次' }]}>
-                <Select options={batches.map((b) => ({ value: b.code, label: b.code }))} />
-              </Form.Item>
+              <BatchFilterItem batches={batches} />
             </Col>
             <Col xs={24} md={12} xl={8}>
               <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
