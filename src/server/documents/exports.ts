@@ -37,7 +37,7 @@ const ZIP_BACKLOG = 8 * 1024 * 1024;
 /** Entries added to the zip and not yet written. */
 const ZIP_UNWRITTEN = 8;
 
-export const scopeFields = {
+const scopeFields = {
   scope: z.enum(['ticked', 'query'], '请选择导出范围：勾选的学生，或当前查询的全部学生。'),
   ids: z.array(z.number().int().positive()).max(200_000).optional(),
   filter: docFilter.default({}),
@@ -64,17 +64,20 @@ function targets(db: Kysely<DB>, actor: Actor, p: ScopePayload) {
   return p.scope === 'ticked' ? studentsQuery(db, actor, {}).where('s.id', 'in', p.ids!) : studentsQuery(db, actor, p.filter);
 }
 
-export async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what: string): Promise<void> {
+/** The one size rule of every document export: ticked items all visible (else 404), not none, not over the cap. */
+function checkDocumentCount(count: number, p: { scope: string; ids?: number[] }, m: { thing: string; unit: string; what: string; hint: string }): void {
+  const asked = new Set(p.ids).size;
+  if (p.scope === 'ticked' && count < asked) throw errors.notFound(`勾选的${m.thing}中有 ${asked - count} ${m.unit}`);
+  if (count === 0) throw errors.validation(`没有符合条件的${m.thing}，未生成${m.what}文件。${m.hint}`);
+  if (count > exportSettings.maxDocuments) {
+    throw errors.validation(`符合条件的${m.thing}共 ${count} ${m.unit}，超过单次${m.what}上限 ${exportSettings.maxDocuments} ${m.unit}。请按教学点或专业分批导出。`);
+  }
+}
+
+async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what: string): Promise<void> {
   requireRole(actor, STAFF, what);
   const { n } = await targets(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const count = Number(n);
-  if (p.scope === 'ticked' && count < new Set(p.ids).size) {
-    throw errors.notFound(`勾选的学生中有 ${new Set(p.ids).size - count} 人`);
-  }
-  if (count === 0) throw errors.validation(`没有符合条件的学生，未生成${what}文件。请调整查询条件后再导出。`);
-  if (count > exportSettings.maxDocuments) {
-    throw errors.validation(`符合条件的学生共 ${count} 人，超过单次${what}上限 ${exportSettings.maxDocuments} 人。请按教学点或专业分批导出。`);
-  }
+  checkDocumentCount(Number(n), p, { thing: '学生', unit: '人', what, hint: '请调整查询条件后再导出。' });
 }
 
 /** A name a zip entry (and Windows) accepts: path and reserved characters become "_". */
@@ -232,12 +235,8 @@ export const graduateFormsExport: ExportKind<GraduateFormsPayload> = {
   payload: graduateFormsPayload,
   async check(db, actor, p) {
     requireRole(actor, STAFF, '下载毕业生登记表');
-    const count = Number((await formTargets(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
-    if (p.scope === 'ticked' && count < new Set(p.ids).size) throw errors.notFound(`勾选的登记表中有 ${new Set(p.ids).size - count} 份`);
-    if (count === 0) throw errors.validation('没有符合条件的毕业生登记表，未生成导出文件。请调整查询条件（毕业批次、登记表状态）后再导出。');
-    if (count > exportSettings.maxDocuments) {
-      throw errors.validation(`符合条件的登记表共 ${count} 份，超过单次导出上限 ${exportSettings.maxDocuments} 份。请按教学点或专业分批导出。`);
-    }
+    const { n } = await formTargets(db, actor, p).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    checkDocumentCount(Number(n), p, { thing: '毕业生登记表', unit: '份', what: '毕业生登记表导出', hint: '请调整查询条件（毕业批次、登记表状态）后再导出。' });
   },
   async produce(ctx) {
     const ids = (await docOrder(formTargets(ctx.db, ctx.owner, ctx.payload), ctx.payload.sort).select('g.id').execute()).map((r) => r.id);
