@@ -5,6 +5,7 @@ import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { today } from '../platform/clock.ts';
 import { ruleCtes } from './rules.ts';
+import { hasGraduationPhoto } from '../photos/queries.ts';
 
 export interface ReadinessItem {
   key: string;
@@ -86,7 +87,7 @@ export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number,
 
   // The photo and 预毕业确认 are steps of the batch: shown, but not conditions of the audit
   // (seed 003 四.7: a registered graduate may still lack a photo; the credential is then not public).
-  const photo = await sql<{ has: boolean }>`select exists (select 1 from photo where student_id = ${studentId} and photo_type = '毕业证照片' and is_current) as has`.execute(db);
+  const photo = await sql<{ has: boolean }>`select ${hasGraduationPhoto('s.id')} as has from student s where s.id = ${studentId}`.execute(db);
   const hasPhoto = Boolean(photo.rows[0]?.has);
   items.push({ key: 'photo', name: '毕业证照片', required: '已上传', done: hasPhoto ? '已上传' : '未上传', missing: hasPhoto ? null : '请教学点上传毕业证照片',
     ok: hasPhoto, waived: false, step: true });

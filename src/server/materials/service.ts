@@ -6,7 +6,7 @@ import { errors } from '../platform/errors.ts';
 import { ADMINS, OFFICES, inScope, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import type { MaterialItem } from '../platform/tables-materials.ts';
-import { GRADUATION_PHOTO } from '../photos/queries.ts';
+import { hasGraduationPhoto } from '../photos/queries.ts';
 import { issuingSchool } from '../documents/load.ts';
 import { MATERIAL_ITEMS, type ListQuery, type markBody, type notGraduatingQuery } from './schema.ts';
 
@@ -50,7 +50,7 @@ export async function list(db: Kysely<DB>, actor: Actor, f: ListQuery) {
     .leftJoin('graduate_form as gf', 'gf.graduate_id', 'g.id')
     .select(['g.id as graduate_id', 's.id as student_id', 's.student_no', 's.name', 's.major', 's.level', 'tp.code as tp_code', 'tp.name as tp_name', 'c.name as class_name',
       sql<string>`coalesce(gf.state, '学生未填写')`.as('form_state'),
-      sql<boolean>`exists (select 1 from photo p where p.student_id = s.id and p.photo_type = ${GRADUATION_PHOTO} and p.is_current)`.as('has_photo'),
+      hasGraduationPhoto('s.id').as('has_photo'),
       sql<{ item: MaterialItem; prepared_at: string | null; received_at: string | null }[] | null>`(select json_agg(json_build_object('item', m.item, 'prepared_at', m.prepared_at, 'received_at', m.received_at)) from graduate_material m where m.graduate_id = g.id)`.as('marks')])
     .orderBy('tp.code').orderBy('s.student_no')
     .limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
@@ -171,7 +171,7 @@ export async function notGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduati
     .select(['s.student_no', 's.name', 's.major', 's.level', 's.cohort', 'tp.code as tp_code', 'tp.name as tp_name',
       'g.confirm_status', 'g.confirm_reason', 'g.eligible', 'g.reasons', 'g.audit_status',
       sql<string>`coalesce(gf.state, '学生未填写')`.as('form_state'),
-      sql<boolean>`exists (select 1 from photo p where p.student_id = s.id and p.photo_type = ${GRADUATION_PHOTO} and p.is_current)`.as('has_photo')]);
+      hasGraduationPhoto('s.id').as('has_photo')]);
   if (f.tp_code) candidates = candidates.where('tp.code', '=', f.tp_code);
   const rows: { student_no: string; name: string; major: string; level: string; cohort: string; tp_code: string; tp_name: string; reason: string }[] = [];
   for (const g of await candidates.orderBy('tp.code').orderBy('s.student_no').execute()) {

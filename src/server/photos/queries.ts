@@ -9,6 +9,10 @@ type Db = Kysely<DB> | Transaction<DB>;
 
 export const GRADUATION_PHOTO = '毕业证照片';
 
+/** Whether the student in column `studentId` has a current 毕业证照片 (readiness, 缺照片, materials, the statement). */
+export const hasGraduationPhoto = (studentId: string) =>
+  sql<boolean>`exists (select 1 from photo p where p.student_id = ${sql.ref(studentId)} and p.photo_type = ${GRADUATION_PHOTO} and p.is_current)`;
+
 export function photoTypes(db: Db) {
   return db.selectFrom('photo_type').select(['code', 'width', 'height', 'min_kb', 'max_kb', 'note', 'enabled']).orderBy('sort').orderBy('code').execute();
 }
@@ -225,7 +229,7 @@ export function missing(db: Db, actor: Actor, f: Omit<MissingFilter, 'page' | 'p
     .where('g.batch_code', '=', f.batch)
     .where('g.confirm_status', '<>', '不同意')
     .where(inScope(actor, 'g.node_path', 'g.student_id', 'g.tp_id'))
-    .where(sql<boolean>`not exists (select 1 from photo p where p.student_id = g.student_id and p.photo_type = ${GRADUATION_PHOTO} and p.is_current)`);
+    .where(sql<boolean>`not ${hasGraduationPhoto('g.student_id')}`);
   if (f.tp_code) q = q.where('tp.code', '=', f.tp_code);
   if (f.q) {
     const term = f.q.trim();
