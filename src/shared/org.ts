@@ -1,5 +1,6 @@
 /** Roles and kinds of organisation node, named as the seeds name them; server and web share them. */
-export type Role = 'hq_admin' | 'branch_admin' | 'tp_admin' | 'head_teacher' | 'student';
+export const ROLES = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher', 'student'] as const;
+export type Role = (typeof ROLES)[number];
 export type NodeKind = 'hq' | 'branch' | 'tp' | 'class';
 
 export const ROLE_NAMES: Record<Role, string> = {
@@ -20,3 +21,13 @@ export const ROLE_FOR_KIND: Record<NodeKind, Exclude<Role, 'student'>> = {
   tp: 'tp_admin',
   class: 'head_teacher',
 };
+
+/** The role sets that routes, pages and menus name: each written here once. */
+export const STAFF: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
+export const ADMINS: readonly Role[] = ['hq_admin', 'branch_admin'];
+export const OFFICES: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
+export const HQ: readonly Role[] = ['hq_admin'];
+export const STUDENTS: readonly Role[] = ['student'];
+
+/** Who may call a route or open a page: anyone, any signed-in account, or these roles. */
+export type Access = 'public' | 'any' | readonly Role[];

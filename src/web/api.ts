@@ -7,7 +7,8 @@
 import type { NodeKind, Role } from '../shared/org.ts';
 export type { NodeKind, Role } from '../shared/org.ts';
 export { KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES } from '../shared/org.ts';
-export type ConfirmStatus = '待确认' | '同意毕业' | '不同意';
+export type { ActionResult, ConfirmStatus } from '../shared/contract/confirmation.ts';
+import type { ActionResult } from '../shared/contract/confirmation.ts';
 
 export interface Me {
   id: number;
@@ -70,75 +71,12 @@ export interface User {
   locked: boolean;
 }
 
-export interface Candidate {
-  id: number;
-  version: number;
-  student_id: number;
-  student_no: string;
-  name: string;
-  gender: string;
-  id_number_masked: string;
-  cohort: string;
-  level: string;
-  major: string;
-  tp_code: string;
-  tp_name: string;
-  eligible: boolean;
-  credits_earned: number;
-  credits_required: number;
-  reasons: string[];
-  confirm_status: ConfirmStatus;
-  confirm_reason: string | null;
-  confirmed_at: string | null;
-  /** 专科 graduate continuing to 本科: audited early (加急, seed 003 二.3). */
-  urgent: boolean;
-}
 
-export interface ConfirmWindow {
-  starts_on: string;
-  ends_on: string;
-  open: boolean;
-  days_left: number | null;
-}
 
-export interface CandidatePage {
-  total: number;
-  page: number;
-  page_size: number;
-  rows: Candidate[];
-  window: ConfirmWindow | null;
-}
 
-/** The filter of 预毕业确认 without paging: also what "当前查询的全部学生" sends. */
-export interface ConfirmFilter {
-  batch: string;
-  tp_code?: string;
-  major?: string;
-  level?: '专科' | '本科';
-  status?: ConfirmStatus;
-  eligible?: 'true' | 'false';
-  q?: string;
-}
 
-export type Selection = { items: { id: number; version: number }[] } | { all: true; filter: ConfirmFilter };
 
-export interface ActionResult {
-  changed: number;
-  unchanged: number;
-  refused: { id: number; student_no: string; name: string; reason: string }[];
-}
 
-export interface TpCount {
-  tp_id: number;
-  tp_code: string;
-  tp_name: string;
-  branch_name: string;
-  candidates: number;
-  eligible: number;
-  agreed: number;
-  refused: number;
-  pending: number;
-}
 
 export interface AuditEntry {
   id: number;
@@ -199,8 +137,7 @@ export interface Message {
   read_at: string | null;
 }
 /** Told to the 消息 bell when an export starts or a message is read, so it counts again at once. */
-export const MESSAGES_CHANGED = 'gm:messages-changed';
-export const messagesChanged = () => window.dispatchEvent(new Event(MESSAGES_CHANGED));
+import { messagesChanged } from './client.ts';
 
 // 毕业审核
 export type AuditRule = 'total' | 'category' | 'course' | 'practice' | 'study_time' | 'validity';
@@ -386,27 +323,8 @@ export const isAdmin = (role: Role) => role === 'hq_admin' || role === 'branch_a
 export const isOffice = (role: Role) => role === 'hq_admin' || role === 'branch_admin' || role === 'tp_admin';
 export const isStaff = (role: Role) => role !== 'student';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
-
-/** Set by the app shell: how to show an error, and what to do when the session is gone. */
-export const apiHooks: {
-  showError: (text: string) => void;
-  onUnauthenticated: () => void;
-} = {
-  showError: (text) => console.error(text),
-  onUnauthenticated: () => {
-    if (window.location.pathname !== '/login') window.location.assign('/login');
-  },
-};
+import { ApiError, apiHooks } from './client.ts';
+export { ApiError, apiHooks, MESSAGES_CHANGED, messagesChanged } from './client.ts';
 
 type Query = Record<string, string | number | boolean | null | undefined>;
 
@@ -535,11 +453,6 @@ export const api = {
     get<Paged<AuditEntry>>('/audit-log', q),
 
   // 预毕业确认
-  candidates: (f: ConfirmFilter & { page: number; page_size: number }) => get<CandidatePage>('/confirmation', { ...f }),
-  confirmCounts: (batch: string) => get<TpCount[]>('/confirmation/counts', { batch }),
-  agree: (batch: string, selection: Selection) => post<ActionResult>('/confirmation/agree', { batch, selection }),
-  disagree: (batch: string, selection: Selection, reason: string) => post<ActionResult>('/confirmation/disagree', { batch, selection, reason }),
-  undo: (batch: string, selection: Selection) => post<ActionResult>('/confirmation/undo', { batch, selection }),
 
   // 毕业审核
   auditRounds: (batch: string) => get<AuditRounds>('/audit/rounds', { batch }),

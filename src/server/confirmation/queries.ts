@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope } from '../platform/scope.ts';
-import type { ListFilter } from './schema.ts';
+import type { ListFilter } from '../../shared/contract/confirmation.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 

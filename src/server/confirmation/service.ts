@@ -8,12 +8,7 @@ import { maskIdCard } from '../../shared/idcard.ts';
 import { getBatch, windowState, windowsFor, windowClosedError } from '../batches/service.ts';
 import { recheckEligibility } from '../eligibility/queries.ts';
 import * as q from './queries.ts';
-import type { ActionResult, ListFilter } from './schema.ts';
-import type { z } from 'zod';
-import type { selection } from './schema.ts';
-
-type Selection = z.infer<typeof selection>;
-type Status = '待确认' | '同意毕业' | '不同意';
+import type { ActionResult, ConfirmStatus as Status, ListFilter, Selection } from '../../shared/contract/confirmation.ts';
 
 export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
   // The window as it stands for the caller's own node (an extension above it counts); also proves the batch exists.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,10 +17,11 @@ import type { Database } from './db.ts';
 import type { Jobs } from './jobs.ts';
 import { AppError, errors } from './errors.ts';
 import { resolveSession, SESSION_COOKIE, type Actor } from './auth.ts';
-import type { Role } from './tables.ts';
+import type { Access } from '../../shared/org.ts';
+import type { HandlerResult, Parsed, RouteContract } from '../../shared/contract.ts';
 
-/** Who may call a route. Every route declares it; the permission test table reads it. */
-export type Access = 'public' | 'any' | readonly Role[];
+/** Who may call a route. Every route declares it (in its contract); the permission test table reads it. */
+export type { Access } from '../../shared/org.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -39,7 +41,38 @@ export interface AppContext {
   jobs: Jobs;
 }
 
-export type App = FastifyInstance<any, any, any, any, ZodTypeProvider>;
+export type App = FastifyInstance<Server, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/** A request of a contract's route: its parameters, query and body as the schemas parsed them. */
+export type RouteRequest<C extends RouteContract> = FastifyRequest & {
+  params: Parsed<C, 'params'>;
+  query: Parsed<C, 'query'>;
+  body: Parsed<C, 'body'>;
+};
+
+/** Registers one route of a capability's contract (`src/shared/contract/`): access, validation and the
+ *  OpenAPI entry all come from it. A handler that sends a file itself returns the reply. */
+export function serve<C extends RouteContract>(
+  app: App,
+  contract: C,
+  handler: (req: RouteRequest<C>, reply: FastifyReply) => Promise<HandlerResult<C> | FastifyReply> | HandlerResult<C> | FastifyReply,
+): void {
+  app.route({
+    method: contract.method,
+    url: contract.path,
+    config: { access: contract.access },
+    schema: {
+      tags: contract.tags ? [...contract.tags] : undefined,
+      summary: contract.summary,
+      hide: contract.hide,
+      params: contract.params,
+      querystring: contract.query,
+      body: contract.upload ? undefined : contract.body,
+      response: contract.response ? { 200: contract.response } : undefined,
+    },
+    handler: handler as (req: FastifyRequest, reply: FastifyReply) => unknown,
+  });
+}
 
 /** The signed-in actor; the auth hook has already refused anonymous calls to non-public routes. */
 export function actorOf(req: FastifyRequest): Actor {

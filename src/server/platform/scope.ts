@@ -35,6 +35,5 @@ export function requireRole(actor: Actor, roles: readonly Role[], what?: string)
   if (!roles.includes(actor.role)) throw errors.forbidden(what);
 }
 
-export const STAFF: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
-export const ADMINS: readonly Role[] = ['hq_admin', 'branch_admin'];
-export const OFFICES: readonly Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
+/** The role sets live in `src/shared/org.ts` (routes, pages and menus name the same ones). */
+export { ADMINS, HQ, OFFICES, STAFF, STUDENTS } from '../../shared/org.ts';

@@ -7,7 +7,8 @@ type DateStr = string; // 'YYYY-MM-DD'
 
 import type { NodeKind, Role } from '../../shared/org.ts';
 export type { NodeKind, Role } from '../../shared/org.ts';
-export type ConfirmStatus = '待确认' | '同意毕业' | '不同意';
+export type { ConfirmStatus } from '../../shared/contract/confirmation.ts';
+import type { ConfirmStatus } from '../../shared/contract/confirmation.ts';
 
 export interface OrgNodeTable {
   id: Generated<number>;

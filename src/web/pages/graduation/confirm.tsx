@@ -18,19 +18,19 @@ import {
   Typography,
 } from 'antd';
 import type { TableColumnsType } from 'antd';
+import { api, type Batch, type OrgNode } from '../../api.ts';
+import { call } from '../../client.ts';
 import {
-  api,
+  confirmationApi,
   type ActionResult,
-  type Batch,
   type Candidate,
   type CandidatePage,
   type ConfirmFilter,
   type ConfirmStatus,
   type ConfirmWindow,
-  type OrgNode,
   type Selection,
   type TpCount,
-} from '../../api.ts';
+} from '../../../shared/contract/confirmation.ts';
 import { useMe } from '../../session.tsx';
 import { BatchFilterItem, MajorLevelCols, studentColumns, studentPagination, TpFilterItem } from '../../student-columns.tsx';
 import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow, useTickedRows } from '../../ui.tsx';
@@ -185,7 +185,7 @@ export default function ConfirmPage() {
     (batch: string) => {
       if (fixedTp) return;
       setCounts(null);
-      api.confirmCounts(batch).then(setCounts, () => setCounts([]));
+      call(confirmationApi.counts, { query: { batch } }).then(setCounts, () => setCounts([]));
     },
     [fixedTp],
   );
@@ -194,7 +194,7 @@ export default function ConfirmPage() {
     const no = ++requestNo.current;
     setLoading(true);
     try {
-      const res = await api.candidates({ ...filter, page, page_size });
+      const res = await call(confirmationApi.list, { query: { ...filter, page, page_size } });
       if (no !== requestNo.current) return;
       setData(res);
     } catch {
@@ -242,10 +242,10 @@ export default function ConfirmPage() {
     try {
       const r =
         action === 'agree'
-          ? await api.agree(query.batch, sel)
+          ? await call(confirmationApi.agree, { body: { batch: query.batch, selection: sel } })
           : action === 'disagree'
-            ? await api.disagree(query.batch, sel, reason ?? '')
-            : await api.undo(query.batch, sel);
+            ? await call(confirmationApi.disagree, { body: { batch: query.batch, selection: sel, reason: reason ?? '' } })
+            : await call(confirmationApi.undo, { body: { batch: query.batch, selection: sel } });
       const label = ACTION_LABELS[action];
       setResult({ action: label, result: r });
       const text = `${label}：成功 ${r.changed} 人，无需变更 ${r.unchanged} 人，未通过 ${r.refused.length} 人`;
