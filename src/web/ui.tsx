@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type Key, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type Key, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
@@ -203,38 +203,49 @@ export function DisableToggle({ disabled, title, description, onChange }: { disa
 }
 
 /**
- * A list read a page at a time under a filter: `search(f)` shows page 1 of f, `reload()` the page on screen,
+ * The one paged list of every list page: `search(f)` shows page 1 of f, `reload()` the page on screen,
  * `pagination(showTotal)` drives the table. The first page of the empty filter is read at once, unless `lazy`
  * (a list that means nothing before its filter is chosen: nothing is read before the first search).
+ * Only the latest request's answer is shown: a slow answer to an earlier filter never overwrites a newer one.
+ * `filter` is the query on screen (what "当前查询的全部学生" sends). Ticks across pages: `useTickedRows`.
  */
-export function usePagedList<F extends object, R>(fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>, { lazy = false } = {}) {
-  const [filter, setFilter] = useState<F>({} as F);
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
+export function usePagedList<F extends object, R>(
+  fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>,
+  { lazy = false, pageSize = 20, initial }: { lazy?: boolean; pageSize?: number; initial?: F } = {},
+) {
+  const [filter, setFilter] = useState<F>(initial ?? ({} as F));
+  const [paging, setPaging] = useState({ page: 1, page_size: pageSize });
   const [data, setData] = useState<Paged<R> | null>(null);
   const [loading, setLoading] = useState(false);
+  const latest = useRef(0);
 
   const load = useCallback(
-    async (f: F, page: number, page_size: number) => {
+    async (f: F, page: number, page_size: number): Promise<Paged<R> | null> => {
+      const mine = ++latest.current;
       setLoading(true);
       try {
-        setData(await fetch({ ...f, page, page_size }));
+        const res = await fetch({ ...f, page, page_size });
+        if (mine !== latest.current) return null;
+        setData(res);
+        return res;
       } catch {
-        // shown
+        return null; // shown by the client
       } finally {
-        setLoading(false);
+        if (mine === latest.current) setLoading(false);
       }
     },
     [fetch],
   );
 
   useEffect(() => {
-    if (!lazy) void load({} as F, 1, 20);
+    if (!lazy) void load(initial ?? ({} as F), 1, pageSize);
+    // The first read only: later reads are the user's (search, paging).
   }, [load, lazy]);
 
   const search = (f: F) => {
     setFilter(f);
     setPaging((p) => ({ ...p, page: 1 }));
-    void load(f, 1, paging.page_size);
+    return load(f, 1, paging.page_size);
   };
 
   const reload = () => load(filter, paging.page, paging.page_size);
@@ -251,7 +262,7 @@ export function usePagedList<F extends object, R>(fetch: (q: F & { page: number;
     },
   });
 
-  return { data, loading, search, reload, pagination };
+  return { data, setData, loading, filter, search, reload, pagination };
 }
 
 /** before → after of an audit entry, one line per changed field. */
