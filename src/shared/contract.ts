@@ -5,7 +5,7 @@
  * OpenAPI document come from the same schemas); the web calls it through `call()` in `web/client.ts`,
  * with every type inferred from it. Nothing is written twice.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Access } from './org.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -76,3 +76,17 @@ export function pathOf(path: string, params?: Record<string, Scalar>, query?: Re
   const s = q.toString();
   return s ? `${filled}?${s}` : filled;
 }
+
+/** One page of a list: every paged list answers this shape. */
+export const paged = <T extends z.ZodType>(row: T) =>
+  z.object({ total: z.number(), page: z.number(), page_size: z.number(), rows: z.array(row) });
+export interface Paged<R> {
+  total: number;
+  rows: R[];
+}
+
+/** The paging fields of a list query. */
+export const paging = (max = 500, size = 20) => ({
+  page: z.coerce.number().int().min(1).default(1),
+  page_size: z.coerce.number().int().min(1).max(max).default(size),
+});

@@ -103,10 +103,8 @@ export interface Task {
   finished_at: string | null;
 }
 
-export interface Paged<T> {
-  total: number;
-  rows: T[];
-}
+export type { Paged } from '../shared/contract.ts';
+import type { Paged } from '../shared/contract.ts';
 
 // 消息与导出
 export type ExportState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
