@@ -4,6 +4,7 @@ import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
 import { recordAudit } from '../platform/audit.ts';
 import { daysBetween, today } from '../platform/clock.ts';
+import { windowStatus } from '../platform/window.ts';
 import { STEPS, stepName, type StepKey } from '../../shared/steps.ts';
 import type { Batch, Window } from './schema.ts';
 import type { z } from 'zod';
@@ -59,9 +60,8 @@ function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: 
 
 /** Open from the first day to the last (or an extension's last day), both inclusive, in China's calendar. */
 function verdict(starts: string, ends: string, extendedTo: string | undefined): WindowVerdict {
-  const last = extendedTo && extendedTo > ends ? extendedTo : ends;
-  const now = today();
-  return { open: starts <= now && now <= last, starts_on: starts, ends_on: last };
+  const v = windowStatus({ starts_on: starts, ends_on: ends, extended_to: extendedTo });
+  return { open: v.open, starts_on: starts, ends_on: v.ends_on ?? ends };
 }
 
 /** Latest extension end per `${step}|${path}`: an extension for a node covers its whole subtree. */
