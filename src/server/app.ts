@@ -5,7 +5,7 @@ import { buildHttp, type App, type AppContext } from './platform/http.ts';
 import { z } from 'zod';
 import { accountRoutes } from './accounts/routes.ts';
 import { orgRoutes } from './org/routes.ts';
-import { auditLogRoutes } from './auditlog/routes.ts';
+import { operationLogRoutes } from './oplog/routes.ts';
 import { batchRoutes } from './batches/routes.ts';
 import { eligibilityRoutes } from './eligibility/routes.ts';
 import { registerEligibilityJobs } from './eligibility/service.ts';
@@ -76,7 +76,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, auditLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, operationLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -1,7 +1,7 @@
 import type { App, AppContext } from '../platform/http.ts';
 import { actorOf, sendCookie } from '../platform/http.ts';
 import * as auth from '../platform/auth.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { ADMINS } from '../platform/scope.ts';
 import { SESSION_COOKIE } from '../platform/auth.ts';
 import * as service from './service.ts';
@@ -20,7 +20,7 @@ export function accountRoutes(app: App, { database }: AppContext) {
     const old = req.cookies[SESSION_COOKIE];
     if (old) await auth.logout(db, old);
     const actor = (await auth.resolveSession(db, token))!;
-    await recordAudit(db, actor, [{ action: '登录', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
+    await recordOperation(db, actor, [{ action: '登录', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
     sendCookie(reply, token);
     return service.me(db, actor);
   });
@@ -46,7 +46,7 @@ export function accountRoutes(app: App, { database }: AppContext) {
   }, async (req) => {
     const actor = actorOf(req);
     await auth.changePassword(db, actor.id, req.body.old_password, req.body.new_password);
-    await recordAudit(db, actor, [{ action: '修改密码', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
+    await recordOperation(db, actor, [{ action: '修改密码', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
     return { ok: true as const };
   });
 

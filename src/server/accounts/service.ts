@@ -3,7 +3,7 @@ import type { DB, Role } from '../platform/tables.ts';
 import { ROLE_FOR_KIND } from '../../shared/org.ts';
 import type { Actor } from '../platform/auth.ts';
 import { checkPasswordStrength, hashPassword, ROLE_NAMES } from '../platform/auth.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import type { z } from 'zod';
@@ -62,7 +62,7 @@ export async function createUser(db: Kysely<DB>, actor: Actor, input: z.infer<ty
     if (input.role === 'head_teacher' && node.head_teacher_id == null) {
       await trx.updateTable('org_node').set({ head_teacher_id: u.id }).where('id', '=', node.id).execute();
     }
-    await recordAudit(trx, actor, [{ action: '创建账号', objectType: 'user', objectId: u.id, nodePath: node.path,
+    await recordOperation(trx, actor, [{ action: '创建账号', objectType: 'user', objectId: u.id, nodePath: node.path,
       after: { username: input.username, display_name: input.display_name, role: input.role, node: node.code } }]);
     const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', u.id).executeTakeFirstOrThrow();
     return present(row);
@@ -81,7 +81,7 @@ export async function updateUser(db: Kysely<DB>, actor: Actor, id: number, input
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set(input).where('id', '=', id).execute();
     if (input.disabled) await trx.deleteFrom('session').where('user_id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: input.disabled === undefined ? '修改账号' : input.disabled ? '停用账号' : '启用账号',
+    await recordOperation(trx, actor, [{ action: input.disabled === undefined ? '修改账号' : input.disabled ? '停用账号' : '启用账号',
       objectType: 'user', objectId: id, nodePath: u.path,
       before: { display_name: u.display_name, disabled: u.disabled }, after: input }]);
     const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', id).executeTakeFirstOrThrow();
@@ -96,6 +96,6 @@ export async function resetPassword(db: Kysely<DB>, actor: Actor, id: number, pa
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set({ password_hash: hash, must_change_password: true, failed_logins: 0, locked_until: null }).where('id', '=', id).execute();
     await trx.deleteFrom('session').where('user_id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '重置密码', objectType: 'user', objectId: id, nodePath: u.path }]);
+    await recordOperation(trx, actor, [{ action: '重置密码', objectType: 'user', objectId: id, nodePath: u.path }]);
   });
 }

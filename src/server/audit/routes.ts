@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App, AppContext } from '../platform/http.ts';
 import { actorOf } from '../platform/http.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { OFFICES } from '../platform/scope.ts';
 import { sendWorkbook } from '../platform/xlsx-export.ts';
 import * as service from './service.ts';
@@ -69,7 +69,7 @@ export function auditRoutes(app: App, { database, jobs }: AppContext) {
   }, async (req, reply) => {
     const actor = actorOf(req);
     const { round, pages } = await service.exportResults(db, actor, req.params.id, req.query);
-    await recordAudit(db, actor, [{ action: '导出审核结果', objectType: 'audit_round', objectId: round.id, nodePath: actor.nodePath, after: req.query }]);
+    await recordOperation(db, actor, [{ action: '导出审核结果', objectType: 'audit_round', objectId: round.id, nodePath: actor.nodePath, after: req.query }]);
     type Row = Awaited<ReturnType<typeof pages.next>>['value'] extends (infer R)[] | void ? R : never;
     return sendWorkbook<Row>(reply, `毕业审核结果_${round.batch_code}_${round.name}.xlsx`, '审核结果', [
       { header: '审核顺序', width: 8, value: (r) => r.seq },
@@ -110,7 +110,7 @@ export function auditRoutes(app: App, { database, jobs }: AppContext) {
     schema: { tags, summary: '导出加急（续读本科）毕业生审核数据', querystring: roundsQuery },
   }, async (req, reply) => {
     const actor = actorOf(req);
-    await recordAudit(db, actor, [{ action: '导出加急审核数据', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath }]);
+    await recordOperation(db, actor, [{ action: '导出加急审核数据', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath }]);
     const rows = service.urgentRows(db, actor, req.query.batch);
     async function* pages() {
       for (let offset = 0; ; offset += 5000) {

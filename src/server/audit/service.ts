@@ -5,7 +5,7 @@ import type { Actor } from '../platform/auth.ts';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
 import { AppError, errors } from '../platform/errors.ts';
 import { inScope, mustFind, requireRole } from '../platform/scope.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { RULE_NAMES, type RuleKey } from '../eligibility/rules.ts';
@@ -118,7 +118,7 @@ export async function createRound(db: Kysely<DB>, actor: Actor, input: z.infer<t
       batch_code: input.batch, name: input.name, kind: input.kind, starts_on: input.starts_on, ends_on: input.ends_on,
       grades_from: input.grades_from ?? null, grades_to: input.grades_to ?? null,
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, [{ action: '新建审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: input }]);
+    await recordOperation(trx, actor, [{ action: '新建审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: input }]);
     return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
@@ -131,7 +131,7 @@ export async function updateRound(db: Kysely<DB>, actor: Actor, id: number, inpu
       name: input.name, starts_on: input.starts_on, ends_on: input.ends_on,
       grades_from: input.grades_from ?? null, grades_to: input.grades_to ?? null,
     }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '修改审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath,
+    await recordOperation(trx, actor, [{ action: '修改审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath,
       before: { name: before.name, starts_on: before.starts_on, ends_on: before.ends_on, grades_from: before.grades_from, grades_to: before.grades_to }, after: input }]);
     return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
@@ -148,7 +148,7 @@ export async function cancelRound(db: Kysely<DB>, actor: Actor, id: number, reas
       throw errors.conflict(`审核批次“${r.name}”已有审核结果，不能取消。`);
     }
     await trx.updateTable('audit_round').set({ status: '已取消', cancel_reason: reason }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '取消审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, before: { status: r.status }, after: { status: '已取消', reason } }]);
+    await recordOperation(trx, actor, [{ action: '取消审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, before: { status: r.status }, after: { status: '已取消', reason } }]);
     return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
@@ -174,7 +174,7 @@ export async function requestRun(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: n
     if (running) return running.id;
     const taskId = await jobs.enqueue({ kind: ROUND_JOB, title: `毕业审核：${r.batch_code} ${r.name}`, ownerId: actor.id, nodePath: actor.nodePath, payload: { round: id } }, trx);
     await trx.updateTable('audit_round').set({ status: '审核中', task_id: taskId }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '开始毕业审核', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { task: taskId } }]);
+    await recordOperation(trx, actor, [{ action: '开始毕业审核', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { task: taskId } }]);
     return taskId;
   });
 }
@@ -222,7 +222,7 @@ export async function publishRound(db: Kysely<DB>, actor: Actor, id: number): Pr
     if (r.published_at) throw auditErrors.roundPublished(r.name);
     if (r.status !== '已审核') throw errors.conflict(`审核批次“${r.name}”尚未完成审核，不能发布结果。`);
     await trx.updateTable('audit_round').set({ published_at: new Date(), published_by: actor.id }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '发布审核结果', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { results: r.audited_count } }]);
+    await recordOperation(trx, actor, [{ action: '发布审核结果', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { results: r.audited_count } }]);
     return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
@@ -293,7 +293,7 @@ export async function reportData(db: Kysely<DB>, actor: Actor, batch: string, ur
       batch_code: batch, node_id: actor.nodeId, node_path: actor.nodePath, kind: urgent ? '加急审核数据' : '毕业审核数据', rows: n, submitted_by: actor.id,
     }).returning(['id', 'submitted_at']).executeTakeFirstOrThrow();
     await trx.updateTable('graduate').set({ submission_id: sub.id }).where('id', 'in', targets).execute();
-    await recordAudit(trx, actor, [{ action: urgent ? '上报加急审核数据' : '上报毕业审核数据', objectType: 'submission', objectId: sub.id, nodePath: actor.nodePath, after: { batch, graduates: n } }]);
+    await recordOperation(trx, actor, [{ action: urgent ? '上报加急审核数据' : '上报毕业审核数据', objectType: 'submission', objectId: sub.id, nodePath: actor.nodePath, after: { batch, graduates: n } }]);
     return { submission_id: sub.id, graduates: n, submitted_at: new Date(sub.submitted_at).toISOString() };
   });
 }
@@ -318,7 +318,7 @@ export async function setUrgent(db: Kysely<DB>, actor: Actor, batch: string, ids
     }
     if (change.length) {
       await trx.updateTable('graduate').set({ urgent, version: sql`version + 1` }).where('id', 'in', change).execute();
-      await recordAudit(trx, actor, change.map((id) => ({ action: urgent ? '标记加急' : '取消加急', objectType: 'graduate', objectId: id,
+      await recordOperation(trx, actor, change.map((id) => ({ action: urgent ? '标记加急' : '取消加急', objectType: 'graduate', objectId: id,
         nodePath: found.get(id)!.node_path, before: { urgent: !urgent }, after: { urgent } })));
     }
     return { changed: change.length, refused };
@@ -337,7 +337,7 @@ export async function setUrgentDeadline(db: Kysely<DB>, actor: Actor, batch: str
   const deadline = input.spring_enrollment_deadline ? mondayWeekBefore(input.spring_enrollment_deadline) : input.urgent_deadline;
   await db.transaction().execute(async (trx) => {
     await trx.updateTable('batch').set({ urgent_deadline: deadline }).where('code', '=', batch).execute();
-    await recordAudit(trx, actor, [{ action: '设置加急截止日期', objectType: 'batch', objectId: batch, nodePath: actor.nodePath, before: { urgent_deadline: b.urgent_deadline }, after: { urgent_deadline: deadline } }]);
+    await recordOperation(trx, actor, [{ action: '设置加急截止日期', objectType: 'batch', objectId: batch, nodePath: actor.nodePath, before: { urgent_deadline: b.urgent_deadline }, after: { urgent_deadline: deadline } }]);
   });
   return { urgent_deadline: deadline };
 }
@@ -401,7 +401,7 @@ export async function addException(db: Kysely<DB>, actor: Actor, studentId: numb
       student_id: studentId, kind: input.kind, rule: input.rule, target: input.rule === 'course' || input.rule === 'category' ? target : null,
       substitute_course: input.kind === '替代' ? substitute : null, reason: input.reason, node_path: s.node_path, created_by: actor.id,
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, [{ action: input.kind === '替代' ? '课程替代' : '免除要求', objectType: 'student', objectId: studentId,
+    await recordOperation(trx, actor, [{ action: input.kind === '替代' ? '课程替代' : '免除要求', objectType: 'student', objectId: studentId,
       nodePath: s.node_path, after: { exception: row.id, ...input } }]);
     await recomputeCurrentBatch(trx, [studentId]);
     return { id: row.id };
@@ -415,7 +415,7 @@ export async function revokeException(db: Kysely<DB>, actor: Actor, id: number) 
       .where(inScope(actor, 'node_path', 'student_id')).forUpdate().executeTakeFirst(), '例外记录');
     if (e.revoked_at) return { id };
     await trx.updateTable('audit_exception').set({ revoked_at: new Date(), revoked_by: actor.id }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '撤销审核例外', objectType: 'student', objectId: e.student_id, nodePath: e.node_path,
+    await recordOperation(trx, actor, [{ action: '撤销审核例外', objectType: 'student', objectId: e.student_id, nodePath: e.node_path,
       before: { exception: id, kind: e.kind, rule: e.rule, target: e.target, substitute_course: e.substitute_course } }]);
     await recomputeCurrentBatch(trx, [e.student_id]);
     return { id };
@@ -436,7 +436,7 @@ export async function setExtension(db: Kysely<DB>, actor: Actor, studentId: numb
   }
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('student').set({ extension_until: input.extension_until }).where('id', '=', studentId).execute();
-    await recordAudit(trx, actor, [{ action: input.extension_until ? '批准学籍延期' : '撤销学籍延期', objectType: 'student', objectId: studentId,
+    await recordOperation(trx, actor, [{ action: input.extension_until ? '批准学籍延期' : '撤销学籍延期', objectType: 'student', objectId: studentId,
       nodePath: s.node_path, before: { extension_until: s.extension_until }, after: { extension_until: input.extension_until, reason: input.reason } }]);
     await recomputeCurrentBatch(trx, [studentId]);
     return { extension_until: input.extension_until };

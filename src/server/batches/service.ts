@@ -2,7 +2,7 @@ import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { BatchTable, DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { windowStatus } from '../platform/window.ts';
 import { STEPS, stepName, type StepKey } from '../../shared/steps.ts';
@@ -134,7 +134,7 @@ export async function createBatch(db: Kysely<DB>, actor: Actor, input: z.infer<t
     if (input.windows.length) {
       await trx.insertInto('batch_window').values(input.windows.map((w) => ({ batch_code: input.code, ...w }))).execute();
     }
-    await recordAudit(trx, actor, [{ action: '创建毕业批次', objectType: 'batch', objectId: input.code, nodePath: actor.nodePath, after: input }]);
+    await recordOperation(trx, actor, [{ action: '创建毕业批次', objectType: 'batch', objectId: input.code, nodePath: actor.nodePath, after: input }]);
   });
   return getBatch(db, input.code);
 }
@@ -149,7 +149,7 @@ export async function setWindows(db: Kysely<DB>, actor: Actor, code: string, win
       await trx.insertInto('batch_window').values({ batch_code: code, ...w })
         .onConflict((oc) => oc.columns(['batch_code', 'step']).doUpdateSet({ starts_on: w.starts_on, ends_on: w.ends_on })).execute();
     }
-    await recordAudit(trx, actor, [{ action: '设置办理时间', objectType: 'batch', objectId: code, nodePath: actor.nodePath, before: before.windows, after: windows }]);
+    await recordOperation(trx, actor, [{ action: '设置办理时间', objectType: 'batch', objectId: code, nodePath: actor.nodePath, before: before.windows, after: windows }]);
   });
   return getBatch(db, code);
 }
@@ -164,6 +164,6 @@ export async function extendWindow(db: Kysely<DB>, actor: Actor, code: string, i
       batch_code: code, step: input.step, node_id: input.node_id, ends_on: input.ends_on, reason: input.reason, created_by: actor.id,
     }).onConflict((oc) => oc.columns(['batch_code', 'step', 'node_id']).doUpdateSet({ ends_on: input.ends_on, reason: input.reason, created_by: actor.id }))
       .execute();
-    await recordAudit(trx, actor, [{ action: '延长办理时间', objectType: 'batch', objectId: code, nodePath, after: input }]);
+    await recordOperation(trx, actor, [{ action: '延长办理时间', objectType: 'batch', objectId: code, nodePath, after: input }]);
   });
 }

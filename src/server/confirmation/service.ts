@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
@@ -81,7 +81,7 @@ export async function transition(db: Kysely<DB>, actor: Actor, batch: string, se
       change.push(t);
     }
     await q.setStatus(trx, actor, change.map((t) => t.id), target, target === '不同意' ? reason : null);
-    await recordAudit(trx, actor, change.map((t) => ({
+    await recordOperation(trx, actor, change.map((t) => ({
       action: ACTION_NAMES[target],
       objectType: 'graduate',
       objectId: t.id,

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { getBatch } from '../batches/service.ts';
 import { recomputeEligibility } from './queries.ts';
 
@@ -38,7 +38,7 @@ export async function requestRecompute(db: Kysely<DB>, jobs: Jobs, actor: Actor,
     const id = await jobs.enqueue({
       kind: RECOMPUTE_JOB, title: `重新计算毕业批次 ${batch} 的毕业资格`, ownerId: actor.id, nodePath: actor.nodePath, payload: { batch },
     }, trx);
-    await recordAudit(trx, actor, [{ action: '重新计算毕业资格', objectType: 'batch', objectId: batch, nodePath: actor.nodePath, after: { task: id } }]);
+    await recordOperation(trx, actor, [{ action: '重新计算毕业资格', objectType: 'batch', objectId: batch, nodePath: actor.nodePath, after: { task: id } }]);
     return id;
   });
 }

@@ -5,7 +5,7 @@ import type { ExemptionStatus } from '../platform/tables-audit.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { recomputeCurrentBatch } from '../eligibility/queries.ts';
@@ -68,7 +68,7 @@ export async function apply(db: Kysely<DB>, actor: Actor, input: z.infer<typeof 
     const row = await trx.insertInto('exemption').values({
       student_id: s.id, course_code: c.code, node_path: s.node_path, applied_on: appliedOn, grounds: input.grounds, created_by: actor.id,
     }).returning('id').executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, [{ action: '提交免修免考申请', objectType: 'exemption', objectId: row.id, nodePath: s.node_path,
+    await recordOperation(trx, actor, [{ action: '提交免修免考申请', objectType: 'exemption', objectId: row.id, nodePath: s.node_path,
       after: { student: s.id, course: c.code, applied_on: appliedOn } }]);
     return { id: row.id, applied_on: appliedOn, note };
   });
@@ -117,7 +117,7 @@ export async function decide(db: Kysely<DB>, actor: Actor, id: number, d: z.infe
       const who = e.status === '待分部审核' ? '分部' : e.status === '待总部审核' ? '总部' : null;
       throw errors.conflict(who ? `该申请${e.status}，应由${who}审核。` : `该申请已${e.status}，不能再审核。`);
     }
-    await recordAudit(trx, actor, [{ action: d.approve ? '同意免修免考' : '驳回免修免考', objectType: 'exemption', objectId: id, nodePath: e.node_path,
+    await recordOperation(trx, actor, [{ action: d.approve ? '同意免修免考' : '驳回免修免考', objectType: 'exemption', objectId: id, nodePath: e.node_path,
       before: { status: e.status }, after: { status: next, opinion: d.opinion } }]);
     if (next === '已批准') await recomputeCurrentBatch(trx, [e.student_id]);
     return { id, status: next, version: e.version + 1 };

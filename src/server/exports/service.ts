@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth.ts';
 import { AppError, errors } from '../platform/errors.ts';
 import { fileStore, tempDir } from '../platform/files.ts';
 import { etaSeconds, type Jobs } from '../platform/jobs.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import * as q from './queries.ts';
@@ -218,7 +218,7 @@ export async function openDownload(db: Kysely<DB>, actor: Actor, taskId: string)
   } catch {
     throw expiredError();
   }
-  await recordAudit(db, actor, [{
+  await recordOperation(db, actor, [{
     action: '下载导出文件', objectType: 'export_file', objectId: taskId, nodePath: f.node_path,
     after: { kind: f.kind, file_name: f.file_name, owner_id: f.owner_id },
   }]);

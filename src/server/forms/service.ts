@@ -2,7 +2,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { missingGlyphs } from '../platform/pdf.ts';
 import { idCardInfo, maskIdCard } from '../../shared/idcard.ts';
@@ -132,7 +132,7 @@ export async function saveMyForm(db: Kysely<DB>, actor: Actor, body: DraftBody, 
       ...(submit ? { state: '函授站未填写' as const, submitted_at: now, return_reason: null } : {}),
     }).where('graduate_id', '=', own.id).execute();
     const before = Object.fromEntries(FORM_FIELD_KEYS.map((k) => [k, f[k]]));
-    await recordAudit(trx, actor, [{
+    await recordOperation(trx, actor, [{
       action: submit ? '提交毕业生登记表' : '保存毕业生登记表', objectType: 'graduate_form', objectId: own.id, nodePath: f.node_path,
       before: { state: f.state, ...before }, after: { state: submit ? '函授站未填写' : f.state, ...texts },
     }]);
@@ -266,7 +266,7 @@ export async function writeOpinions(db: Kysely<DB>, actor: Actor, items: Opinion
         version = f.version + 1
       from unnest(${ids}::int[], ${hts}::text[], ${tps}::text[]) as u(id, ht, tp)
       where f.graduate_id = u.id`.execute(trx);
-    await recordAudit(trx, actor, rows.map(({ t, i }) => {
+    await recordOperation(trx, actor, rows.map(({ t, i }) => {
       const ht = i.head_teacher_opinion ?? t.head_teacher_opinion;
       const tp = i.tp_opinion ?? t.tp_opinion;
       return {
@@ -291,7 +291,7 @@ export async function approve(db: Kysely<DB>, actor: Actor, items: ApproveItem[]
         state = '总部已填写', batch_code = g.batch_code, version = f.version + 1
       from unnest(${rows.map((r) => r.t.id)}::int[], ${rows.map((r) => r.i.school_opinion)}::text[]) as u(id, op), graduate g
       where f.graduate_id = u.id and g.id = u.id`.execute(trx);
-    await recordAudit(trx, actor, rows.map(({ t, i }) => ({
+    await recordOperation(trx, actor, rows.map(({ t, i }) => ({
       action: '填写学校意见', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
       before: { student_no: t.student_no, name: t.name, state: t.state, batch_code: t.batch_code, school_opinion: t.school_opinion },
       after: { student_no: t.student_no, name: t.name, state: '总部已填写', batch_code: t.graduate_batch, school_opinion: i.school_opinion },
@@ -313,7 +313,7 @@ export async function sendBack(db: Kysely<DB>, actor: Actor, items: { id: number
       head_teacher_opinion: null, head_teacher_by: null, head_teacher_at: null, tp_opinion: null, tp_by: null, tp_at: null,
       version: eb('version', '+', 1),
     })).where('graduate_id', '=', sql<number>`any(${rows.map((r) => r.t.id)}::int[])`).execute();
-    await recordAudit(trx, actor, rows.map(({ t }) => ({
+    await recordOperation(trx, actor, rows.map(({ t }) => ({
       action: '退回毕业生登记表', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
       before: { student_no: t.student_no, name: t.name, state: t.state, head_teacher_opinion: t.head_teacher_opinion, tp_opinion: t.tp_opinion },
       after: { student_no: t.student_no, name: t.name, state: '学生未填写', return_reason: reason },
@@ -338,7 +338,7 @@ export async function addPhrase(db: Kysely<DB>, actor: Actor, body: z.infer<type
     const row = await trx.insertInto('opinion_phrase').values({
       node_id: actor.nodeId, node_path: actor.nodePath, kind: body.kind as OpinionKind, text: body.text, sort: body.sort, created_by: actor.id,
     }).returning(['id', 'kind', 'text', 'sort']).executeTakeFirstOrThrow();
-    await recordAudit(trx, actor, [{ action: '新增常用意见', objectType: 'opinion_phrase', objectId: row.id, nodePath: actor.nodePath, after: body }]);
+    await recordOperation(trx, actor, [{ action: '新增常用意见', objectType: 'opinion_phrase', objectId: row.id, nodePath: actor.nodePath, after: body }]);
     return { ...row, node_name: actor.nodeName, mine: true };
   });
 }
@@ -349,7 +349,7 @@ export async function deletePhrase(db: Kysely<DB>, actor: Actor, id: number) {
     const p = await mustFind(trx.selectFrom('opinion_phrase').selectAll().where('id', '=', id)
       .where(inScope(actor, 'node_path')).forUpdate().executeTakeFirst(), '常用意见');
     await trx.deleteFrom('opinion_phrase').where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: '删除常用意见', objectType: 'opinion_phrase', objectId: id, nodePath: p.node_path, before: { kind: p.kind, text: p.text } }]);
+    await recordOperation(trx, actor, [{ action: '删除常用意见', objectType: 'opinion_phrase', objectId: id, nodePath: p.node_path, before: { kind: p.kind, text: p.text } }]);
     return { deleted: 1 };
   });
 }

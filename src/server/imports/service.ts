@@ -4,7 +4,7 @@ import type { Actor } from '../platform/auth.ts';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
 import type { CellError, ImportKind } from '../platform/tables-audit.ts';
 import { errors } from '../platform/errors.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { today } from '../platform/clock.ts';
 import { mustFind } from '../platform/scope.ts';
 import { buildTable, buildTemplate, fileProblem, readSheet, type SheetRow } from '../platform/excel.ts';
@@ -442,7 +442,7 @@ async function applyFile(ctx: TaskContext) {
         await recomputeCurrentBatch(trx, students);
       }
       await q.finishApply(trx, importId, { applied: n, submissionId });
-      await recordAudit(trx, actor, [{
+      await recordOperation(trx, actor, [{
         action: `导入${def.name}`, objectType: 'import_file', objectId: importId, nodePath: file.node_path,
         after: { file: file.file_name, kind: def.name, batch: file.batch_code, mode: mode === 'all' ? '全部导入' : '仅导入正确的行', rows: n, submission: submissionId },
       }]);

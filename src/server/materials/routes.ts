@@ -1,6 +1,6 @@
 import type { App, AppContext } from '../platform/http.ts';
 import { actorOf } from '../platform/http.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { OFFICES } from '../platform/scope.ts';
 import { sendWorkbook } from '../platform/xlsx-export.ts';
 import { renderToBuffer } from '../platform/pdf.ts';
@@ -40,7 +40,7 @@ export function materialRoutes(app: App, { database }: AppContext) {
   }, async (req, reply) => {
     const actor = actorOf(req);
     const { rows } = await service.notGraduating(db, actor, req.query);
-    await recordAudit(db, actor, [{ action: '导出未办理毕业学生统计表', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath, after: { ...req.query, rows: rows.length } }]);
+    await recordOperation(db, actor, [{ action: '导出未办理毕业学生统计表', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath, after: { ...req.query, rows: rows.length } }]);
     type Row = (typeof rows)[number];
     async function* one() {
       yield rows;
@@ -69,7 +69,7 @@ export function materialRoutes(app: App, { database }: AppContext) {
       school, tpCode: tp.code, tpName: tp.name, batch: req.query.batch, cohort: req.query.cohort ?? null, printedOn: printDate(),
       rows: rows.map((r) => ({ studentNo: r.student_no, name: r.name, major: r.major, level: r.level, cohort: r.cohort, reason: r.reason })),
     }, notGraduatingPdfOptions);
-    await recordAudit(db, actor, [{ action: '打印未办理毕业学生统计表', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath, after: { tp_code: tp.code, rows: rows.length } }]);
+    await recordOperation(db, actor, [{ action: '打印未办理毕业学生统计表', objectType: 'batch', objectId: req.query.batch, nodePath: actor.nodePath, after: { tp_code: tp.code, rows: rows.length } }]);
     const name = `未办理毕业学生统计表_${req.query.batch}_${tp.code}.pdf`;
     return reply.type('application/pdf')
       .header('content-disposition', `attachment; filename="not-graduating.pdf"; filename*=UTF-8''${encodeURIComponent(name)}`)

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../platform/auth.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
 import { ADMINS, OFFICES, inScope, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
@@ -113,7 +113,7 @@ export async function mark(db: Kysely<DB>, actor: Actor, body: z.infer<typeof ma
             .where('graduate_id', '=', o.graduate_id).where('item', '=', o.item).execute();
         }
       }
-      await recordAudit(trx, actor, [{
+      await recordOperation(trx, actor, [{
         action: body.action === 'receive' ? (body.done ? '确认接收毕业材料' : '取消接收毕业材料') : (body.done ? '标记毕业材料已备齐' : '取消毕业材料已备齐'),
         objectType: 'graduate_material', objectId: body.batch, nodePath: actor.nodePath,
         after: { batch: body.batch, items: ok.map((o) => ({ graduate_id: o.graduate_id, item: o.item })) },

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DB, NodeKind } from '../platform/tables.ts';
 import { KIND_NAMES } from '../../shared/org.ts';
 import type { Actor } from '../platform/auth.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import type { z } from 'zod';
@@ -31,7 +31,7 @@ export async function createNode(db: Kysely<DB>, actor: Actor, input: z.infer<ty
       .returning('id').executeTakeFirstOrThrow();
     const path = `${parent.path}${id}/`;
     await trx.updateTable('org_node').set({ path }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: `新建${KIND_NAMES[kind]}`, objectType: 'org_node', objectId: id, nodePath: path, after: { ...input, kind } }]);
+    await recordOperation(trx, actor, [{ action: `新建${KIND_NAMES[kind]}`, objectType: 'org_node', objectId: id, nodePath: path, after: { ...input, kind } }]);
     return trx.selectFrom('org_node as n').select([...columns]).where('n.id', '=', id).executeTakeFirstOrThrow();
   });
 }
@@ -45,7 +45,7 @@ export async function updateNode(db: Kysely<DB>, actor: Actor, id: number, input
   }
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('org_node').set(input).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{ action: input.disabled ? '停用单位' : '修改单位', objectType: 'org_node', objectId: id, nodePath: node.path,
+    await recordOperation(trx, actor, [{ action: input.disabled ? '停用单位' : '修改单位', objectType: 'org_node', objectId: id, nodePath: node.path,
       before: { name: node.name, disabled: node.disabled, head_teacher_id: node.head_teacher_id }, after: input }]);
     return trx.selectFrom('org_node as n').select([...columns]).where('n.id', '=', id).executeTakeFirstOrThrow();
   });

@@ -9,7 +9,7 @@ import type { App, AppContext } from '../platform/http.ts';
 import { actorOf } from '../platform/http.ts';
 import { errors } from '../platform/errors.ts';
 import { tempDir } from '../platform/files.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { OFFICES, STAFF } from '../platform/scope.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import * as service from './service.ts';
@@ -122,7 +122,7 @@ export function photoRoutes(app: App, { database, jobs }: AppContext) {
   }, async (req, reply) => {
     const actor = actorOf(req);
     const rows = await service.missingRows(db, actor, req.query);
-    await recordAudit(db, actor, [{ action: '导出缺照片名单', objectType: 'export', objectId: req.query.batch, nodePath: actor.nodePath, after: req.query }]);
+    await recordOperation(db, actor, [{ action: '导出缺照片名单', objectType: 'export', objectId: req.query.batch, nodePath: actor.nodePath, after: req.query }]);
     type R = { student_no: string; name: string; id_number: string; major: string; level: string; tp_code: string; tp_name: string; confirm_status: string };
     return sendWorkbook<R>(reply, `缺照片名单-${req.query.batch}.xlsx`, '缺照片名单', [
       { header: '教学点代码', width: 12, value: (r) => r.tp_code },

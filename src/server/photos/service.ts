@@ -4,7 +4,7 @@ import type { DB } from '../platform/tables.ts';
 import type { PhotoVerdict } from '../platform/tables-photos.ts';
 import type { Actor } from '../platform/auth.ts';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
 import { fileStore, type FileStore } from '../platform/files.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
@@ -72,7 +72,7 @@ export async function updateType(db: Kysely<DB>, actor: Actor, code: string, bod
       .onConflict((oc) => oc.column('code').doUpdateSet({ ...values, updated_by: actor.id, updated_at: new Date() }))
       .execute();
     const pick = (t: typeof values) => ({ width: t.width, height: t.height, min_kb: t.min_kb, max_kb: t.max_kb, note: t.note, enabled: t.enabled });
-    await recordAudit(trx, actor, [{
+    await recordOperation(trx, actor, [{
       action: before ? '修改图片限制' : '新增图片类型', objectType: 'photo_type', objectId: code, nodePath: actor.nodePath,
       before: before ? pick(before) : undefined, after: values,
     }]);
@@ -291,7 +291,7 @@ export async function save(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: string)
     const inserted = await q.applyUpload(trx, actor, u);
     const flagged = await q.flagExactDuplicates(trx, inserted.map((p) => p.id));
     await trx.updateTable('photo_upload').set({ state: 'saved', saved_at: new Date(), saved_by: actor.id }).where('id', '=', id).execute();
-    await recordAudit(trx, actor, [{
+    await recordOperation(trx, actor, [{
       action: '保存批量上传照片', objectType: 'photo_upload', objectId: id, nodePath: u.node_path,
       after: { photo_type: u.photo_type, file_name: u.file_name, applied: inserted.length, rejected: u.rejected },
     }]);
@@ -355,7 +355,7 @@ export async function uploadSingle(db: Kysely<DB>, jobs: Jobs, actor: Actor, stu
     if (current?.sha256 === v.sha256) return { verdict: '无变化' as const, reason: '与该学生现有照片相同，无需更新', photo_id: current.id };
     const p = await q.insertPhoto(trx, { student_id: s.id, photo_type: type, node_path: s.node_path, sha256: v.sha256, size_bytes: v.size, width: v.width, height: v.height, source: '单张上传', uploaded_by: actor.id });
     await q.flagExactDuplicates(trx, [p.id]);
-    await recordAudit(trx, actor, [{
+    await recordOperation(trx, actor, [{
       action: current ? '替换学生照片' : '上传学生照片', objectType: 'student', objectId: s.id, nodePath: s.node_path,
       before: current ? { photo_type: type, photo_id: current.id } : undefined, after: { photo_type: type, photo_id: p.id },
     }]);
@@ -434,7 +434,7 @@ export async function reviewFlag(db: Kysely<DB>, actor: Actor, id: number) {
   return db.transaction().execute(async (trx) => {
     const f = await mustFind(q.flags(trx, actor, '待核查').select(['f.id', 'f.node_path']).where('f.id', '=', id).executeTakeFirst(), '待核查的照片标记');
     await trx.updateTable('photo_flag').set({ status: '已核查', reviewed_by: actor.id, reviewed_at: new Date() }).where('id', '=', f.id).execute();
-    await recordAudit(trx, actor, [{ action: '核查重复照片', objectType: 'photo_flag', objectId: f.id, nodePath: f.node_path, before: { status: '待核查' }, after: { status: '已核查' } }]);
+    await recordOperation(trx, actor, [{ action: '核查重复照片', objectType: 'photo_flag', objectId: f.id, nodePath: f.node_path, before: { status: '待核查' }, after: { status: '已核查' } }]);
     return { ok: true as const };
   });
 }

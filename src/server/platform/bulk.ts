@@ -11,7 +11,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { BulkResult, Refusal } from '../../shared/bulk.ts';
 import type { Actor } from './auth.ts';
-import { recordAudit, type AuditEntry } from './audit.ts';
+import { recordOperation, type OperationEntry } from './oplog.ts';
 import type { DB } from './tables.ts';
 import type { WindowStatus } from './window.ts';
 
@@ -43,7 +43,7 @@ export interface BulkSpec<R extends { id: number }> {
   /** Changes every row that passed, in one statement. */
   apply: (rows: R[]) => Promise<void>;
   /** The operation-log entry of a changed row. */
-  log: (row: R) => AuditEntry;
+  log: (row: R) => OperationEntry;
 }
 
 export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transaction<DB>, actor: Actor, spec: BulkSpec<R>): Promise<BulkResult> {
@@ -73,7 +73,7 @@ export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transa
   }
   if (pass.length > 0) {
     await spec.apply(pass);
-    await recordAudit(trx, actor, pass.map(spec.log));
+    await recordOperation(trx, actor, pass.map(spec.log));
   }
   result.changed = pass.length;
   return result;

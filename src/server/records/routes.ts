@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { App, AppContext } from '../platform/http.ts';
 import { actorOf } from '../platform/http.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { OFFICES, STAFF } from '../platform/scope.ts';
 import { sendWorkbook } from '../platform/xlsx-export.ts';
 import * as service from './service.ts';
@@ -60,7 +60,7 @@ export function recordRoutes(app: App, { database }: AppContext) {
     schema: { tags, summary: '导出强制核对进度（Excel）', querystring: verificationQuery.omit({ page: true, page_size: true }) },
   }, async (req, reply) => {
     const actor = actorOf(req);
-    await recordAudit(db, actor, [{ action: '导出强制核对进度', objectType: 'grade', objectId: req.query.grade, nodePath: actor.nodePath, after: req.query }]);
+    await recordOperation(db, actor, [{ action: '导出强制核对进度', objectType: 'grade', objectId: req.query.grade, nodePath: actor.nodePath, after: req.query }]);
     type Row = ReturnType<typeof service.verificationPages> extends AsyncGenerator<(infer R)[]> ? R : never;
     return sendWorkbook<Row>(reply, `强制核对进度_${req.query.grade}.xlsx`, '强制核对进度', [
       { header: '教学点代码', width: 10, value: (r) => r.tp_code },

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
-import { recordAudit } from '../platform/audit.ts';
+import { recordOperation } from '../platform/oplog.ts';
 import { idCardInfo, maskIdCard as maskIdCard } from '../../shared/idcard.ts';
 import type { DocFilter, EnrollForm, ListFilter, SortKey, verificationQuery } from './schema.ts';
 
@@ -100,7 +100,7 @@ export async function saveEnrollForm(db: Kysely<DB>, actor: Actor, form: EnrollF
     const now = new Date();
     await trx.updateTable('student').set({ enroll_form: JSON.stringify(form), enroll_form_status: '已更新', enroll_form_updated_at: now, phone: form.phone })
       .where('id', '=', s.id).execute();
-    await recordAudit(trx, actor, [{ action: '更新入学登记表', objectType: 'student', objectId: s.id, nodePath: s.node_path,
+    await recordOperation(trx, actor, [{ action: '更新入学登记表', objectType: 'student', objectId: s.id, nodePath: s.node_path,
       before: { status: s.enroll_form_status, form: s.enroll_form }, after: { status: '已更新', form } }]);
     return myEnrollForm(trx as unknown as Kysely<DB>, actor);
   });
@@ -114,7 +114,7 @@ export async function startCampaign(db: Kysely<DB>, actor: Actor, grade: string)
       .where('cohort', 'like', `${grade}%`).where('status', '=', '在籍').where(inScope(actor, 'node_path'))
       .executeTakeFirst();
     const n = Number(res.numUpdatedRows);
-    await recordAudit(trx, actor, [{ action: '发起强制核对', objectType: 'grade', objectId: grade, nodePath: actor.nodePath, after: { grade, students: n } }]);
+    await recordOperation(trx, actor, [{ action: '发起强制核对', objectType: 'grade', objectId: grade, nodePath: actor.nodePath, after: { grade, students: n } }]);
     return { students: n };
   });
 }
@@ -208,7 +208,7 @@ export async function setSortOrder(db: Kysely<DB>, actor: Actor, tpCode: string,
     const now = new Date();
     await trx.insertInto('doc_sort_order').values({ tp_id: tp.id, sort, updated_by: actor.id, updated_at: now })
       .onConflict((oc) => oc.column('tp_id').doUpdateSet({ sort, updated_by: actor.id, updated_at: now })).execute();
-    await recordAudit(trx, actor, [{ action: '设置文档排序标准', objectType: 'org_node', objectId: tp.id, nodePath: tp.path,
+    await recordOperation(trx, actor, [{ action: '设置文档排序标准', objectType: 'org_node', objectId: tp.id, nodePath: tp.path,
       before: { sort: tp.sort ?? 'student_no' }, after: { sort } }]);
     return sortRow({ ...tp, sort, updated_at: now });
   });

@@ -2,7 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from './auth.ts';
 import type { DB } from './tables.ts';
 
-export interface AuditEntry {
+export interface OperationEntry {
   action: string;
   objectType: string;
   objectId: string | number;
@@ -12,7 +12,7 @@ export interface AuditEntry {
 }
 
 /** Every change of state, with who, when, before and after. Written in the same transaction as the change. */
-export async function recordAudit(trx: Kysely<DB> | Transaction<DB>, actor: Actor | null, entries: AuditEntry[]): Promise<void> {
+export async function recordOperation(trx: Kysely<DB> | Transaction<DB>, actor: Actor | null, entries: OperationEntry[]): Promise<void> {
   if (entries.length === 0) return;
   for (let i = 0; i < entries.length; i += 5000) {
     await trx.insertInto('audit_log').values(entries.slice(i, i + 5000).map((e) => ({

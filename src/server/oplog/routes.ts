@@ -19,7 +19,7 @@ const entry = z.object({
 });
 
 /** 操作日志: who did what, when, before → after, within the caller's subtree. */
-export function auditLogRoutes(app: App, { database }: AppContext) {
+export function operationLogRoutes(app: App, { database }: AppContext) {
   app.get('/api/audit-log', {
     config: { access: ADMINS },
     schema: { tags: ['操作日志'], summary: '本单位及下级单位的操作日志', querystring: query, response: { 200: z.object({ total: z.number(), rows: z.array(entry) }) } },
