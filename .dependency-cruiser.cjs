@@ -1,5 +1,8 @@
-/** The dependency direction, held by a tool (STYLE.md): platform never imports a capability,
- *  the web never imports the server, and the server never imports the web. */
+/** The dependency direction, held by a tool (STYLE.md, ARCHITECTURE.md):
+ *  - platform (machinery) never imports a capability; shared stands alone; web and server never import each other;
+ *  - a capability uses another only through that capability's `service.ts` (its one public door);
+ *  - route files do not touch the database: they parse, authorise, call a service and present. */
+const CAP = '^src/server/(?!platform/|testing/|demo/)([^/]+)/';
 module.exports = {
   forbidden: [
     { name: 'platform-is-below-capabilities', severity: 'error',
@@ -11,11 +14,20 @@ module.exports = {
       from: { path: '^src/server' }, to: { path: '^src/web' } },
     { name: 'shared-stands-alone', severity: 'error',
       from: { path: '^src/shared' }, to: { path: '^src/(server|web)' } },
+    { name: 'capability-through-its-service', severity: 'error',
+      comment: 'Another capability is reached only through its service.ts.',
+      from: { path: CAP },
+      to: { path: '^src/server/(?!platform/|testing/|demo/)([^/]+)/(?!service\\.ts$)', pathNot: ['^src/server/$1/'] } },
+    { name: 'routes-do-not-touch-the-database', severity: 'error',
+      comment: 'A route file parses, authorises, calls a service and presents: SQL lives in service.ts / queries.ts.',
+      from: { path: '^src/server/[^/]+/routes\\.ts$' },
+      to: { path: ['(^|/)node_modules/(kysely|pg|@electric-sql)/', '^src/server/[^/]+/queries\\.ts$', '^src/server/platform/db\\.ts$'] } },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
     tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
     exclude: { path: '\\.test\\.ts$' },
   },
 };

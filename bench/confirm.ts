@@ -347,9 +347,9 @@ async function resetState(running: Running): Promise<void> {
     update graduate set confirm_status = '待确认', confirm_reason = null, confirmed_at = null, confirmed_by = null, version = 1
       where confirm_status <> '待确认' or version <> 1;
     delete from session;
-    delete from audit_log;
+    delete from operation_log;
     delete from app_user where username like 'bench\\_%';`);
-  for (const t of ['graduate', 'audit_log', 'session', 'app_user']) await running.database.sql.executeSql(`vacuum analyze ${t}`);
+  for (const t of ['graduate', 'operation_log', 'session', 'app_user']) await running.database.sql.executeSql(`vacuum analyze ${t}`);
 }
 
 async function api<T = unknown>(base: string, method: 'GET' | 'POST', url: string, cookie: string, body?: unknown): Promise<T> {

@@ -24,7 +24,8 @@ import { graduateFormsExport } from '../src/server/documents/exports.ts';
 import { renderGraduateForm, type GraduateFormData } from '../src/server/documents/graduate-form.ts';
 import { loadGraduateForms } from '../src/server/documents/load.ts';
 import { selected } from '../src/server/forms/queries.ts';
-import { approveBody, opinionsBody, type ActionResult } from '../src/server/forms/schema.ts';
+import { approveBody, opinionsBody } from '../src/shared/contract/forms.ts';
+import type { BulkResult } from '../src/shared/bulk.ts';
 import { approve, writeOpinions } from '../src/server/forms/service.ts';
 import type { Actor } from '../src/server/platform/auth.ts';
 import { MergedPdf, missingGlyphs, renderToBuffer } from '../src/server/platform/pdf.ts';
@@ -49,7 +50,7 @@ The last line printed is one JSON object.`;
 
 const log = logger('forms');
 const WARMUP = 50;
-/** The request's cap on the items of one action (forms/schema.ts). */
+/** The request's cap on the items of one action (shared/contract/forms.ts). */
 const ACTION_MAX = 5000;
 /** Cohorts that all reach 202701's minimum study time (2.5 years by 2027-01-20): every student is a candidate. */
 const COHORTS = ['201903', '201909', '202003', '202009', '202103', '202109', '202203', '202209', '202303', '202309', '202403'];
@@ -306,10 +307,10 @@ function opinionItem(id: number, version: number, i: number) {
   return { id, version, head_teacher_opinion: HEAD_TEACHER[i % HEAD_TEACHER.length], tp_opinion: TP[(i >> 2) % TP.length] };
 }
 
-function expectChanged(what: string, r: ActionResult, n: number): void {
+function expectChanged(what: string, r: BulkResult, n: number): void {
   if (r.changed !== n || r.refused.length) {
     throw new Error(`${what}: changed ${r.changed} of ${n}, unchanged ${r.unchanged}, refused ${r.refused.length}` +
-      (r.refused.length ? ` (first: ${r.refused[0].reason})` : ''));
+      (r.refused.length ? ` (first: ${r.refused[0].message})` : ''));
   }
 }
 

@@ -18,7 +18,11 @@ import sharp from 'sharp';
 import { fileStore } from './platform/files.ts';
 import { startTestApp, type TestApp } from './testing/harness.ts';
 import { buildUser, buildWorld, type World } from './testing/factories.ts';
-import type { Role } from './platform/tables.ts';
+import type { Refusal } from '../shared/bulk.ts';
+import type { Candidate, TpCount } from '../shared/contract/confirmation.ts';
+import type { FormRow } from '../shared/contract/forms.ts';
+import type { NotGraduatingRow } from '../shared/contract/materials.ts';
+import type { Role } from '../shared/org.ts';
 import { addDays, today } from './platform/clock.ts';
 import { runRound } from './audit/service.ts';
 
@@ -54,7 +58,7 @@ const ADMINS: Role[] = ['hq_admin', 'branch_admin'];
 const OFFICES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
 const STAFF: Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
 const batchBody = (n: number) => ({ code: `20${31 + Math.floor(n / 12)}${String((n % 12) + 1).padStart(2, '0')}`, issue_date: '2031-01-20', windows: [] });
-const missing = (json: any) => json.refused?.length === 1 && /不存在，或不在您的管理范围内/.test(json.refused[0].reason);
+const missing = (json: { refused?: Refusal[] }) => json.refused?.length === 1 && /不存在，或不在您的管理范围内/.test(json.refused[0].message);
 
 const TABLE: Record<string, Row> = {
   'GET /api/health': { access: 'public', check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/health' }) },
@@ -77,11 +81,11 @@ const TABLE: Record<string, Row> = {
   'GET /api/org/nodes': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.some((n: any) => n.id === p.classNodeId) }, request: () => ({ method: 'GET', url: '/api/org/nodes?kind=class' }) },
   'POST /api/org/nodes': { access: ADMINS, check: { kind: 'object' }, request: (p, n) => ({ method: 'POST', url: '/api/org/nodes', body: { parent_id: p.tpNodeId, code: `PC${n}`, name: `权限测试班${n}` } }) },
   'PATCH /api/org/nodes/:id': { access: ADMINS, check: { kind: 'object' }, request: (p) => ({ method: 'PATCH', url: `/api/org/nodes/${p.classNodeId}`, body: { disabled: false } }) },
-  'GET /api/audit-log/actions': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.includes(`探针 ${p.auditProbe}`) }, request: () => ({ method: 'GET', url: '/api/audit-log/actions' }) },
+  'GET /api/operation-log/actions': { access: ADMINS, check: { kind: 'list', contains: (j, p) => j.includes(`探针 ${p.auditProbe}`) }, request: () => ({ method: 'GET', url: '/api/operation-log/actions' }) },
   'GET /api/programmes/majors': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/programmes/majors' }) },
-  'GET /api/audit-log': { access: ADMINS, check: { kind: 'list', contains: (j) => j.total === 1 }, request: (p) => ({ method: 'GET', url: `/api/audit-log?object_id=${p.auditProbe}` }) },
-  'GET /api/confirmation': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/confirmation?batch=202701&q=${p.studentNo}` }) },
-  'GET /api/confirmation/counts': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.some((r: any) => r.tp_code === p.tpCode) }, request: () => ({ method: 'GET', url: '/api/confirmation/counts?batch=202701' }) },
+  'GET /api/operation-log': { access: ADMINS, check: { kind: 'list', contains: (j) => j.total === 1 }, request: (p) => ({ method: 'GET', url: `/api/operation-log?object_id=${p.auditProbe}` }) },
+  'GET /api/confirmation': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: Candidate) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/confirmation?batch=202701&q=${p.studentNo}` }) },
+  'GET /api/confirmation/counts': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.some((r: TpCount) => r.tp_code === p.tpCode) }, request: () => ({ method: 'GET', url: '/api/confirmation/counts?batch=202701' }) },
   'POST /api/confirmation/agree': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/confirmation/agree', body: { batch: '202701', selection: { items: [p.graduate] } } }) },
   'POST /api/confirmation/disagree': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/confirmation/disagree', body: { batch: '202701', selection: { items: [p.graduate] }, reason: '权限测试' } }) },
   'POST /api/confirmation/undo': { access: OFFICES, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/confirmation/undo', body: { batch: '202701', selection: { items: [p.graduate] } } }) },
@@ -128,7 +132,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/me/graduate-form': { access: ['student'], check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/me/graduate-form' }) },
   'PUT /api/me/graduate-form/draft': { access: ['student'], check: { kind: 'global' }, ok: [200, 409], request: () => ({ method: 'PUT', url: '/api/me/graduate-form/draft', body: { version: 0, self_assessment: '权限测试草稿' } }) },
   'POST /api/me/graduate-form/submit': { access: ['student'], check: { kind: 'global' }, ok: [200, 409], request: () => ({ method: 'POST', url: '/api/me/graduate-form/submit', body: { version: 1, self_assessment: '权限测试：本人在校学习期间遵守校规校纪，认真学习各门课程，按时完成作业和考试，顺利修完教学计划规定的全部课程。' } }) },
-  'GET /api/graduate-forms': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/graduate-forms?q=${p.studentNo}` }) },
+  'GET /api/graduate-forms': { access: STAFF, check: { kind: 'list', contains: (j, p) => j.rows.some((r: FormRow) => r.student_no === p.studentNo) }, request: (p) => ({ method: 'GET', url: `/api/graduate-forms?q=${p.studentNo}` }) },
   'GET /api/graduate-forms/:id': { access: 'any', check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/graduate-forms/${p.graduate.id}` }) },
   'POST /api/graduate-forms/opinions': { access: ['tp_admin', 'head_teacher'], check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/graduate-forms/opinions', body: { items: [{ ...p.graduate, head_teacher_opinion: '权限测试意见' }] } }) },
   'POST /api/graduate-forms/approve': { access: ADMINS, check: { kind: 'action', refusedAsMissing: missing }, request: (p) => ({ method: 'POST', url: '/api/graduate-forms/approve', body: { items: [{ ...p.graduate, school_opinion: '权限测试意见' }] } }) },
@@ -163,9 +167,9 @@ const TABLE: Record<string, Row> = {
   'POST /api/photos/flags/:id/review': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'POST', url: `/api/photos/flags/${photoProbe(p).flagId}/review` }) },
   // 消息与导出 (issue 5)
   'GET /api/materials': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials?batch=202701' }) }, // only agreed graduates are listed: materials.test.ts checks the scope
-  'POST /api/materials/mark': { access: OFFICES, check: { kind: 'action', refusedAsMissing: (j) => j.refused?.length === 1 && /不在您的管理范围内/.test(j.refused[0].reason) }, request: (p) => ({ method: 'POST', url: '/api/materials/mark', body: { action: 'prepare', done: true, batch: '202701', items: [{ graduate_id: p.graduate.id, item: '成绩单' }] } }) },
+  'POST /api/materials/mark': { access: OFFICES, check: { kind: 'action', refusedAsMissing: (j: { refused?: Refusal[] }) => j.refused?.length === 1 && /不在您的管理范围内/.test(j.refused[0].message) }, request: (p) => ({ method: 'POST', url: '/api/materials/mark', body: { action: 'prepare', done: true, batch: '202701', items: [{ graduate_id: p.graduate.id, item: '成绩单' }] } }) },
   'GET /api/materials/summary': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/summary?batch=202701' }) },
-  'GET /api/materials/not-graduating': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: any) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating?batch=202701' }) },
+  'GET /api/materials/not-graduating': { access: OFFICES, check: { kind: 'list', contains: (j, p) => j.rows.some((r: NotGraduatingRow) => r.student_no === p.studentNo) }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating?batch=202701' }) },
   'GET /api/materials/not-graduating.xlsx': { access: OFFICES, check: { kind: 'global' }, request: () => ({ method: 'GET', url: '/api/materials/not-graduating.xlsx?batch=202701' }) },
   'GET /api/materials/not-graduating.pdf': { access: OFFICES, check: { kind: 'object' }, request: (p) => ({ method: 'GET', url: `/api/materials/not-graduating.pdf?batch=202701&tp_code=${p.tpCode}` }) },
   'POST /api/exports': { access: STAFF, check: { kind: 'global' }, request: () => ({ method: 'POST', url: '/api/exports', body: { kind: 'students.xlsx', filter: {} } }) }, // runs in the background: exports.test.ts follows one to its file
@@ -218,7 +222,7 @@ before(async () => {
         node_id: subject === 'own' ? (await t.db.selectFrom('app_user').select('node_id').where('id', '=', me.id).executeTakeFirstOrThrow()).node_id : st.class_id!,
         node_path: subject === 'own' ? me.path : st.node_path,
       }).returning('id').executeTakeFirstOrThrow();
-      await t.db.insertInto('audit_log').values({ actor_name: '测试', node_path: st.node_path, action: `探针 ${auditProbe}`, object_type: 'probe', object_id: auditProbe }).execute();
+      await t.db.insertInto('operation_log').values({ actor_name: '测试', node_path: st.node_path, action: `探针 ${auditProbe}`, object_type: 'probe', object_id: auditProbe }).execute();
       probes.set(`${a.username}/${subject}`, {
         studentId: st.id, studentNo: st.student_no, graduate: await w.graduateOf(st.id), classNodeId: st.class_id!, tpNodeId: st.tp_id, tpCode: st.tp_code,
         userId: victims.get(st.class_id!)!, taskId: task.id, auditProbe, importId: imp.id,

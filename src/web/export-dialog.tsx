@@ -3,33 +3,35 @@
  * and 下载毕业生登记表 (毕业生登记表管理, step 四.5). It asks 导出范围, 排序方式 and, for the printed
  * documents (成绩单, 毕业生登记表), 打印方式, then starts the export; the file comes in 消息.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Form, Modal, Radio, Typography } from 'antd';
+import type { z } from 'zod';
 import { Link } from 'react-router-dom';
-import { api, isOffice } from './api.ts';
+import { isOffice } from './api.ts';
+import { call } from './client.ts';
+import { PRINT_MODE_NAMES, PRINT_MODES, type ExportScope, type PrintMode } from '../shared/contract/exports.ts';
+import type { FormFilter } from '../shared/contract/forms.ts';
 import {
-  PRINT_MODES,
+  GRADUATE_FORMS,
   recordsApi,
+  SORT_KEYS,
   SORTS,
-  type DocumentFilter,
+  STUDENTS_XLSX,
+  type DocFilter,
   type DocumentKind,
-  type ExportScope,
-  type PrintMode,
+  type graduateFormsPayload,
   type SortKey,
   type SortOrderRow,
-} from './api-records.ts';
-import { formsApi, type FormFilter } from './api-forms.ts';
-import { exportStarted } from './running-exports.tsx';
+  type transcriptsPayload,
+} from '../shared/contract/records.ts';
+import { startExport } from './running-exports.tsx';
 import { useMe } from './session.tsx';
 
 /** 排序方式 of the dialog: a sorting standard, or each teaching point's own (教学点默认排序). */
 type SortChoice = SortKey | 'default';
 
-const SORT_KEYS = Object.keys(SORTS) as SortKey[];
-const PRINT_KEYS = Object.keys(PRINT_MODES) as PrintMode[];
-
 /** The documents the dialog exports: a student's 学籍 documents, or the 毕业生登记表 of 毕业生登记表管理. */
-export type ExportDialogKind = DocumentKind | 'graduate-forms';
+export type ExportDialogKind = DocumentKind | typeof GRADUATE_FORMS;
 /** The kinds that ask 打印方式. */
 const PRINTED: ExportDialogKind[] = ['transcripts', 'graduate-forms'];
 
@@ -41,9 +43,29 @@ export type ExportDialogProps = {
   /** How many students the current query finds. */
   total: number;
 } & (
-  | { kind: DocumentKind; /** The current query, as the list was last searched. */ filter: DocumentFilter }
+  | { kind: DocumentKind; /** The current query, as the list was last searched. */ filter: DocFilter }
   | { kind: 'graduate-forms'; filter: FormFilter }
 );
+
+type Choice<V extends string> = { value: V; label: string; disabled?: boolean };
+const choices = <V extends string>(keys: readonly V[], names: Record<V, string>): Choice<V>[] => keys.map((k) => ({ value: k, label: names[k] }));
+
+/** One question of the dialog: its choices one under another. */
+function RadioColumn<V extends string>({ label, extra, value, onChange, options }: {
+  label: string; extra?: ReactNode; value: V; onChange: (v: V) => void; options: Choice<V>[];
+}) {
+  return (
+    <Form.Item label={label} extra={extra}>
+      <Radio.Group
+        aria-label={label}
+        value={value}
+        onChange={(e) => onChange(e.target.value as V)}
+        style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
+        options={options}
+      />
+    </Form.Item>
+  );
+}
 
 /** The default sort's label: the teaching point's standard when the query is one teaching point. */
 function defaultLabel(rows: SortOrderRow[] | null, tpCode: string | undefined): string {
@@ -69,7 +91,7 @@ export function ExportDialog(props: ExportDialogProps) {
     setSort('default');
     setPrintMode('zip');
     let alive = true;
-    recordsApi.sortOrders().then(
+    call(recordsApi.sortOrders).then(
       (r) => alive && setOrders(r.rows),
       () => undefined,
     );
@@ -85,12 +107,12 @@ export function ExportDialog(props: ExportDialogProps) {
     if (busy) return;
     setBusy(true);
     try {
-      const common = { scope, ids: scope === 'ticked' ? ticked : undefined, sort: sort === 'default' ? null : sort };
-      const r =
-        props.kind === 'graduate-forms'
-          ? await formsApi.exportForms({ ...common, filter: props.filter, print_mode: printMode })
-          : await recordsApi.exportDocuments({ ...common, kind: props.kind, filter: props.filter, print_mode: props.kind === 'transcripts' ? printMode : undefined });
-      exportStarted(r.task_id);
+      // Typed by the payload schemas the server parses (the print mode is the 成绩单's and 毕业生登记表's only).
+      const payload: z.input<typeof transcriptsPayload> | z.input<typeof graduateFormsPayload> = {
+        scope, ids: scope === 'ticked' ? ticked : undefined, sort: sort === 'default' ? null : sort, filter: props.filter,
+        print_mode: PRINTED.includes(kind) ? printMode : undefined,
+      };
+      await startExport(kind, payload);
       void message.success('已开始导出，完成后可在右上角“消息”中下载');
       onClose();
     } catch {
@@ -113,19 +135,16 @@ export function ExportDialog(props: ExportDialogProps) {
       width={520}
     >
       <Form layout="vertical" name={`export-${kind}`} component="div">
-        <Form.Item label="导出范围">
-          <Radio.Group
-            aria-label="导出范围"
-            value={scope}
-            onChange={(e) => setScope(e.target.value as ExportScope)}
-            style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
-            options={[
-              { value: 'ticked', label: `勾选的学生（${ticked.length} 人）`, disabled: ticked.length === 0 },
-              { value: 'query', label: `当前查询的全部学生（${total} 人）` },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item
+        <RadioColumn<ExportScope>
+          label="导出范围"
+          value={scope}
+          onChange={setScope}
+          options={[
+            { value: 'ticked', label: `勾选的学生（${ticked.length} 人）`, disabled: ticked.length === 0 },
+            { value: 'query', label: `当前查询的全部学生（${total} 人）` },
+          ]}
+        />
+        <RadioColumn<SortChoice>
           label="排序方式"
           extra={
             <>
@@ -133,25 +152,12 @@ export function ExportDialog(props: ExportDialogProps) {
               {isOffice(me.role) && <Link to="/system/sort-orders">设置文档排序标准</Link>}
             </>
           }
-        >
-          <Radio.Group
-            aria-label="排序方式"
-            value={sort}
-            onChange={(e) => setSort(e.target.value as SortChoice)}
-            style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
-            options={[{ value: 'default', label: defaultLabel(orders, filter.tp_code) }, ...SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }))]}
-          />
-        </Form.Item>
+          value={sort}
+          onChange={setSort}
+          options={[{ value: 'default', label: defaultLabel(orders, filter.tp_code) }, ...choices(SORT_KEYS, SORTS)]}
+        />
         {PRINTED.includes(kind) && (
-          <Form.Item label="打印方式">
-            <Radio.Group
-              aria-label="打印方式"
-              value={printMode}
-              onChange={(e) => setPrintMode(e.target.value as PrintMode)}
-              style={{ display: 'flex', flexDirection: 'column', gap: 8 }}
-              options={PRINT_KEYS.map((k) => ({ value: k, label: PRINT_MODES[k] }))}
-            />
-          </Form.Item>
+          <RadioColumn<PrintMode> label="打印方式" value={printMode} onChange={setPrintMode} options={choices(PRINT_MODES, PRINT_MODE_NAMES)} />
         )}
         <Typography.Text type="secondary">
           共 {count} 人。导出在后台进行，本页显示进度；完成后在右上角“消息”中下载
@@ -164,7 +170,7 @@ export function ExportDialog(props: ExportDialogProps) {
 }
 
 /** 导出Excel: the list as it is queried and sorted, as a 学生名单 export (streamed; 消息 brings the file). */
-export function ExcelExportButton({ filter, sort, disabled }: { filter: DocumentFilter; sort?: SortKey; disabled?: boolean }) {
+export function ExcelExportButton({ filter, sort, disabled }: { filter: DocFilter; sort?: SortKey; disabled?: boolean }) {
   const { message } = AntApp.useApp();
   const [busy, setBusy] = useState(false);
   return (
@@ -174,8 +180,7 @@ export function ExcelExportButton({ filter, sort, disabled }: { filter: Document
       onClick={async () => {
         setBusy(true);
         try {
-          const r = await api.startExport('students.xlsx', { filter, sort: sort ?? 'student_no' });
-          exportStarted(r.task_id);
+          await startExport(STUDENTS_XLSX, { filter, sort: sort ?? 'student_no' });
           void message.success('已开始导出 Excel，完成后可在右上角“消息”中下载');
         } catch {
           // shown by the api client

@@ -5,34 +5,13 @@ import { App as AntApp, ConfigProvider, Result, Spin } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
-import { api, apiHooks, type Me } from './api.ts';
+import { apiHooks } from './api.ts';
+import { call } from './client.ts';
+import { accountsApi, type Me } from '../shared/contract/accounts.ts';
 import { SessionContext, type Session } from './session.tsx';
-import { Guard, Roles, Shell } from './shell.tsx';
+import { Guard, Shell } from './shell.tsx';
+import { PAGES } from './pages.tsx';
 import LoginPage from './pages/login.tsx';
-import HomePage from './pages/home.tsx';
-import PasswordPage from './pages/password.tsx';
-import ConfirmPage from './pages/graduation/confirm.tsx';
-import AuditPage from './pages/graduation/audit.tsx';
-import AuditResultsPage from './pages/graduation/audit-results.tsx';
-import ExemptionsPage from './pages/graduation/exemptions.tsx';
-import ImportsPage from './pages/graduation/imports.tsx';
-import ReadinessPage from './pages/graduation/readiness.tsx';
-import OrgPage from './pages/system/org.tsx';
-import UsersPage from './pages/system/users.tsx';
-import AuditLogPage from './pages/system/auditlog.tsx';
-import BatchesPage from './pages/system/batches.tsx';
-import PhotosPage from './pages/enroll/photos.tsx';
-import StudentPhotosPage, { MyPhotosPage } from './pages/enroll/student-photos.tsx';
-import RecordsStudentsPage from './pages/records/students.tsx';
-import VerificationPage from './pages/records/verification.tsx';
-import EnrollFormPage from './pages/records/enroll-form.tsx';
-import MessagesPage from './pages/messages.tsx';
-import StudentCardPage from './pages/records/student-card.tsx';
-import ArchivePrintPage from './pages/graduation/archive-print.tsx';
-import SortOrdersPage from './pages/system/sort-orders.tsx';
-import GraduateFormsPage from './pages/graduation/graduate-forms.tsx';
-import MyGraduateFormPage from './pages/graduation/my-graduate-form.tsx';
-import MaterialsPage from './pages/graduation/materials.tsx';
 
 dayjs.locale('zh-cn');
 
@@ -53,16 +32,17 @@ function Root() {
   }, [message]);
 
   useEffect(() => {
-    api.me().then(setMe, () => setMe(null));
+    // Silent: at start-up, no session is not an error.
+    call(accountsApi.me, {}, { silent: true }).then(setMe, () => setMe(null));
   }, []);
 
   const refresh = useCallback(async () => {
-    setMe(await api.me());
+    setMe(await call(accountsApi.me, {}, { silent: true }));
   }, []);
 
   const logout = useCallback(async () => {
     try {
-      await api.logout();
+      await call(accountsApi.logout);
     } finally {
       message.destroy();
       setMe(null);
@@ -98,32 +78,14 @@ function Root() {
       <Routes>
         <Route path="/login" element={<Navigate to="/" replace />} />
         <Route element={<Shell />}>
-          <Route index element={<HomePage />} />
-          <Route path="password" element={<PasswordPage />} />
-          <Route path="messages" element={<MessagesPage />} />
-          <Route path="graduation/confirm" element={<Guard roles={Roles.OFFICES}><ConfirmPage /></Guard>} />
-          <Route path="graduation/audit" element={<Guard roles={Roles.OFFICES}><AuditPage /></Guard>} />
-          <Route path="graduation/audit/rounds/:roundId" element={<Guard roles={Roles.OFFICES}><AuditResultsPage /></Guard>} />
-          <Route path="graduation/exemptions" element={<Guard roles={Roles.OFFICES}><ExemptionsPage /></Guard>} />
-          <Route path="graduation/graduate-forms" element={<Guard roles={Roles.STAFF}><GraduateFormsPage /></Guard>} />
-          <Route path="graduation/materials" element={<Guard roles={Roles.OFFICES}><MaterialsPage /></Guard>} />
-          <Route path="graduation/my-graduate-form" element={<Guard roles={['student']}><MyGraduateFormPage /></Guard>} />
-          <Route path="graduation/archive-print" element={<Guard roles={Roles.OFFICES}><ArchivePrintPage /></Guard>} />
-          <Route path="graduation/imports" element={<Guard roles={Roles.ADMINS}><ImportsPage /></Guard>} />
-          <Route path="graduation/readiness/:studentId" element={<Guard roles={Roles.STAFF}><ReadinessPage /></Guard>} />
-          <Route path="graduation/my-readiness" element={<Guard roles={['student']}><ReadinessPage /></Guard>} />
-          <Route path="enroll/photos" element={<Guard roles={Roles.OFFICES}><PhotosPage /></Guard>} />
-          <Route path="enroll/students/:id/photos" element={<Guard roles={Roles.STAFF}><StudentPhotosPage /></Guard>} />
-          <Route path="enroll/my-photos" element={<Guard roles={['student']}><MyPhotosPage /></Guard>} />
-          <Route path="records/students" element={<Guard roles={Roles.STAFF}><RecordsStudentsPage /></Guard>} />
-          <Route path="records/students/:id" element={<Guard roles={Roles.STAFF}><StudentCardPage /></Guard>} />
-          <Route path="records/verification" element={<Guard roles={Roles.OFFICES}><VerificationPage /></Guard>} />
-          <Route path="records/enroll-form" element={<Guard roles={['student']}><EnrollFormPage /></Guard>} />
-          <Route path="system/org" element={<Guard roles={Roles.ADMINS}><OrgPage /></Guard>} />
-          <Route path="system/users" element={<Guard roles={Roles.ADMINS}><UsersPage /></Guard>} />
-          <Route path="system/auditlog" element={<Guard roles={Roles.ADMINS}><AuditLogPage /></Guard>} />
-          <Route path="system/batches" element={<Guard roles={Roles.STAFF}><BatchesPage /></Guard>} />
-          <Route path="system/sort-orders" element={<Guard roles={Roles.OFFICES}><SortOrdersPage /></Guard>} />
+          {PAGES.map((p) => (
+            <Route
+              key={p.path}
+              path={p.path === '/' ? undefined : p.path.slice(1)}
+              index={p.path === '/'}
+              element={p.roles ? <Guard roles={p.roles}>{p.element}</Guard> : p.element}
+            />
+          ))}
           <Route path="*" element={<Result status="404" title="页面不存在" subTitle="请从左侧菜单选择功能。" />} />
         </Route>
       </Routes>

@@ -4,9 +4,18 @@
  */
 import { useCallback, useEffect, useRef, useState, type CSSProperties } from 'react';
 import { App as AntApp, Button, Card, Popconfirm, Progress, Space, Typography } from 'antd';
-import { api, messagesChanged, request, type ExportStatus } from './api.ts';
+import { call, messagesChanged } from './client.ts';
+import { exportsApi, type ExportStatus, type Started } from '../shared/contract/exports.ts';
 
 const EXPORT_STARTED = 'gm:export-started';
+
+/** Starts an export of `kind` (a job; the file comes in 消息): the 消息 bell and the progress card are told. */
+export async function startExport(kind: string, fields: object = {}): Promise<Started> {
+  const r = await call(exportsApi.start, { body: { ...fields, kind } });
+  messagesChanged();
+  exportStarted(r.task_id);
+  return r;
+}
 
 /**
  * Tells the progress card that an export started. It is watched by id: an export that finishes before the
@@ -27,7 +36,7 @@ export function etaText(seconds: number | null): string {
 /** Tells whoever listens how an export ended. */
 async function finishedWith(id: string, t: { onFinished?: (x: ExportStatus) => void; announce: boolean; message: ReturnType<typeof AntApp.useApp>['message'] }) {
   // Silent: the export may be gone (removed by an administrator); nothing to tell then.
-  const x = await request<ExportStatus>('GET', `/exports/${encodeURIComponent(id)}`, { silent: true }).catch(() => null);
+  const x = await call(exportsApi.status, { params: { id } }, { silent: true }).catch(() => null);
   if (!x) return;
   t.onFinished?.(x);
   if (!t.announce) return;
@@ -48,7 +57,7 @@ export function RunningExports({ onFinished, announce = false, style }: { onFini
   told.current = { onFinished, announce, message };
 
   const load = useCallback(async () => {
-    const r = await api.exports({ active: true, page_size: 20 });
+    const r = await call(exportsApi.list, { query: { active: 'true', page_size: 20 } });
     const now = new Set(r.rows.map((x) => x.id));
     const gone = [...known.current].filter((id) => !now.has(id));
     known.current = now;
@@ -96,7 +105,7 @@ export function RunningExports({ onFinished, announce = false, style }: { onFini
               okText="取消导出"
               cancelText="继续导出"
               onConfirm={async () => {
-                await api.cancelExport(x.id);
+                await call(exportsApi.cancel, { params: { id: x.id } });
                 void message.info('已取消导出。');
                 await load();
               }}

@@ -1,5 +1,5 @@
 import { createContext, useContext } from 'react';
-import type { Me } from './api.ts';
+import type { Me } from '../shared/contract/accounts.ts';
 
 export interface Session {
   me: Me;

@@ -2,17 +2,16 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { Badge, Breadcrumb, Button, Grid, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { api, MESSAGES_CHANGED, type Role } from './api.ts';
+import { MESSAGES_CHANGED, type Role } from './api.ts';
 import { useMe, useSession } from './session.tsx';
-
-const OFFICES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin'];
-const ADMINS: Role[] = ['hq_admin', 'branch_admin'];
-const STAFF: Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher'];
+import { MENU_GROUPS, PAGES } from './pages.tsx';
+import { call } from './client.ts';
+import { messagesApi } from '../shared/contract/exports.ts';
 
 interface MenuLeaf {
   path: string;
   label: string;
-  roles?: Role[];
+  roles?: readonly Role[];
   /** A titled section inside its group (学籍 → 查询统计 → 学籍卡查询). */
   section?: string;
 }
@@ -22,52 +21,15 @@ interface MenuGroup {
   children: MenuLeaf[];
 }
 
-/** The seed's menu tree; only what works is listed. */
+/** The seed's menu tree, built from the page registry (pages.tsx); only what works is listed. */
 export const MENU: (MenuLeaf | MenuGroup)[] = [
-  { path: '/', label: '首页' },
-  {
-    key: 'graduation',
-    label: '毕业',
-    children: [
-      { path: '/graduation/confirm', label: '预毕业确认', roles: OFFICES },
-      { path: '/graduation/audit', label: '毕业审核', roles: OFFICES },
-      { path: '/graduation/imports', label: '审核数据导入', roles: ADMINS },
-      { path: '/graduation/exemptions', label: '免修免考', roles: OFFICES },
-      { path: '/graduation/graduate-forms', label: '毕业生登记表管理', roles: STAFF, section: '毕业管理' },
-      { path: '/graduation/materials', label: '毕业材料提交', roles: OFFICES, section: '毕业管理' },
-      { path: '/graduation/archive-print', label: '学生学籍档案打印', roles: OFFICES, section: '毕业生档案管理' },
-      { path: '/graduation/my-readiness', label: '我的毕业审核', roles: ['student'] },
-      { path: '/graduation/my-graduate-form', label: '毕业生登记表', roles: ['student'] },
-    ],
-  },
-  {
-    key: 'records',
-    label: '学籍',
-    children: [
-      { path: '/records/students', label: '学籍卡查询', roles: STAFF, section: '查询统计' },
-      { path: '/records/verification', label: '强制核对进度查询', roles: OFFICES, section: '查询统计' },
-      { path: '/records/enroll-form', label: '入学登记表', roles: ['student'] },
-    ],
-  },
-  {
-    key: 'enroll',
-    label: '招生',
-    children: [
-      { path: '/enroll/photos', label: '电子照片管理', roles: OFFICES },
-      { path: '/enroll/my-photos', label: '我的照片', roles: ['student'] },
-    ],
-  },
-  {
-    key: 'system',
-    label: '系统管理',
-    children: [
-      { path: '/system/org', label: '组织机构', roles: ADMINS },
-      { path: '/system/users', label: '用户管理', roles: ADMINS },
-      { path: '/system/auditlog', label: '操作日志', roles: ADMINS },
-      { path: '/system/batches', label: '毕业批次', roles: STAFF },
-      { path: '/system/sort-orders', label: '文档排序标准', roles: OFFICES },
-    ],
-  },
+  ...PAGES.filter((p) => p.menu && !p.menu.group).map((p): MenuLeaf => ({ path: p.path, label: p.menu!.label, roles: p.roles })),
+  ...MENU_GROUPS.map((g): MenuGroup => ({
+    key: g.key,
+    label: g.label,
+    children: PAGES.filter((p) => p.menu?.group === g.key)
+      .map((p): MenuLeaf => ({ path: p.path, label: p.menu!.label, roles: p.roles, section: p.menu!.section })),
+  })),
 ];
 
 const isGroup = (m: MenuLeaf | MenuGroup): m is MenuGroup => 'children' in m;
@@ -90,7 +52,7 @@ function trail(path: string): { group?: MenuGroup; leaf?: MenuLeaf } {
 }
 
 /** A page only some roles may open. */
-export function Guard({ roles, children }: { roles: Role[]; children: ReactNode }) {
+export function Guard({ roles, children }: { roles: readonly Role[]; children: ReactNode }) {
   const me = useMe();
   if (!roles.includes(me.role)) {
     return <Result status="403" title="无权访问" subTitle="您的角色无权使用此功能。如需办理，请联系上级管理部门。" extra={<Link to="/">返回首页</Link>} />;
@@ -98,15 +60,14 @@ export function Guard({ roles, children }: { roles: Role[]; children: ReactNode 
   return <>{children}</>;
 }
 
-export const Roles = { OFFICES, ADMINS, STAFF };
-
 /** 消息 at the top right: the unread count, polled every 30 s and at once when an export starts or a message is read. */
 function MessagesBell() {
   const [unread, setUnread] = useState(0);
   useEffect(() => {
     let alive = true;
     const load = () => {
-      api.unreadCount().then((r) => alive && setUnread(r.unread), () => {});
+      // Silent: the bell polls; a failed poll is not worth a toast.
+      call(messagesApi.unreadCount, {}, { silent: true }).then((r) => alive && setUnread(r.unread), () => {});
     };
     load();
     const timer = window.setInterval(load, 30_000);
@@ -195,7 +156,7 @@ export function Shell() {
             items={[
               ...(here.group ? [{ title: here.group.label }] : []),
               ...(here.leaf?.section ? [{ title: here.leaf.section }] : []),
-              ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: path === '/password' ? '修改密码' : path === '/messages' ? '消息' : '' }]),
+              ...(here.leaf ? [{ title: here.leaf.label }] : [{ title: PAGES.find((p) => p.path === path)?.title ?? '' }]),
             ]}
           />
           <Space size="middle" aria-label="当前用户">

@@ -1,9 +1,12 @@
 /** What the student lists share: the identity columns of a student row and the filter-form items that find one. */
-import { AutoComplete, Col, Form, Input, Select, Typography } from 'antd';
+import { useMemo } from 'react';
+import { AutoComplete, Button, Col, Form, Input, Select, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType, TablePaginationConfig } from 'antd';
+import type { TableRowSelection } from 'antd/es/table/interface';
 import { Link } from 'react-router-dom';
 import type { Batch, OrgNode } from './api.ts';
-import type { StudentRow } from './api-records.ts';
+import type { Paged } from '../shared/contract.ts';
+import { STUDENT_STATUSES, type DocFilter, type StudentRow } from '../shared/contract/records.ts';
 
 /** The fields of a row that the identity columns show. */
 export type StudentIdentity = Pick<StudentRow, 'student_no' | 'name' | 'id_number_masked' | 'level' | 'major' | 'tp_code' | 'tp_name'> &
@@ -156,4 +159,74 @@ export function studentPagination(
     showTotal: (t) => `共 ${t} 人`,
     onChange,
   };
+}
+
+// ——— The 学籍 lists (学籍卡查询, 学生学籍档案打印): the same rows, ticks and filter ———
+
+/** The filter of a 学籍 list as the server takes it: text trimmed, empty fields left out; a teaching point's own code. */
+export function cleanDocFilter(v: DocFilter, fixedTp: string | null): DocFilter {
+  const text = (s: string | undefined) => s?.trim() || undefined;
+  const all: DocFilter = {
+    cohort: text(v.cohort), status: v.status, major: text(v.major), level: v.level, tp_code: fixedTp ?? v.tp_code, q: text(v.q), batch: v.batch,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, x]) => x)) as DocFilter;
+}
+
+const NO_COLUMNS: TableColumnsType<StudentRow> = [];
+const STATUS_COLORS: Record<string, string> = { 在籍: 'processing', 毕业: 'success', 退学: 'error', 休学: 'warning' };
+
+/** 学籍状态 of a filter form (field `status`), in a column (a third of the row on wide screens). */
+export function StudentStatusCol() {
+  return (
+    <Col xs={24} md={12} xl={8}>
+      <Form.Item label="学籍状态" name="status">
+        <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
+      </Form.Item>
+    </Col>
+  );
+}
+
+/** How many rows are ticked (kept across pages), and 清除勾选; `hint` while none is. */
+export function TickedNote({ count, hint, onClear }: { count: number; hint: string; onClear: () => void }) {
+  return (
+    <Typography.Text type="secondary">
+      {count ? `已勾选 ${count} 人` : hint}
+      {count > 0 && (
+        <Button type="link" size="small" onClick={onClear}>
+          清除勾选
+        </Button>
+      )}
+    </Typography.Text>
+  );
+}
+
+/** The students of a 学籍 list: identity (the name leads to the 学籍卡), 学籍状态, `extra` columns; ticks kept across pages. */
+export function RecordStudentTable({ list, selection, extra = NO_COLUMNS, scrollX, emptyText }: {
+  list: { loading: boolean; data: Paged<StudentRow> | null; pagination: (showTotal: (total: number) => string) => TablePaginationConfig };
+  selection: TableRowSelection<StudentRow>;
+  extra?: TableColumnsType<StudentRow>;
+  scrollX: number;
+  emptyText: string;
+}) {
+  const columns: TableColumnsType<StudentRow> = useMemo(
+    () => [
+      ...studentColumns<StudentRow>({ link: (r) => r.id, to: recordCardPath, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
+      { title: '学籍状态', dataIndex: 'status', width: 80, render: (s: string) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
+      ...extra,
+    ],
+    [extra],
+  );
+  return (
+    <Table<StudentRow>
+      rowKey="id"
+      size="small"
+      loading={list.loading}
+      columns={columns}
+      dataSource={list.data?.rows ?? []}
+      scroll={{ x: scrollX }}
+      locale={{ emptyText }}
+      rowSelection={{ fixed: true, ...selection }}
+      pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
+    />
+  );
 }

@@ -2,7 +2,8 @@ import { useCallback, useEffect, useRef, useState, type Key, type ReactNode } fr
 import { Alert, App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
 import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
 import dayjs from 'dayjs';
-import type { ActionResult, Paged } from './api.ts';
+import type { Paged } from '../shared/contract.ts';
+import type { BulkResult } from '../shared/bulk.ts';
 import { stepName } from '../shared/steps.ts';
 
 export const fmtDateTime = (iso: string | null | undefined) => (iso ? dayjs(iso).format('YYYY-MM-DD HH:mm:ss') : '—');
@@ -79,28 +80,41 @@ export function FilterButtons({ loading, onReset, wrap }: { loading: boolean; on
   );
 }
 
-/** What a bulk action did: 成功, 无需变更, and each refused student with the reason (a live region). */
-export function ActionResultPanel({ action, result, onClose }: { action: string; result: ActionResult; onClose: () => void }) {
-  const { changed, unchanged, refused } = result;
+const bulkTitle = (action: string, r: BulkResult, unit: string) =>
+  `${action}：成功 ${r.changed} ${unit}，无需变更 ${r.unchanged} ${unit}，未通过 ${r.refused.length} ${unit}`;
+
+/**
+ * What a bulk action did (the shared BulkResult): 成功, 无需变更, and each refusal with its message — the
+ * student's 学号 and 姓名 when the server names them (never for a row outside the caller's scope). A live region.
+ * `unit` counts the rows: 人 for students, 项 for papers.
+ */
+export function ActionResultPanel({ action, result, onClose, unit = '人' }: { action: string; result: BulkResult; onClose: () => void; unit?: string }) {
+  const { refused } = result;
+  const named = refused.some((r) => r.student_no !== undefined);
   return (
     <div role="status" aria-label="操作结果">
       <Alert
         type={refused.length ? 'warning' : 'success'}
         showIcon
         closable={{ onClose }}
-        title={`${action}：成功 ${changed} 人，无需变更 ${unchanged} 人，未通过 ${refused.length} 人`}
+        title={bulkTitle(action, result, unit)}
         description={
           refused.length ? (
             <Table
               size="small"
-              rowKey="id"
+              rowKey="key"
               style={{ marginTop: 8 }}
-              dataSource={refused}
+              // One student may be refused more than once (材料: a refusal per paper).
+              dataSource={refused.map((r, key) => ({ ...r, key }))}
               pagination={refused.length > 10 ? { pageSize: 10, size: 'small' } : false}
               columns={[
-                { title: '学号', dataIndex: 'student_no', width: 160 },
-                { title: '姓名', dataIndex: 'name', width: 100 },
-                { title: '未通过原因', dataIndex: 'reason' },
+                ...(named
+                  ? [
+                      { title: '学号', dataIndex: 'student_no', width: 160, render: (v?: string) => v ?? '—' },
+                      { title: '姓名', dataIndex: 'name', width: 100, render: (v?: string) => v ?? '—' },
+                    ]
+                  : []),
+                { title: '未通过原因', dataIndex: 'message' },
               ]}
             />
           ) : undefined
@@ -108,6 +122,23 @@ export function ActionResultPanel({ action, result, onClose }: { action: string;
       />
     </div>
   );
+}
+
+/**
+ * The last bulk action of a page: `show(action, result)` toasts its first line (or `toast`) and keeps it for
+ * `panel`, the ActionResultPanel to place on the page; `clear()` removes it (a new query).
+ */
+export function useBulkResult(unit = '人') {
+  const { message } = AntApp.useApp();
+  const [shown, setShown] = useState<{ action: string; result: BulkResult } | null>(null);
+  const show = (action: string, result: BulkResult, toast = bulkTitle(action, result, unit)) => {
+    setShown({ action, result });
+    if (result.refused.length) void message.warning(toast);
+    else void message.success(toast);
+  };
+  const clear = () => setShown(null);
+  const panel = shown && <ActionResultPanel action={shown.action} result={shown.result} unit={unit} onClose={clear} />;
+  return { show, clear, panel };
 }
 
 /** A table's 合计 row: 合计 over the first `colSpan` columns, then the totals right-aligned from column index `from`. */
@@ -209,18 +240,19 @@ export function DisableToggle({ disabled, title, description, onChange }: { disa
  * Only the latest request's answer is shown: a slow answer to an earlier filter never overwrites a newer one.
  * `filter` is the query on screen (what "当前查询的全部学生" sends). Ticks across pages: `useTickedRows`.
  */
-export function usePagedList<F extends object, R>(
-  fetch: (q: F & { page: number; page_size: number }) => Promise<Paged<R>>,
+export function usePagedList<F extends object, R, P extends Paged<R> = Paged<R>>(
+  fetch: (q: F & { page: number; page_size: number }) => Promise<P>,
   { lazy = false, pageSize = 20, initial }: { lazy?: boolean; pageSize?: number; initial?: F } = {},
 ) {
   const [filter, setFilter] = useState<F>(initial ?? ({} as F));
   const [paging, setPaging] = useState({ page: 1, page_size: pageSize });
-  const [data, setData] = useState<Paged<R> | null>(null);
+  // P: a page may carry more than its rows (预毕业确认 its window, 登记表 the counts per state).
+  const [data, setData] = useState<P | null>(null);
   const [loading, setLoading] = useState(false);
   const latest = useRef(0);
 
   const load = useCallback(
-    async (f: F, page: number, page_size: number): Promise<Paged<R> | null> => {
+    async (f: F, page: number, page_size: number): Promise<P | null> => {
       const mine = ++latest.current;
       setLoading(true);
       try {

@@ -81,11 +81,12 @@ test('教学点教师：预毕业确认，勾选符合条件的学生并同意�
     ]);
     assert.equal(agreeRes.status(), 200);
     assert.equal(reloadRes.status(), 200);
-    const result = (await agreeRes.json()) as { changed: number; unchanged: number; refused: { student_no: string; reason: string }[] };
+    const result = (await agreeRes.json()) as { changed: number; unchanged: number; refused: { student_no: string; code: string; message: string }[] };
     assert.equal(result.changed, 3);
     assert.equal(result.refused.length, 1);
     assert.equal(result.refused[0].student_no, badNo);
-    assert.match(result.refused[0].reason, /不符合毕业条件/);
+    assert.match(result.refused[0].message, /不符合毕业条件/);
+    assert.equal(result.refused[0].code, 'NOT_ELIGIBLE');
 
     // 结果：表格中显示同意毕业，结果提示列出未通过的学生和原因
     for (const no of picked) {

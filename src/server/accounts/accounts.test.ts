@@ -121,7 +121,7 @@ describe('账号与单位管理', () => {
 
   test('the audit log shows who did what, before → after, filtered, within the subtree', async () => {
     const hq = await t.login('hq');
-    const r = await t.call('GET', '/api/audit-log?action=停用账号', { cookie: hq });
+    const r = await t.call('GET', '/api/operation-log?action=停用账号', { cookie: hq });
     assert.equal(r.status, 200);
     assert.ok(r.json.total >= 1);
     const e = r.json.rows[0];
@@ -129,9 +129,9 @@ describe('账号与单位管理', () => {
     assert.equal(e.before.disabled, false);
     assert.equal(e.after.disabled, true);
     // Branch B's administrator sees nothing of branch A's changes.
-    const b = await t.call('GET', '/api/audit-log?action=新建教学点', { cookie: await t.login('brB') });
+    const b = await t.call('GET', '/api/operation-log?action=新建教学点', { cookie: await t.login('brB') });
     assert.equal(b.json.total, 0);
-    const a = await t.call('GET', '/api/audit-log?action=新建教学点', { cookie: await t.login('brA') });
+    const a = await t.call('GET', '/api/operation-log?action=新建教学点', { cookie: await t.login('brA') });
     assert.equal(a.json.total, 1);
   });
 });

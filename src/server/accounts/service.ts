@@ -1,16 +1,15 @@
 import type { Kysely } from 'kysely';
-import type { DB, Role } from '../platform/tables.ts';
-import { ROLE_FOR_KIND } from '../../shared/org.ts';
+import type { DB } from '../platform/tables.ts';
+import { ROLE_FOR_KIND, ROLE_NAMES } from '../../shared/org.ts';
+import * as auth from '../platform/auth.ts';
 import type { Actor } from '../platform/auth.ts';
-import { checkPasswordStrength, hashPassword, ROLE_NAMES } from '../platform/auth.ts';
+import { checkPasswordStrength, hashPassword } from '../platform/auth.ts';
 import { recordOperation } from '../platform/oplog.ts';
-import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
-import type { z } from 'zod';
-import type { createUserBody, updateUserBody, usersQuery } from './schema.ts';
+import type { CreateUser, Me, UpdateUser, User, UsersQuery } from '../../shared/contract/accounts.ts';
+import { accountErrors } from './errors.ts';
 
-
-export async function me(db: Kysely<DB>, actor: Actor) {
+export async function me(db: Kysely<DB>, actor: Actor): Promise<Me> {
   const u = await db.selectFrom('app_user').select('must_change_password').where('id', '=', actor.id).executeTakeFirstOrThrow();
   return {
     id: actor.id,
@@ -24,18 +23,45 @@ export async function me(db: Kysely<DB>, actor: Actor) {
   };
 }
 
+/** Signs in: a new session id at every login, so a cookie planted before login is worth nothing after it. */
+export async function login(db: Kysely<DB>, username: string, password: string, oldToken: string | undefined): Promise<{ token: string; me: Me }> {
+  const { token } = await auth.login(db, username, password);
+  if (oldToken) await auth.logout(db, oldToken);
+  const actor = await auth.resolveSession(db, token);
+  if (!actor) throw new Error('a session just made does not resolve');
+  await recordOperation(db, actor, [{ action: '登录', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
+  return { token, me: await me(db, actor) };
+}
+
+export async function logout(db: Kysely<DB>, token: string | undefined): Promise<void> {
+  if (token) await auth.logout(db, token);
+}
+
+export async function changePassword(db: Kysely<DB>, actor: Actor, oldPassword: string, newPassword: string): Promise<void> {
+  await auth.changePassword(db, actor.id, oldPassword, newPassword);
+  await recordOperation(db, actor, [{ action: '修改密码', objectType: 'user', objectId: actor.id, nodePath: actor.nodePath }]);
+}
+
 function scopedUsers(db: Kysely<DB>, actor: Actor) {
   return db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').where(inScope(actor, 'n.path'));
 }
 
 const userColumns = ['u.id', 'u.username', 'u.display_name', 'u.role', 'u.node_id', 'n.code as node_code', 'n.name as node_name', 'u.disabled', 'u.locked_until'] as const;
 
-function present(u: { locked_until: Date | null } & Record<string, any>) {
-  const { locked_until, ...rest } = u;
-  return { ...rest, locked: !!locked_until && new Date(locked_until).getTime() > Date.now() } as any;
+function present<R extends Omit<User, 'locked'> & { locked_until: Date | null }>(u: R): User {
+  return {
+    id: u.id, username: u.username, display_name: u.display_name, role: u.role, node_id: u.node_id,
+    node_code: u.node_code, node_name: u.node_name, disabled: u.disabled,
+    locked: !!u.locked_until && new Date(u.locked_until).getTime() > Date.now(),
+  };
 }
 
-export async function listUsers(db: Kysely<DB>, actor: Actor, f: z.infer<typeof usersQuery>) {
+function oneUser(db: Kysely<DB>, id: number): Promise<User> {
+  return db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns])
+    .where('u.id', '=', id).executeTakeFirstOrThrow().then(present);
+}
+
+export async function listUsers(db: Kysely<DB>, actor: Actor, f: UsersQuery): Promise<{ total: number; rows: User[] }> {
   let q = scopedUsers(db, actor);
   if (f.node_id) q = q.where('u.node_id', '=', f.node_id);
   if (f.role) q = q.where('u.role', '=', f.role);
@@ -45,16 +71,14 @@ export async function listUsers(db: Kysely<DB>, actor: Actor, f: z.infer<typeof 
   return { total: Number(total), rows: rows.map(present) };
 }
 
-export async function createUser(db: Kysely<DB>, actor: Actor, input: z.infer<typeof createUserBody>) {
+export async function createUser(db: Kysely<DB>, actor: Actor, input: CreateUser): Promise<User> {
   const node = await mustFind(db.selectFrom('org_node as n').selectAll().where('n.id', '=', input.node_id).where(inScope(actor, 'n.path')).executeTakeFirst(), '单位');
-  if (ROLE_FOR_KIND[node.kind] !== input.role) {
-    throw errors.validation(`“${node.name}”的账号角色应为${roleName(ROLE_FOR_KIND[node.kind])}，请重新选择。`);
-  }
+  if (ROLE_FOR_KIND[node.kind] !== input.role) throw accountErrors.roleNotForNode(node.name, ROLE_NAMES[ROLE_FOR_KIND[node.kind]]);
   checkPasswordStrength(input.password);
   const hash = await hashPassword(input.password);
-  return db.transaction().execute(async (trx) => {
+  const id = await db.transaction().execute(async (trx) => {
     const taken = await trx.selectFrom('app_user').select('id').where('username', '=', input.username).executeTakeFirst();
-    if (taken) throw errors.conflict(`用户名“${input.username}”已被使用，请换一个。`);
+    if (taken) throw accountErrors.usernameTaken(input.username);
     const u = await trx.insertInto('app_user').values({
       username: input.username, display_name: input.display_name, role: input.role, node_id: node.id,
       password_hash: hash, must_change_password: true,
@@ -64,32 +88,29 @@ export async function createUser(db: Kysely<DB>, actor: Actor, input: z.infer<ty
     }
     await recordOperation(trx, actor, [{ action: '创建账号', objectType: 'user', objectId: u.id, nodePath: node.path,
       after: { username: input.username, display_name: input.display_name, role: input.role, node: node.code } }]);
-    const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', u.id).executeTakeFirstOrThrow();
-    return present(row);
+    return u.id;
   });
+  return oneUser(db, id);
 }
-
-const roleName = (r: Role) => ROLE_NAMES[r];
 
 async function findUser(db: Kysely<DB>, actor: Actor, id: number) {
   return mustFind(scopedUsers(db, actor).select([...userColumns, 'n.path']).where('u.id', '=', id).executeTakeFirst(), '账号');
 }
 
-export async function updateUser(db: Kysely<DB>, actor: Actor, id: number, input: z.infer<typeof updateUserBody>) {
+export async function updateUser(db: Kysely<DB>, actor: Actor, id: number, input: UpdateUser): Promise<User> {
   const u = await findUser(db, actor, id);
-  if (input.disabled && u.id === actor.id) throw errors.validation('不能停用自己的账号。');
-  return db.transaction().execute(async (trx) => {
+  if (input.disabled && u.id === actor.id) throw accountErrors.cannotDisableSelf();
+  await db.transaction().execute(async (trx) => {
     await trx.updateTable('app_user').set(input).where('id', '=', id).execute();
     if (input.disabled) await trx.deleteFrom('session').where('user_id', '=', id).execute();
     await recordOperation(trx, actor, [{ action: input.disabled === undefined ? '修改账号' : input.disabled ? '停用账号' : '启用账号',
       objectType: 'user', objectId: id, nodePath: u.path,
       before: { display_name: u.display_name, disabled: u.disabled }, after: input }]);
-    const row = await trx.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id').select([...userColumns]).where('u.id', '=', id).executeTakeFirstOrThrow();
-    return present(row);
   });
+  return oneUser(db, id);
 }
 
-export async function resetPassword(db: Kysely<DB>, actor: Actor, id: number, password: string) {
+export async function resetPassword(db: Kysely<DB>, actor: Actor, id: number, password: string): Promise<void> {
   const u = await findUser(db, actor, id);
   checkPasswordStrength(password);
   const hash = await hashPassword(password);

@@ -13,6 +13,8 @@ import { buildStudent, buildWorld, type World } from '../testing/factories.ts';
 import { addDays, setToday, today } from '../platform/clock.ts';
 import { recomputeEligibility } from '../eligibility/queries.ts';
 import { runRound } from './service.ts';
+import type { AuditGroup, AuditResult } from '../../shared/contract/audit.ts';
+import type { BulkResult } from '../../shared/bulk.ts';
 
 let t: TestApp;
 let w: World;
@@ -88,8 +90,8 @@ describe('毕业审核: rounds', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.total, 5);
     assert.equal(r.json.rows[0].name, '孙八'); // branch B reported first
-    assert.deepEqual(r.json.rows.map((x: any) => x.seq), [1, 2, 3, 4, 5]);
-    const qian = r.json.rows.find((x: any) => x.name === '钱七');
+    assert.deepEqual(r.json.rows.map((x: AuditResult) => x.seq), [1, 2, 3, 4, 5]);
+    const qian = r.json.rows.find((x: AuditResult) => x.name === '钱七');
     assert.equal(qian.passed, false);
     assert.ok(qian.failures.includes('缺必修课：必修课甲'));
     const g = await t.db.selectFrom('graduate').select(['audit_status', 'audit_round_id']).where('student_id', '=', w.students.sA1).where('batch_code', '=', B).executeTakeFirstOrThrow();
@@ -127,14 +129,14 @@ describe('毕业审核: rounds', () => {
     assert.equal((await t.call('GET', `/api/audit/rounds?batch=${B}`, { cookie: tpA1 })).json.rounds.length, 0);
     assert.equal((await t.call('POST', `/api/audit/rounds/${round}/publish`, { cookie: hq })).status, 200);
     const a = await results(brA, round);
-    assert.deepEqual(a.json.rows.map((x: any) => x.name).sort(), ['张三', '李四', '赵六', '钱七'].sort());
+    assert.deepEqual(a.json.rows.map((x: AuditResult) => x.name).sort(), ['张三', '李四', '赵六', '钱七'].sort());
     const tp = await results(tpA1, round);
-    assert.deepEqual(tp.json.rows.map((x: any) => x.name).sort(), ['张三', '李四', '赵六'].sort());
+    assert.deepEqual(tp.json.rows.map((x: AuditResult) => x.name).sort(), ['张三', '李四', '赵六'].sort());
     const b = await results(tpB1, round);
-    assert.deepEqual(b.json.rows.map((x: any) => x.name), ['孙八']);
+    assert.deepEqual(b.json.rows.map((x: AuditResult) => x.name), ['孙八']);
     // Summaries count only the caller's subtree.
     const s = await t.call('GET', `/api/audit/rounds/${round}/summary?by=tp`, { cookie: brA });
-    assert.deepEqual(s.json.groups.map((g: any) => [g.code, g.total]), [['TA1', 3], ['TA2', 1]]);
+    assert.deepEqual(s.json.groups.map((g: AuditGroup) => [g.code, g.total]), [['TA1', 3], ['TA2', 1]]);
     // A published round cannot be run again.
     const rerun = await t.call('POST', `/api/audit/rounds/${round}/run`, { cookie: hq });
     assert.equal(rerun.status, 409);
@@ -173,8 +175,9 @@ describe('毕业审核: rounds', () => {
     const gA1 = await w.graduateOf(w.students.sA1);
     const gA2 = await w.graduateOf(w.students.sA2);
     const mark = await t.call('POST', '/api/audit/urgent', { cookie: tpA1, body: { batch: B, graduate_ids: [gA1.id, (await w.graduateOf(w.students.sB1)).id], urgent: true } });
-    assert.equal(mark.json.changed, 1);
-    assert.equal(mark.json.refused[0].reason, '记录不存在，或不在您的管理范围内');
+    const marked: BulkResult = mark.json;
+    assert.equal(marked.changed, 1);
+    assert.equal(marked.refused[0].message, '记录不存在，或不在您的管理范围内');
     const rep = await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B, urgent: true } });
     assert.equal(rep.json.graduates, 1);
     await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B } });
@@ -199,7 +202,7 @@ describe('毕业审核: rounds', () => {
     assert.equal(x.status, 200);
     const wb = new ExcelJS.Workbook();
     const res = await t.running.app.inject({ method: 'GET', url: `/api/audit/urgent.xlsx?batch=${B}`, headers: { cookie: brA } });
-    await wb.xlsx.load(res.rawPayload as any);
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const sheet = wb.getWorksheet('加急审核数据')!;
     assert.equal(sheet.rowCount, 2);
     assert.equal(sheet.getRow(2).getCell(2).value, '张三');
@@ -215,14 +218,14 @@ describe('毕业审核: rounds', () => {
     const res = await t.running.app.inject({ method: 'GET', url: `/api/audit/rounds/${round}/results.xlsx?passed=false`, headers: { cookie: tpA1 } });
     assert.equal(res.statusCode, 200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.rawPayload as any);
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const sheet = wb.worksheets[0];
     assert.equal(sheet.rowCount, 2);
     assert.equal(sheet.getRow(2).getCell(3).value, '赵六');
     assert.match(String(sheet.getRow(2).getCell(12).value), /缺必修课：必修课甲/);
     const byRule = await t.call('GET', `/api/audit/rounds/${round}/summary?by=rule`, { cookie: hq });
     assert.ok(byRule.status === 200, JSON.stringify(byRule.json));
-    assert.ok(byRule.json.groups.some((g: any) => g.name === '必修课程' && g.failed === 1));
+    assert.ok(byRule.json.groups.some((g: AuditGroup) => g.name === '必修课程' && g.failed === 1));
   });
 });
 

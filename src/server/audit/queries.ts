@@ -2,7 +2,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope } from '../platform/scope.ts';
-import { ruleCtes } from '../eligibility/rules.ts';
+import type { GroupBy, ResultFilter } from '../../shared/contract/audit.ts';
+import { ruleCtes } from '../eligibility/service.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -70,15 +71,6 @@ export async function auditChunk(db: Db, key: RoundKey, cursor: Cursor, limit: n
 export const START: Cursor = { submission: 0, studentNo: '', seq: 0 };
 
 /** Results of a round within the actor's subtree, filtered as the results page filters them. */
-export interface ResultFilter {
-  branch_id?: number;
-  tp_code?: string;
-  major?: string;
-  rule?: string;
-  passed?: 'true' | 'false';
-  q?: string;
-}
-
 export function scopedResults(db: Db, actor: Actor, round: number, f: ResultFilter) {
   let q = db.selectFrom('audit_result as r')
     .innerJoin('graduate as g', 'g.id', 'r.graduate_id')
@@ -98,8 +90,6 @@ export function scopedResults(db: Db, actor: Actor, round: number, f: ResultFilt
   }
   return q;
 }
-
-export type GroupBy = 'branch' | 'tp' | 'major' | 'rule';
 
 /** Counts of a round's results grouped by branch, teaching point, major or failed rule. */
 export async function summarise(db: Db, actor: Actor, round: number, by: GroupBy, f: ResultFilter) {

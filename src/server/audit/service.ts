@@ -1,32 +1,25 @@
 import { sql, type Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
-import type { Jobs, TaskContext } from '../platform/jobs.ts';
-import { AppError, errors } from '../platform/errors.ts';
+import { z } from 'zod';
+import type { Jobs } from '../platform/jobs.ts';
+import { errors } from '../platform/errors.ts';
 import { inScope, mustFind, requireRole } from '../platform/scope.ts';
 import { recordOperation } from '../platform/oplog.ts';
-import { addDays, today } from '../platform/clock.ts';
+import { addDays } from '../platform/clock.ts';
+import { deadlineStatus, windowStatus } from '../platform/window.ts';
+import { runBulk, type BulkResult } from '../platform/bulk.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
-import { RULE_NAMES, type RuleKey } from '../eligibility/rules.ts';
-import { recomputeCurrentBatch } from '../eligibility/queries.ts';
-import { auditChunk, scopedResults, START, summarise, type Cursor, type GroupBy, type ResultFilter } from './queries.ts';
-import type { Round, exceptionBody, extensionBody, roundBody, roundPatch } from './schema.ts';
+import type {
+  AuditRound, AuditRounds, ExceptionInput, ExtensionInput, GroupBy, ResultFilter, RoundCreate, RoundInput, UrgentDeadlineInput,
+} from '../../shared/contract/audit.ts';
+import { recomputeCurrentBatch, RULE_NAMES, type RuleKey } from '../eligibility/service.ts';
+import { auditChunk, scopedResults, START, summarise, type Cursor } from './queries.ts';
+import { auditErrors, urgentRefusals } from './errors.ts';
 
 export const ROUND_JOB = 'audit.round';
 /** Graduates per statement: small enough to report progress often, large enough to stay set-based. */
 export const CHUNK = 20_000;
-
-const auditErrors = {
-  batchClosed: (batch: string, closing: string) =>
-    new AppError(409, 'BATCH_CLOSED', `毕业批次 ${batch} 的毕业审核已于 ${closing} 截止，不能再审核进该批次。请将学生安排到下一毕业批次。`),
-  roundCancelled: (name: string) => new AppError(409, 'ROUND_CANCELLED', `审核批次“${name}”已取消，不能审核。`),
-  roundOutOfDates: (name: string, starts: string, ends: string) =>
-    new AppError(409, 'ROUND_OUT_OF_DATES', `审核批次“${name}”的审核时间为 ${starts} 至 ${ends}，当前不在审核时间内。`),
-  roundPublished: (name: string) => new AppError(409, 'ROUND_PUBLISHED', `审核批次“${name}”的结果已发布，不能再修改或重新审核。`),
-  urgentClosed: (deadline: string) =>
-    new AppError(409, 'URGENT_CLOSED', `加急（续读本科）审核数据的上报截止日期为 ${deadline}，已截止。请联系总部。`),
-};
 
 type BatchRow = { code: string; closing_date: string | null; exemption_deadline: string | null; urgent_deadline: string | null };
 
@@ -37,11 +30,16 @@ async function batchRow(db: Kysely<DB>, code: string): Promise<BatchRow> {
   return b;
 }
 
-const isClosed = (b: BatchRow) => b.closing_date != null && today() > b.closing_date;
+/** The batch's audit closes after its closing date (the one window rule). */
+const isClosed = (b: BatchRow) => !deadlineStatus(b.closing_date).open;
+
+function assertBatchOpen(b: BatchRow): void {
+  if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date ?? '');
+}
 
 /** 加急 marking and reporting close on the batch's urgent deadline (seed 003 二.3). */
 function assertUrgentOpen(b: BatchRow): void {
-  if (b.urgent_deadline && today() > b.urgent_deadline) throw auditErrors.urgentClosed(b.urgent_deadline);
+  if (!deadlineStatus(b.urgent_deadline).open) throw auditErrors.urgentClosed(b.urgent_deadline ?? '');
 }
 
 function roundSelect(db: Kysely<DB>) {
@@ -53,7 +51,9 @@ function roundSelect(db: Kysely<DB>) {
   ]);
 }
 
-function presentRound(r: any): Round {
+type RoundRow = Awaited<ReturnType<ReturnType<typeof roundSelect>['executeTakeFirstOrThrow']>>;
+
+function presentRound(r: RoundRow): AuditRound {
   return {
     ...r,
     audited_at: r.audited_at ? new Date(r.audited_at).toISOString() : null,
@@ -69,7 +69,7 @@ async function visibleRound(db: Kysely<DB>, actor: Actor, id: number) {
   return r;
 }
 
-export async function listRounds(db: Kysely<DB>, actor: Actor, batch: string) {
+export async function listRounds(db: Kysely<DB>, actor: Actor, batch: string): Promise<AuditRounds> {
   const b = await batchRow(db, batch);
   let q = roundSelect(db).where('r.batch_code', '=', batch).orderBy('r.starts_on').orderBy('r.id');
   if (actor.role !== 'hq_admin') q = q.where('r.published_at', 'is not', null);
@@ -93,10 +93,10 @@ export async function listRounds(db: Kysely<DB>, actor: Actor, batch: string) {
       sql<number>`count(*) filter (where g.submission_id is null)::int`.as('unreported'),
       sql<number>`count(*) filter (where g.urgent)::int`.as('urgent'),
     ]).executeTakeFirstOrThrow();
-  return { batch: { ...b, closed: isClosed(b) }, rounds, waiting };
+  return { batch: { ...b, closed: isClosed(b), urgent_window: deadlineStatus(b.urgent_deadline) }, rounds, waiting };
 }
 
-export async function getRound(db: Kysely<DB>, actor: Actor, id: number): Promise<Round> {
+export async function getRound(db: Kysely<DB>, actor: Actor, id: number): Promise<AuditRound> {
   const r = presentRound(await visibleRound(db, actor, id));
   if (actor.role !== 'hq_admin') {
     const c = await db.selectFrom('audit_result as x').where('x.round_id', '=', id).where(inScope(actor, 'x.node_path'))
@@ -107,23 +107,22 @@ export async function getRound(db: Kysely<DB>, actor: Actor, id: number): Promis
   return r;
 }
 
-export async function createRound(db: Kysely<DB>, actor: Actor, input: z.infer<typeof roundBody>): Promise<Round> {
+export async function createRound(db: Kysely<DB>, actor: Actor, input: RoundCreate): Promise<AuditRound> {
   const b = await batchRow(db, input.batch);
-  if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date!);
-  if (b.closing_date && input.ends_on > b.closing_date) {
-    throw errors.validation(`审核批次的结束日期不能晚于毕业批次 ${b.code} 的截止日期 ${b.closing_date}。`);
-  }
+  assertBatchOpen(b);
+  // The round's last day must still be within the batch (its closing date counts).
+  if (!deadlineStatus(b.closing_date, input.ends_on).open) throw auditErrors.roundAfterClosing(b.code, b.closing_date ?? '');
   return db.transaction().execute(async (trx) => {
     const { id } = await trx.insertInto('audit_round').values({
       batch_code: input.batch, name: input.name, kind: input.kind, starts_on: input.starts_on, ends_on: input.ends_on,
       grades_from: input.grades_from ?? null, grades_to: input.grades_to ?? null,
     }).returning('id').executeTakeFirstOrThrow();
     await recordOperation(trx, actor, [{ action: '新建审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: input }]);
-    return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
+    return presentRound(await roundSelect(trx).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
 
-export async function updateRound(db: Kysely<DB>, actor: Actor, id: number, input: z.infer<typeof roundPatch>): Promise<Round> {
+export async function updateRound(db: Kysely<DB>, actor: Actor, id: number, input: RoundInput): Promise<AuditRound> {
   return db.transaction().execute(async (trx) => {
     const before = await mustFind(trx.selectFrom('audit_round').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '审核批次');
     if (before.published_at) throw auditErrors.roundPublished(before.name);
@@ -133,23 +132,21 @@ export async function updateRound(db: Kysely<DB>, actor: Actor, id: number, inpu
     }).where('id', '=', id).execute();
     await recordOperation(trx, actor, [{ action: '修改审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath,
       before: { name: before.name, starts_on: before.starts_on, ends_on: before.ends_on, grades_from: before.grades_from, grades_to: before.grades_to }, after: input }]);
-    return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
+    return presentRound(await roundSelect(trx).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
 
 /** Seed 003 四.4: the winter-break round was cancelled. A cancelled round keeps no results. */
-export async function cancelRound(db: Kysely<DB>, actor: Actor, id: number, reason: string): Promise<Round> {
+export async function cancelRound(db: Kysely<DB>, actor: Actor, id: number, reason: string): Promise<AuditRound> {
   return db.transaction().execute(async (trx) => {
     const r = await mustFind(trx.selectFrom('audit_round').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '审核批次');
     if (r.published_at) throw auditErrors.roundPublished(r.name);
-    if (r.status === '审核中') throw errors.conflict(`审核批次“${r.name}”正在审核，请待审核结束后再处理。`);
+    if (r.status === '审核中') throw auditErrors.roundRunning(r.name);
     const results = await trx.selectFrom('audit_result').select('round_id').where('round_id', '=', id).limit(1).executeTakeFirst();
-    if (r.status === '已审核' || results) {
-      throw errors.conflict(`审核批次“${r.name}”已有审核结果，不能取消。`);
-    }
+    if (r.status === '已审核' || results) throw auditErrors.roundHasResults(r.name);
     await trx.updateTable('audit_round').set({ status: '已取消', cancel_reason: reason }).where('id', '=', id).execute();
     await recordOperation(trx, actor, [{ action: '取消审核批次', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, before: { status: r.status }, after: { status: '已取消', reason } }]);
-    return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
+    return presentRound(await roundSelect(trx).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
 
@@ -159,9 +156,8 @@ async function assertRunnable(db: Kysely<DB>, id: number) {
   const b = await batchRow(db, r.batch_code);
   if (r.status === '已取消') throw auditErrors.roundCancelled(r.name);
   if (r.published_at) throw auditErrors.roundPublished(r.name);
-  if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date!);
-  const d = today();
-  if (d < r.starts_on || d > r.ends_on) throw auditErrors.roundOutOfDates(r.name, r.starts_on, r.ends_on);
+  assertBatchOpen(b);
+  if (!windowStatus(r).open) throw auditErrors.roundOutOfDates(r.name, r.starts_on, r.ends_on);
   return r;
 }
 
@@ -210,20 +206,20 @@ export async function runRound(db: Kysely<DB>, id: number, opts: { chunk?: numbe
 }
 
 export function registerAuditJobs(jobs: Jobs): void {
-  jobs.register(ROUND_JOB, async (ctx: TaskContext) => {
-    const { round } = ctx.payload as { round: number };
+  jobs.register(ROUND_JOB, z.object({ round: z.number().int() }), async (ctx) => {
+    const { round } = ctx.payload;
     return runRound(ctx.db, round, { progress: (d, t) => ctx.progress(d, t) });
   });
 }
 
-export async function publishRound(db: Kysely<DB>, actor: Actor, id: number): Promise<Round> {
+export async function publishRound(db: Kysely<DB>, actor: Actor, id: number): Promise<AuditRound> {
   return db.transaction().execute(async (trx) => {
     const r = await mustFind(trx.selectFrom('audit_round').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '审核批次');
     if (r.published_at) throw auditErrors.roundPublished(r.name);
-    if (r.status !== '已审核') throw errors.conflict(`审核批次“${r.name}”尚未完成审核，不能发布结果。`);
+    if (r.status !== '已审核') throw auditErrors.roundNotAudited(r.name);
     await trx.updateTable('audit_round').set({ published_at: new Date(), published_by: actor.id }).where('id', '=', id).execute();
     await recordOperation(trx, actor, [{ action: '发布审核结果', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { results: r.audited_count } }]);
-    return presentRound(await roundSelect(trx as unknown as Kysely<DB>).where('r.id', '=', id).executeTakeFirstOrThrow());
+    return presentRound(await roundSelect(trx).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }
 
@@ -257,9 +253,10 @@ export async function results(db: Kysely<DB>, actor: Actor, id: number, f: Resul
 }
 
 /** The round (checked first, so a refusal is a clean 404) and its rows for the Excel export, in audit
- *  order, a page at a time (keyset on seq: memory stays flat). */
+ *  order, a page at a time (keyset on seq: memory stays flat). The export is in the operation log. */
 export async function exportResults(db: Kysely<DB>, actor: Actor, id: number, f: ResultFilter) {
   const round = await visibleRound(db, actor, id);
+  await recordOperation(db, actor, [{ action: '导出审核结果', objectType: 'audit_round', objectId: round.id, nodePath: actor.nodePath, after: f }]);
   async function* pages() {
     let after = 0;
     for (;;) {
@@ -280,7 +277,7 @@ export async function exportResults(db: Kysely<DB>, actor: Actor, id: number, f:
  */
 export async function reportData(db: Kysely<DB>, actor: Actor, batch: string, urgent: boolean) {
   const b = await batchRow(db, batch);
-  if (isClosed(b)) throw auditErrors.batchClosed(b.code, b.closing_date!);
+  assertBatchOpen(b);
   if (urgent) assertUrgentOpen(b);
   return db.transaction().execute(async (trx) => {
     const targets = trx.selectFrom('graduate as g').select('g.id')
@@ -298,30 +295,27 @@ export async function reportData(db: Kysely<DB>, actor: Actor, batch: string, ur
   });
 }
 
-/** 加急: mark 专科 graduates continuing to 本科, before the batch's urgent deadline. */
-export async function setUrgent(db: Kysely<DB>, actor: Actor, batch: string, ids: number[], urgent: boolean) {
+/** 加急: mark 专科 graduates continuing to 本科, before the batch's urgent deadline; the one bulk-action frame. */
+export async function setUrgent(db: Kysely<DB>, actor: Actor, batch: string, ids: number[], urgent: boolean): Promise<BulkResult> {
   assertUrgentOpen(await batchRow(db, batch));
   return db.transaction().execute(async (trx) => {
     const rows = await trx.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
-      .select(['g.id', 'g.urgent', 's.level', 's.name', 'g.node_path', 'g.audit_status'])
+      .select(['g.id', 'g.urgent', 's.level', 's.name', 's.student_no', 'g.node_path', 'g.audit_status'])
       .where('g.batch_code', '=', batch).where('g.id', 'in', ids)
-      .where(inScope(actor, 'g.node_path', undefined, 'g.tp_id')).forUpdate().execute();
-    const found = new Map(rows.map((r) => [r.id, r]));
-    const refused: { id: number; reason: string }[] = [];
-    const change: number[] = [];
-    for (const id of ids) {
-      const r = found.get(id);
-      if (!r) refused.push({ id, reason: '记录不存在，或不在您的管理范围内' });
-      else if (urgent && r.level !== '专科') refused.push({ id, reason: `${r.name}：只有专科毕业生可以标记为续读本科加急` });
-      else if (r.audit_status === '通过') refused.push({ id, reason: `${r.name}：已通过毕业审核，无需加急` });
-      else if (r.urgent !== urgent) change.push(id);
-    }
-    if (change.length) {
-      await trx.updateTable('graduate').set({ urgent, version: sql`version + 1` }).where('id', 'in', change).execute();
-      await recordOperation(trx, actor, change.map((id) => ({ action: urgent ? '标记加急' : '取消加急', objectType: 'graduate', objectId: id,
-        nodePath: found.get(id)!.node_path, before: { urgent: !urgent }, after: { urgent } })));
-    }
-    return { changed: change.length, refused };
+      .where(inScope(actor, 'g.node_path', undefined, 'g.tp_id')).orderBy('g.id').forUpdate().execute();
+    return runBulk(trx, actor, {
+      asked: ids.map((id) => ({ id })),
+      rows,
+      who: (r) => ({ student_no: r.student_no, name: r.name }),
+      unchanged: (r) => r.urgent === urgent,
+      check: (r) => (urgent && r.level !== '专科' ? urgentRefusals.notJunior(r.name)
+        : r.audit_status === '通过' ? urgentRefusals.alreadyPassed(r.name) : null),
+      apply: async (pass) => {
+        await trx.updateTable('graduate').set({ urgent, version: sql`version + 1` }).where('id', 'in', pass.map((r) => r.id)).execute();
+      },
+      log: (r) => ({ action: urgent ? '标记加急' : '取消加急', objectType: 'graduate', objectId: r.id, nodePath: r.node_path,
+        before: { urgent: !urgent }, after: { urgent } }),
+    });
   });
 }
 
@@ -332,7 +326,7 @@ export function mondayWeekBefore(enrollmentDeadline: string): string {
   return addDays(weekBefore, -((dow + 6) % 7));
 }
 
-export async function setUrgentDeadline(db: Kysely<DB>, actor: Actor, batch: string, input: { urgent_deadline: string | null; spring_enrollment_deadline?: string }) {
+export async function setUrgentDeadline(db: Kysely<DB>, actor: Actor, batch: string, input: UrgentDeadlineInput) {
   const b = await batchRow(db, batch);
   const deadline = input.spring_enrollment_deadline ? mondayWeekBefore(input.spring_enrollment_deadline) : input.urgent_deadline;
   await db.transaction().execute(async (trx) => {
@@ -342,8 +336,22 @@ export async function setUrgentDeadline(db: Kysely<DB>, actor: Actor, batch: str
   return { urgent_deadline: deadline };
 }
 
-/** 加急 graduates' audit data, on its own (seed 003 二.3): the rows of the urgent export. */
-export function urgentRows(db: Kysely<DB>, actor: Actor, batch: string) {
+/** 加急 graduates' audit data, on its own (seed 003 二.3): the rows of the urgent export, a page at a
+ *  time. The export is in the operation log. */
+export async function exportUrgent(db: Kysely<DB>, actor: Actor, batch: string) {
+  await recordOperation(db, actor, [{ action: '导出加急审核数据', objectType: 'batch', objectId: batch, nodePath: actor.nodePath }]);
+  const rows = urgentRows(db, actor, batch);
+  async function* pages() {
+    for (let offset = 0; ; offset += 5000) {
+      const page = await rows.limit(5000).offset(offset).execute();
+      if (page.length === 0) return;
+      yield page;
+    }
+  }
+  return pages();
+}
+
+function urgentRows(db: Kysely<DB>, actor: Actor, batch: string) {
   return db.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
     .innerJoin('org_node as tp', 'tp.id', 'g.tp_id')
     .leftJoin('submission as sub', 'sub.id', 'g.submission_id')
@@ -375,26 +383,22 @@ export async function listExceptions(db: Kysely<DB>, actor: Actor, studentId: nu
   }));
 }
 
-export async function addException(db: Kysely<DB>, actor: Actor, studentId: number, input: z.infer<typeof exceptionBody>) {
+export async function addException(db: Kysely<DB>, actor: Actor, studentId: number, input: ExceptionInput) {
   requireRole(actor, ['hq_admin'], '审核例外处理');
   const s = await studentInScope(db, actor, studentId);
   const target = input.target?.trim() || null;
   const substitute = input.substitute_course?.trim() || null;
-  if (input.kind === '替代' && (input.rule !== 'course' || !target || !substitute)) {
-    throw errors.validation('课程替代须选择被替代的必修课程和用来替代的课程。');
-  }
-  if ((input.rule === 'course' || input.rule === 'category') && !target) {
-    throw errors.validation(input.rule === 'course' ? '请选择要免除的课程。' : '请选择要免除的课程类别。');
-  }
-  if (input.rule === 'course') {
+  if (input.kind === '替代' && (input.rule !== 'course' || !target || !substitute)) throw auditErrors.substitutionIncomplete();
+  if ((input.rule === 'course' || input.rule === 'category') && !target) throw auditErrors.exceptionNoTarget(input.rule);
+  if (input.rule === 'course' && target) {
     const req = await db.selectFrom('programme_course').select('course_code')
-      .where('programme_id', '=', s.programme_id).where('course_code', '=', target!).executeTakeFirst();
+      .where('programme_id', '=', s.programme_id).where('course_code', '=', target).executeTakeFirst();
     const practice = await db.selectFrom('programme').select('practice_course').where('id', '=', s.programme_id).executeTakeFirstOrThrow();
-    if (!req && practice.practice_course !== target) throw errors.validation(`课程 ${target} 不在该生的教学计划内，无需替代或免除。`);
+    if (!req && practice.practice_course !== target) throw auditErrors.exceptionNotInPlan(target);
   }
   if (substitute) {
     const c = await db.selectFrom('course').select('code').where('code', '=', substitute).executeTakeFirst();
-    if (!c) throw errors.validation(`替代课程代码 ${substitute} 不存在，请检查。`);
+    if (!c) throw auditErrors.substituteUnknown(substitute);
   }
   return db.transaction().execute(async (trx) => {
     const row = await trx.insertInto('audit_exception').values({
@@ -423,16 +427,14 @@ export async function revokeException(db: Kysely<DB>, actor: Actor, id: number) 
 }
 
 /** 学籍有效期 extension: at most one year past the 8 years, approved by headquarters (seed 003 四.8). */
-export async function setExtension(db: Kysely<DB>, actor: Actor, studentId: number, input: z.infer<typeof extensionBody>) {
+export async function setExtension(db: Kysely<DB>, actor: Actor, studentId: number, input: ExtensionInput) {
   requireRole(actor, ['hq_admin'], '学籍延期审批');
   const s = await studentInScope(db, actor, studentId);
   if (input.extension_until) {
-    if (input.extension_until <= s.valid_until) throw errors.validation(`延期后的有效期应晚于原有效期 ${s.valid_until}。`);
+    if (input.extension_until <= s.valid_until) throw auditErrors.extensionNotLater(s.valid_until);
     const limit = addDays(s.valid_until, 366);
     const oneYear = `${Number(s.valid_until.slice(0, 4)) + 1}${s.valid_until.slice(4)}`;
-    if (input.extension_until > (oneYear < limit ? oneYear : limit)) {
-      throw errors.validation(`学籍最多延长一年：有效期至 ${s.valid_until}，延期不能晚于 ${oneYear}。`);
-    }
+    if (input.extension_until > (oneYear < limit ? oneYear : limit)) throw auditErrors.extensionTooLong(s.valid_until, oneYear);
   }
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('student').set({ extension_until: input.extension_until }).where('id', '=', studentId).execute();

@@ -1,14 +1,16 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
-import type { BatchTable, DB } from '../platform/tables.ts';
+import type { DB } from '../platform/tables.ts';
+import type { Batch as BatchRow } from './tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { windowStatus } from '../platform/window.ts';
 import { STEPS, stepName, type StepKey } from '../../shared/steps.ts';
-import type { Batch, Window } from './schema.ts';
-import type { z } from 'zod';
-import type { createBatchBody, extendBody } from './schema.ts';
+import type { Batch, BatchWindow, CreateBatch, Extend, Home, WindowDates } from '../../shared/contract/batches.ts';
+import { findNode } from '../org/service.ts';
+import { missingCount } from '../photos/service.ts';
+import { batchErrors } from './errors.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -25,11 +27,15 @@ export async function getBatch(db: Db, code: string, forPath?: string): Promise<
   const batch = present(b, windows);
   if (forPath) {
     const ext = await extensionsFor(db, code, [forPath]);
+    const on = today();
+    // How each window stands today for the caller's node, as the one window rule says: the web shows it as it is.
     for (const w of batch.windows) {
-      const v = verdict(w.starts_on, w.ends_on, ext.get(`${w.step}|${forPath}`));
-      w.effective_ends_on = v.ends_on;
-      w.open = v.open;
-      w.days_left = v.open ? daysBetween(today(), v.ends_on) : undefined;
+      const s = windowStatus({ starts_on: w.starts_on, ends_on: w.ends_on, extended_to: ext.get(`${w.step}|${forPath}`) }, on);
+      w.effective_ends_on = s.ends_on ?? w.ends_on;
+      w.open = s.open;
+      w.phase = s.phase;
+      w.days_left = s.days_left ?? undefined;
+      w.starts_in = s.phase === 'before' ? daysBetween(on, w.starts_on) : undefined;
     }
   }
   return batch;
@@ -40,7 +46,16 @@ export async function currentBatch(db: Db, forPath: string): Promise<Batch | nul
   return b ? getBatch(db, b.code, forPath) : null;
 }
 
-function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: string; ends_on: string }[]): Batch {
+/** 首页: today, the current batch's windows for the caller's node, and the graduates still without a photo. */
+export async function home(db: Db, actor: Actor): Promise<Home> {
+  return {
+    today: today(),
+    batch: await currentBatch(db, actor.nodePath),
+    photos_missing: (await missingCount(db, actor))?.missing ?? null,
+  };
+}
+
+function present(b: Selectable<BatchRow>, windows: { step: string; starts_on: string; ends_on: string }[]): Batch {
   const order = STEPS.map((s) => s.key as string);
   return {
     code: b.code,
@@ -51,7 +66,7 @@ function present(b: Selectable<BatchTable>, windows: { step: string; starts_on: 
     is_current: b.is_current,
     windows: windows
       .sort((x, y) => order.indexOf(x.step) - order.indexOf(y.step))
-      .map((w): Window => {
+      .map((w): BatchWindow => {
         const s = STEPS.find((st) => st.key === w.step);
         return { step: w.step as StepKey, name: s?.name ?? w.step, no: s?.no ?? '', starts_on: w.starts_on, ends_on: w.ends_on };
       }),
@@ -115,13 +130,17 @@ export function windowClosedError(step: StepKey, v: WindowVerdict) {
   return errors.windowClosed(stepName(step), v.starts_on, v.ends_on);
 }
 
-export async function createBatch(db: Kysely<DB>, actor: Actor, input: z.infer<typeof createBatchBody>): Promise<Batch> {
-  for (const w of input.windows) {
-    if (w.ends_on < w.starts_on) throw errors.validation(`“${stepName(w.step)}”的结束日期早于开始日期，请修改。`);
+function checkDates(windows: WindowDates[]): void {
+  for (const w of windows) {
+    if (w.ends_on < w.starts_on) throw batchErrors.windowEndsBeforeStart(stepName(w.step));
   }
+}
+
+export async function createBatch(db: Kysely<DB>, actor: Actor, input: CreateBatch): Promise<Batch> {
+  checkDates(input.windows);
   await db.transaction().execute(async (trx) => {
     const exists = await trx.selectFrom('batch').select('code').where('code', '=', input.code).executeTakeFirst();
-    if (exists) throw errors.conflict(`毕业批次 ${input.code} 已存在，请勿重复创建；如需修改时间，请在该批次中设置。`);
+    if (exists) throw batchErrors.batchExists(input.code);
     if (input.is_current) await trx.updateTable('batch').set({ is_current: false }).where('is_current', '=', true).execute();
     await trx.insertInto('batch').values({
       code: input.code,
@@ -139,10 +158,8 @@ export async function createBatch(db: Kysely<DB>, actor: Actor, input: z.infer<t
   return getBatch(db, input.code);
 }
 
-export async function setWindows(db: Kysely<DB>, actor: Actor, code: string, windows: { step: StepKey; starts_on: string; ends_on: string }[]): Promise<Batch> {
-  for (const w of windows) {
-    if (w.ends_on < w.starts_on) throw errors.validation(`“${stepName(w.step)}”的结束日期早于开始日期，请修改。`);
-  }
+export async function setWindows(db: Kysely<DB>, actor: Actor, code: string, windows: WindowDates[]): Promise<Batch> {
+  checkDates(windows);
   const before = await getBatch(db, code);
   await db.transaction().execute(async (trx) => {
     for (const w of windows) {
@@ -154,12 +171,14 @@ export async function setWindows(db: Kysely<DB>, actor: Actor, code: string, win
   return getBatch(db, code);
 }
 
-export async function extendWindow(db: Kysely<DB>, actor: Actor, code: string, input: z.infer<typeof extendBody>, nodePath: string): Promise<void> {
+/** Extends a step's window for a node of the caller's subtree (and everything under it). */
+export async function extendWindow(db: Kysely<DB>, actor: Actor, code: string, input: Extend): Promise<void> {
+  const { path: nodePath } = await findNode(db, actor, input.node_id);
   await getBatch(db, code);
   await db.transaction().execute(async (trx) => {
     const w = await trx.selectFrom('batch_window').selectAll().where('batch_code', '=', code).where('step', '=', input.step).executeTakeFirst();
     if (!w) throw errors.noWindow(stepName(input.step), code);
-    if (input.ends_on <= w.ends_on) throw errors.validation(`延长后的截止日期须晚于原截止日期 ${w.ends_on}。`);
+    if (input.ends_on <= w.ends_on) throw batchErrors.extensionNotLater(w.ends_on);
     await trx.insertInto('window_extension').values({
       batch_code: code, step: input.step, node_id: input.node_id, ends_on: input.ends_on, reason: input.reason, created_by: actor.id,
     }).onConflict((oc) => oc.columns(['batch_code', 'step', 'node_id']).doUpdateSet({ ends_on: input.ends_on, reason: input.reason, created_by: actor.id }))

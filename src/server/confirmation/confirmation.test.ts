@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
 import { addDays, setToday, today } from '../platform/clock.ts';
+import type { Candidate, TpCount } from '../../shared/contract/confirmation.ts';
+import type { Refusal } from '../../shared/bulk.ts';
 
 let t: TestApp;
 let w: World;
@@ -25,9 +27,9 @@ describe('预毕业确认: 查询', () => {
   test('a teaching point sees its own candidates with eligibility and reasons, and nobody else', async () => {
     const r = await list(tp);
     assert.equal(r.status, 200);
-    const names = r.json.rows.map((x: any) => x.name).sort();
+    const names = r.json.rows.map((x: Candidate) => x.name).sort();
     assert.deepEqual(names, ['张三', '李四', '王五', '赵六'].sort());
-    const wang = r.json.rows.find((x: any) => x.name === '王五');
+    const wang = r.json.rows.find((x: Candidate) => x.name === '王五');
     assert.equal(wang.eligible, false);
     assert.deepEqual(wang.reasons, ['总学分不足：已获 15 / 需 25 学分', '缺必修课：必修课甲']);
     assert.match(r.json.rows[0].id_number_masked, /^\d{4}\*{10}\d{3}[\dX]$/);
@@ -53,7 +55,7 @@ describe('预毕业确认: 查询', () => {
   test('branches see counts per teaching point of their own branch only', async () => {
     const r = await t.call('GET', '/api/confirmation/counts?batch=202701', { cookie: await t.login('brA') });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json.map((x: any) => [x.tp_code, x.candidates, x.eligible]).sort(), [['TA1', 4, 3], ['TA2', 1, 1]]);
+    assert.deepEqual(r.json.map((x: TpCount) => [x.tp_code, x.candidates, x.eligible]).sort(), [['TA1', 4, 3], ['TA2', 1, 1]]);
   });
 });
 
@@ -65,7 +67,9 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     assert.equal(r.json.changed, 1);
     assert.equal(r.json.refused.length, 1);
     assert.equal(r.json.refused[0].name, '王五');
-    assert.match(r.json.refused[0].reason, /不符合毕业条件：总学分不足/);
+    assert.match(r.json.refused[0].message, /不符合毕业条件：总学分不足/);
+    assert.equal(r.json.refused[0].code, 'NOT_ELIGIBLE');
+    assert.ok(r.json.refused[0].student_no, 'the refused student is named by 学号 too');
     const after = await w.graduateOf(w.students.sA1);
     assert.equal(after.version, sel[0].version + 1);
   });
@@ -79,7 +83,7 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     ]);
     assert.deepEqual([a.json.changed, b.json.changed].sort(), [0, 1]);
     assert.deepEqual([a.json.unchanged, b.json.unchanged].sort(), [0, 1]);
-    const audit = await t.db.selectFrom('audit_log').select('id').where('object_type', '=', 'graduate')
+    const audit = await t.db.selectFrom('operation_log').select('id').where('object_type', '=', 'graduate')
       .where('object_id', '=', String(sel[0].id)).execute();
     assert.equal(audit.length, 1, 'one audit entry for one change');
   });
@@ -89,7 +93,8 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     const stale = { id: g.id, version: g.version - 1 };
     const r = await t.call('POST', '/api/confirmation/disagree', { cookie: tp, body: { batch: '202701', selection: { items: [stale] }, reason: '学生申请延期毕业' } });
     assert.equal(r.json.changed, 0);
-    assert.match(r.json.refused[0].reason, /已被他人修改.*刷新/);
+    assert.match(r.json.refused[0].message, /已被他人修改.*刷新/);
+    assert.equal(r.json.refused[0].code, 'STALE');
     const row = await t.db.selectFrom('graduate').select('confirm_status').where('id', '=', g.id).executeTakeFirstOrThrow();
     assert.equal(row.confirm_status, '同意毕业');
   });
@@ -103,11 +108,11 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     const g2 = await w.graduateOf(w.students.sA2);
     const u = await t.call('POST', '/api/confirmation/undo', { cookie: tp, body: { batch: '202701', selection: { items: [g2] } } });
     assert.equal(u.json.changed, 1);
-    const log = await t.db.selectFrom('audit_log').select(['action', 'before', 'after', 'actor_name']).where('object_type', '=', 'graduate')
+    const log = await t.db.selectFrom('operation_log').select(['action', 'before', 'after', 'actor_name']).where('object_type', '=', 'graduate')
       .where('object_id', '=', String(g.id)).orderBy('id').execute();
     assert.deepEqual(log.map((l) => l.action), ['不同意毕业', '撤销预毕业确认']);
-    assert.equal(log[0].after.confirm_reason, '学生本人申请下批次毕业');
-    assert.equal(log[1].before.confirm_status, '不同意');
+    assert.equal(log[0].after?.confirm_reason, '学生本人申请下批次毕业');
+    assert.equal(log[1].before?.confirm_status, '不同意');
     assert.match(log[0].actor_name, /tpA1/);
   });
 
@@ -117,9 +122,11 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.changed, 0);
     assert.equal(r.json.refused.length, 2);
-    for (const x of r.json.refused) {
-      assert.equal(x.name, '', 'no name of a foreign student leaks');
-      assert.match(x.reason, /不存在，或不在您的管理范围内/);
+    for (const x of r.json.refused as Refusal[]) {
+      assert.equal(x.name, undefined, 'no name of a foreign student leaks');
+      assert.equal(x.student_no, undefined, 'no 学号 of a foreign student leaks');
+      assert.equal(x.code, 'NOT_FOUND');
+      assert.match(x.message, /不存在，或不在您的管理范围内/);
     }
     const rows = await t.db.selectFrom('graduate').select('confirm_status').where('id', 'in', foreign.map((f) => f.id)).execute();
     assert.ok(rows.every((x) => x.confirm_status === '待确认'));
@@ -140,7 +147,7 @@ describe('预毕业确认: 同意毕业, 不同意, 撤销', () => {
     await t.db.deleteFrom('grade').where('student_id', '=', w.students.sB1).where('course_code', '=', 'C1').execute();
     const r = await t.call('POST', '/api/confirmation/agree', { cookie, body: { batch: '202701', selection: { items: [g] } } });
     assert.equal(r.json.changed, 0);
-    assert.match(r.json.refused[0].reason, /缺必修课：必修课甲/);
+    assert.match(r.json.refused[0].message, /缺必修课：必修课甲/);
     await t.db.insertInto('grade').values({ student_id: w.students.sB1, course_code: 'C1', score: 70, passed: true, term: '2022春', source: '期末考试' }).execute();
   });
 });
@@ -172,7 +179,8 @@ describe('预毕业确认: 办理时间', () => {
     try {
       const r = await t.call('POST', '/api/confirmation/agree', { cookie, body: { batch: '202701', selection: { items: [g] } } });
       assert.equal(r.json.changed, 0);
-      assert.match(r.json.refused[0].reason, new RegExp(`“预毕业确认”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
+      assert.match(r.json.refused[0].message, new RegExp(`“预毕业确认”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
+      assert.equal(r.json.refused[0].code, 'WINDOW_CLOSED');
       const listed = await list(cookie);
       assert.equal(listed.json.window.open, false);
 
@@ -184,7 +192,7 @@ describe('预毕业确认: 办理时间', () => {
       // The extension is for tpB1 only: tpA2's window stays closed.
       const other = await t.call('POST', '/api/confirmation/undo', { cookie: await t.login('tpA2'), body: { batch: '202701', selection: { items: await items(w.students.sA3) } } });
       assert.equal(other.json.changed, 0);
-      assert.match(other.json.refused[0].reason, /不在办理时间内/);
+      assert.match(other.json.refused[0].message, /不在办理时间内/);
     } finally {
       setToday(undefined);
     }

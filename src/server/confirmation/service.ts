@@ -1,14 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
-import { recordOperation } from '../platform/oplog.ts';
-import { errors } from '../platform/errors.ts';
+import { runBulk, type BulkResult } from '../platform/bulk.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { getBatch, windowState, windowsFor, windowClosedError } from '../batches/service.ts';
-import { recheckEligibility } from '../eligibility/queries.ts';
+import { recheckEligibility } from '../eligibility/service.ts';
+import { confirmationErrors } from './errors.ts';
 import * as q from './queries.ts';
-import type { ActionResult, ConfirmStatus as Status, ListFilter, Selection } from '../../shared/contract/confirmation.ts';
+import type { ConfirmStatus as Status, ListFilter, Selection } from '../../shared/contract/confirmation.ts';
 
 export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
   // The window as it stands for the caller's own node (an extension above it counts); also proves the batch exists.
@@ -36,15 +36,13 @@ export async function counts(db: Kysely<DB>, actor: Actor, batch: string) {
 const ACTION_NAMES: Record<Status, string> = { 同意毕业: '同意毕业', 不同意: '不同意毕业', 待确认: '撤销预毕业确认' };
 
 /**
- * The one state transition of 预毕业确认: move the selected graduates to `target`.
- * - Rows outside the caller's subtree or batch do not exist for the caller.
- * - A row already in the target state is left alone (a double click changes nothing).
- * - A row whose version differs from the one the page showed was changed by someone else: refused.
- * - 同意毕业 needs the student to meet the conditions, checked again now against the latest grades.
- * - Each teaching point's window (with its extensions) must be open.
- * Everything that passes is changed in one statement, in one transaction with its audit entries.
+ * The one state transition of 预毕业确认: move the selected graduates to `target`, through the bulk-action
+ * frame (platform/bulk.ts): out of the caller's subtree or batch is not found; already in the target state
+ * is unchanged; each teaching point's window (with its extensions) must be open; a row changed since the page
+ * showed it is refused; 同意毕业 needs the student to meet the conditions, checked again now against the
+ * latest grades. Everything that passes is changed in one statement, with its operation-log entries.
  */
-export async function transition(db: Kysely<DB>, actor: Actor, batch: string, sel: Selection, target: Status, reason: string | null): Promise<ActionResult> {
+export async function transition(db: Kysely<DB>, actor: Actor, batch: string, sel: Selection, target: Status, reason: string | null): Promise<BulkResult> {
   return db.transaction().execute(async (trx) => {
     const spec = 'items' in sel ? { ids: sel.items.map((i) => i.id) } : { filter: { ...sel.filter, batch } };
     const targets = await q.lockTargets(trx, actor, batch, spec);
@@ -54,42 +52,31 @@ export async function transition(db: Kysely<DB>, actor: Actor, batch: string, se
       const fresh = await recheckEligibility(trx, batch, targets.map((t) => t.student_id));
       for (const t of targets) Object.assign(t, fresh.get(t.student_id));
     }
-    if ('all' in sel && targets.length === 0) throw errors.validation('当前查询条件下没有学生，请调整条件后重新查询。');
-    const shown = new Map('items' in sel ? sel.items.map((i) => [i.id, i.version]) : []);
-    const result: ActionResult = { changed: 0, unchanged: 0, refused: [] };
-    if ('items' in sel) {
-      const found = new Set(targets.map((t) => t.id));
-      for (const i of sel.items) {
-        if (!found.has(i.id)) result.refused.push({ id: i.id, student_no: '', name: '', reason: '记录不存在，或不在您的管理范围内' });
-      }
-    }
-    const change: q.Target[] = [];
-    for (const t of targets) {
-      const refuse = (why: string) => result.refused.push({ id: t.id, student_no: t.student_no, name: t.name, reason: why });
-      if (t.confirm_status === target && (target !== '不同意' || t.confirm_reason === reason)) {
-        result.unchanged++;
-        continue;
-      }
-      const v = windows.get(t.tp_path)!;
-      if (!v.open) { refuse(windowClosedError('confirm', v).message); continue; }
-      const seen = shown.get(t.id);
-      if (seen !== undefined && seen !== t.version) {
-        refuse(`该学生的确认状态已被他人修改（现为“${t.confirm_status}”），请刷新页面后重试`);
-        continue;
-      }
-      if (target === '同意毕业' && !t.eligible) { refuse(`不符合毕业条件：${t.reasons.join('；') || '尚未核查'}`); continue; }
-      change.push(t);
-    }
-    await q.setStatus(trx, actor, change.map((t) => t.id), target, target === '不同意' ? reason : null);
-    await recordOperation(trx, actor, change.map((t) => ({
-      action: ACTION_NAMES[target],
-      objectType: 'graduate',
-      objectId: t.id,
-      nodePath: t.node_path,
-      before: { student_no: t.student_no, name: t.name, confirm_status: t.confirm_status, confirm_reason: t.confirm_reason },
-      after: { student_no: t.student_no, name: t.name, confirm_status: target, confirm_reason: target === '不同意' ? reason : null },
-    })));
-    result.changed = change.length;
-    return result;
+    if ('all' in sel && targets.length === 0) throw confirmationErrors.emptyQuery();
+    const newReason = target === '不同意' ? reason : null;
+    return runBulk(trx, actor, {
+      asked: 'items' in sel ? sel.items : null,
+      rows: targets,
+      who: (t) => ({ student_no: t.student_no, name: t.name }),
+      unchanged: (t) => t.confirm_status === target && (target !== '不同意' || t.confirm_reason === reason),
+      window: (t) => {
+        const v = windows.get(t.tp_path)!;
+        return { status: v, refuse: { code: 'WINDOW_CLOSED', message: windowClosedError('confirm', v).message } };
+      },
+      version: (t) => t.version,
+      stale: (t) => ({ code: 'STALE', message: `该学生的确认状态已被他人修改（现为“${t.confirm_status}”），请刷新页面后重试` }),
+      check: (t) => (target === '同意毕业' && !t.eligible
+        ? { code: 'NOT_ELIGIBLE', message: `不符合毕业条件：${t.reasons.join('；') || '尚未核查'}` }
+        : null),
+      apply: (rows) => q.setStatus(trx, actor, rows.map((t) => t.id), target, newReason),
+      log: (t) => ({
+        action: ACTION_NAMES[target],
+        objectType: 'graduate',
+        objectId: t.id,
+        nodePath: t.node_path,
+        before: { student_no: t.student_no, name: t.name, confirm_status: t.confirm_status, confirm_reason: t.confirm_reason },
+        after: { student_no: t.student_no, name: t.name, confirm_status: target, confirm_reason: newReason },
+      }),
+    });
   });
 }

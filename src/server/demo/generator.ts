@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { DB, NodeKind } from '../platform/tables.ts';
+import type { NodeKind } from '../../shared/org.ts';
+import type { DB } from '../platform/tables.ts';
 import { COMMON_COURSES, ETHNICITIES, GIVEN, MAJORS, POLITICAL, PROVINCES, SURNAMES } from './reference.ts';
 
 /**

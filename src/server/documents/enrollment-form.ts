@@ -27,7 +27,8 @@ export interface FamilyRow {
   phone: string | null;
 }
 
-export interface EnrollmentFormData {
+/** Who a printed form is about: the fields the 入学报名登记表 and the 毕业生登记表 both start with. */
+export interface PersonOnForm {
   school: string;
   name: string;
   gender: string | null;
@@ -37,9 +38,12 @@ export interface EnrollmentFormData {
   ethnicity: string | null;
   /** 政治面貌 */
   politicalStatus: string | null;
+  studentNo: string;
+}
+
+export interface EnrollmentFormData extends PersonOnForm {
   /** The full 身份证号: this form is one of the documents that carries it. */
   idCard: string;
-  studentNo: string;
   /** 学籍批次 (e.g. "2024秋") */
   cohort: string | null;
   /** 层次 (专科, 专科起点本科 …) */
@@ -85,37 +89,27 @@ export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): voi
   const value = (WIDTH - mm(28) - 3 * label) / 3;
   const g = new Grid(MARGIN, y, [label, value, label, value, label, value, mm(28)],
     [mm(9), mm(9), mm(9), mm(9), mm(9), mm(12), mm(10)]);
-  pdf.cell(g.box(0, 0), '姓名', lab);
-  put(g.box(0, 1), '姓名', f.name);
-  pdf.cell(g.box(0, 2), '性别', lab);
-  put(g.box(0, 3), '性别', f.gender);
-  pdf.cell(g.box(0, 4), '出生日期', lab);
-  put(g.box(0, 5), '出生日期', f.birthDate);
-  pdf.cell(g.box(1, 0), '民族', lab);
-  put(g.box(1, 1), '民族', f.ethnicity);
-  pdf.cell(g.box(1, 2), '政治面貌', lab);
-  put(g.box(1, 3), '政治面貌', f.politicalStatus);
-  pdf.cell(g.box(1, 4), '学号', lab);
-  put(g.box(1, 5), '学号', f.studentNo);
-  pdf.cell(g.box(2, 0), '身份证号', lab);
-  put(g.box(2, 1, 1, 3), '身份证号', f.idCard);
-  pdf.cell(g.box(2, 4), '学籍批次', lab);
-  put(g.box(2, 5), '学籍批次', f.cohort);
-  pdf.cell(g.box(3, 0), '层次', lab);
-  put(g.box(3, 1), '层次', f.level);
-  pdf.cell(g.box(3, 2), '专业', lab);
-  put(g.box(3, 3, 1, 3), '专业', f.programme);
+  // A label and its value, the value `span` columns wide.
+  const pair = (row: number, col: number, name: string, v: string | null, span = 1) => {
+    pdf.cell(g.box(row, col), name, lab);
+    put(g.box(row, col + 1, 1, span), name, v);
+  };
+  pair(0, 0, '姓名', f.name);
+  pair(0, 2, '性别', f.gender);
+  pair(0, 4, '出生日期', f.birthDate);
+  pair(1, 0, '民族', f.ethnicity);
+  pair(1, 2, '政治面貌', f.politicalStatus);
+  pair(1, 4, '学号', f.studentNo);
+  pair(2, 0, '身份证号', f.idCard, 3);
+  pair(2, 4, '学籍批次', f.cohort);
+  pair(3, 0, '层次', f.level);
+  pair(3, 2, '专业', f.programme, 3);
   pdf.photo(g.box(0, 6, 4, 1), f.photo);
-  pdf.cell(g.box(4, 0), '教学点', lab);
-  put(g.box(4, 1, 1, 3), '教学点', f.teachingPoint);
-  pdf.cell(g.box(4, 4), '手机', lab);
-  put(g.box(4, 5, 1, 2), '手机', f.mobile);
-  pdf.cell(g.box(5, 0), '通讯地址', lab);
-  put(g.box(5, 1, 1, 3), '通讯地址', f.address);
-  pdf.cell(g.box(5, 4), '邮编', lab);
-  put(g.box(5, 5, 1, 2), '邮编', f.postcode);
-  pdf.cell(g.box(6, 0), '工作单位', lab);
-  put(g.box(6, 1, 1, 6), '工作单位', f.employer);
+  pair(4, 0, '教学点', f.teachingPoint, 3);
+  pair(4, 4, '手机', f.mobile, 2);
+  pair(5, 0, '通讯地址', f.address, 3);
+  pair(5, 4, '邮编', f.postcode, 2);
+  pair(6, 0, '工作单位', f.employer, 6);
   y = g.bottom;
 
   // The two row blocks share the room left above the promise and review blocks: at least 5 and 4 rows

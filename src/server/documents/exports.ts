@@ -2,19 +2,20 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import yazl from 'yazl';
 import type { Actor } from '../platform/auth.ts';
-import { errors } from '../platform/errors.ts';
 import { MergedPdf, renderToBuffer, type Renderer } from '../platform/pdf.ts';
 import { STAFF, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import type { Jobs } from '../platform/jobs.ts';
 import { exportSettings, registerExport, type ExportContext, type ExportKind, type Produced } from '../exports/service.ts';
 import { docOrder, studentsQuery } from '../records/service.ts';
-import { docFilter, sortKey } from '../records/schema.ts';
-import { forms, selected } from '../forms/queries.ts';
-import { listQuery as formsListQuery } from '../forms/schema.ts';
+import { forms, selected } from '../forms/service.ts';
+import {
+  ENROLL_FORMS, enrollFormsPayload, GRADUATE_FORMS, graduateFormsPayload, TRANSCRIPTS, transcriptsPayload,
+  type EnrollFormsPayload, type GraduateFormsPayload, type TranscriptsPayload,
+} from '../../shared/contract/records.ts';
+import { documentErrors, type Counted } from './errors.ts';
 import { renderGraduateForm } from './graduate-form.ts';
 import { renderTranscript } from './transcript.ts';
 import { renderEnrollmentForm } from './enrollment-form.ts';
@@ -28,34 +29,13 @@ import { loadEnrollmentForms, loadGraduateForms, loadTranscripts, printDate, typ
  * page is read, so memory stays flat however many students an export covers.
  */
 
-export const ENROLL_FORMS = 'enroll-forms';
-export const TRANSCRIPTS = 'transcripts';
-export const GRADUATE_FORMS = 'graduate-forms';
+export { ENROLL_FORMS, GRADUATE_FORMS, TRANSCRIPTS };
 
 /** Bytes the zip may hold unwritten before drawing waits for the disk. */
 const ZIP_BACKLOG = 8 * 1024 * 1024;
 /** Entries added to the zip and not yet written. */
 const ZIP_UNWRITTEN = 8;
 
-const scopeFields = {
-  scope: z.enum(['ticked', 'query'], '请选择导出范围：勾选的学生，或当前查询的全部学生。'),
-  ids: z.array(z.number().int().positive()).max(200_000).optional(),
-  filter: docFilter.default({}),
-  /** null: the teaching points' 文档排序标准. */
-  sort: sortKey.nullable().default(null),
-};
-const tickedNeedsIds = (p: { scope: string; ids?: number[] }) => p.scope !== 'ticked' || (p.ids?.length ?? 0) > 0;
-const tickedMessage = { message: '导出范围为“勾选的学生”，但没有勾选学生。请先勾选，或选择“当前查询的全部学生”。' };
-
-export const enrollFormsPayload = z.object(scopeFields).refine(tickedNeedsIds, tickedMessage);
-export type EnrollFormsPayload = z.infer<typeof enrollFormsPayload>;
-
-export const transcriptsPayload = z.object({
-  ...scopeFields,
-  print_mode: z.enum(['zip', 'merged', 'duplex'], '打印方式为：每人一个 PDF、合并为一个 PDF 或 双面打印').default('zip'),
-}).refine(tickedNeedsIds, tickedMessage);
-
-export type TranscriptsPayload = z.infer<typeof transcriptsPayload>;
 
 type ScopePayload = EnrollFormsPayload;
 
@@ -65,13 +45,11 @@ function targets(db: Kysely<DB>, actor: Actor, p: ScopePayload) {
 }
 
 /** The one size rule of every document export: ticked items all visible (else 404), not none, not over the cap. */
-function checkDocumentCount(count: number, p: { scope: string; ids?: number[] }, m: { thing: string; unit: string; what: string; hint: string }): void {
+function checkDocumentCount(count: number, p: { scope: string; ids?: number[] }, m: Counted & { what: string; hint: string }): void {
   const asked = new Set(p.ids).size;
-  if (p.scope === 'ticked' && count < asked) throw errors.notFound(`勾选的${m.thing}中有 ${asked - count} ${m.unit}`);
-  if (count === 0) throw errors.validation(`没有符合条件的${m.thing}，未生成${m.what}文件。${m.hint}`);
-  if (count > exportSettings.maxDocuments) {
-    throw errors.validation(`符合条件的${m.thing}共 ${count} ${m.unit}，超过单次${m.what}上限 ${exportSettings.maxDocuments} ${m.unit}。请按教学点或专业分批导出。`);
-  }
+  if (p.scope === 'ticked' && count < asked) throw documentErrors.tickedNotFound(m, asked - count);
+  if (count === 0) throw documentErrors.empty(m);
+  if (count > exportSettings.maxDocuments) throw documentErrors.tooMany(m, count, exportSettings.maxDocuments);
 }
 
 async function checkTargets(db: Kysely<DB>, actor: Actor, p: ScopePayload, what: string): Promise<void> {
@@ -122,7 +100,7 @@ async function produceDocuments<T>(ctx: ExportContext<ScopePayload>, plan: Plan<
  * document export (毕业生登记表 too) ends here.
  */
 export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number[], plan: Plan<T>): Promise<Produced | null> {
-  if (ids.length === 0) throw new Error('没有符合条件的学生（名单在导出开始前已变化），请重新查询后再导出');
+  if (ids.length === 0) throw documentErrors.changedBeforeStart();
   if (!(await ctx.progress(0, ids.length))) return null;
   const out = fs.createWriteStream(ctx.file);
   const closed = once(out, 'close');
@@ -184,7 +162,7 @@ export async function writeDocuments<T>(ctx: ExportContext<unknown>, ids: number
     await closed;
   }
   if (cancelled) return null;
-  if (done === 0) throw new Error('没有可导出的学生（名单在导出过程中已变化），请重新查询后再导出');
+  if (done === 0) throw documentErrors.changedWhileDrawing();
   const stamp = printDate().replaceAll('-', '');
   return zip
     ? { fileName: `${plan.fileStem}-${stamp}.zip`, contentType: 'application/zip', count: done, pages, notes: notes.lines() }
@@ -213,18 +191,6 @@ export const transcriptsExport: ExportKind<TranscriptsPayload> = {
 };
 
 // ——— 下载毕业生登记表 (毕业生登记表管理, seed 000 四.5) ———
-
-const printMode = z.enum(['zip', 'merged', 'duplex'], '打印方式为：每人一个 PDF、合并为一个 PDF 或 双面打印').default('zip');
-
-/** The ticked forms (graduate ids) or every form of 毕业生登记表管理's query; 排序方式 and 打印方式 as for 成绩单. */
-export const graduateFormsPayload = z.object({
-  scope: scopeFields.scope,
-  ids: scopeFields.ids,
-  filter: formsListQuery.omit({ page: true, page_size: true }).default({}),
-  sort: scopeFields.sort,
-  print_mode: printMode,
-}).refine(tickedNeedsIds, { message: '导出范围为“勾选的登记表”，但没有勾选。请先勾选，或选择“当前查询的全部登记表”。' });
-export type GraduateFormsPayload = z.infer<typeof graduateFormsPayload>;
 
 function formTargets(db: Kysely<DB>, actor: Actor, p: GraduateFormsPayload) {
   return p.scope === 'ticked' ? forms(db, actor).where('g.id', 'in', p.ids!) : selected(db, actor, p.filter);

@@ -1,5 +1,6 @@
 import { FORM_FIELDS } from '../../shared/graduate-form.ts';
 import { A4, Grid, mm, textWidth, type Box, type PdfCanvas } from '../platform/pdf.ts';
+import type { PersonOnForm } from './enrollment-form.ts';
 
 /**
  * 毕业生登记表 (seed 000 二 and 四.5): two A4 pages, so that duplex prints it on one sheet.
@@ -16,19 +17,9 @@ export interface FormOpinion {
   date?: string | null;
 }
 
-export interface GraduateFormData {
-  school: string;
-  name: string;
-  gender: string | null;
-  /** YYYY-MM-DD */
-  birthDate: string | null;
-  /** 民族 */
-  ethnicity: string | null;
-  /** 政治面貌 */
-  politicalStatus: string | null;
+export interface GraduateFormData extends PersonOnForm {
   /** The full 身份证号: the form goes into the graduate's archive. */
   idCard: string | null;
-  studentNo: string;
   /** 层次 (专科, 专科起点本科 …) */
   level: string | null;
   /** 专业 */

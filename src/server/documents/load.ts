@@ -130,6 +130,8 @@ export async function loadTranscripts(db: Kysely<DB>, ids: number[], batch: stri
 }
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v.trim() !== '' ? v.trim() : null);
+/** The rows of a list the student wrote (学习与工作经历, 家庭成员): the form was checked when saved. */
+const writtenRows = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
 
 /** 入学报名登记表 data of `ids`: the record, and what the student wrote in the form (address, history, family …). */
 export async function loadEnrollmentForms(db: Kysely<DB>, ids: number[]): Promise<Map<number, Loaded<EnrollmentFormData>>> {
@@ -138,10 +140,10 @@ export async function loadEnrollmentForms(db: Kysely<DB>, ids: number[]): Promis
   const out = new Map<number, Loaded<EnrollmentFormData>>();
   for (const s of students) {
     const f = (s.enroll_form ?? {}) as Record<string, unknown>;
-    const history: HistoryRow[] = (Array.isArray(f.history) ? f.history : []).map((h: Record<string, unknown>) => ({
+    const history: HistoryRow[] = writtenRows(f.history).map((h) => ({
       from: str(h.from) ?? '', to: str(h.to), organisation: str(h.place) ?? '', role: str(h.role), witness: str(h.witness),
     }));
-    const family: FamilyRow[] = (Array.isArray(f.family) ? f.family : []).map((m: Record<string, unknown>) => ({
+    const family: FamilyRow[] = writtenRows(f.family).map((m) => ({
       relation: str(m.relation) ?? '', name: str(m.name) ?? '', employer: str(m.employer), phone: str(m.phone),
     }));
     const data: EnrollmentFormData = {

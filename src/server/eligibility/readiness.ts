@@ -4,19 +4,30 @@ import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { today } from '../platform/clock.ts';
+import { deadlineStatus } from '../platform/window.ts';
+import type { Readiness, ReadinessItem, WhatIf } from '../../shared/contract/eligibility.ts';
+import { hasGraduationPhoto } from '../photos/service.ts';
 import { ruleCtes } from './rules.ts';
-import { hasGraduationPhoto } from '../photos/queries.ts';
+import { eligibilityErrors } from './errors.ts';
 
-export interface ReadinessItem {
-  key: string;
-  name: string;
-  required: string;
-  done: string;
-  missing: string | null;
+/** The verdict of the rule engine for one student, with what the page shows beside it. */
+interface VerdictRow {
+  programme_id: number;
   ok: boolean;
-  waived: boolean;
-  /** Photo and confirmation are steps of the batch, not conditions of the audit. */
-  step: boolean;
+  failures: string[];
+  min_credits: number | string;
+  earned: number | string;
+  total_ok: boolean;
+  missing_courses: string[];
+  practice_name: string | null;
+  practice_ok: boolean;
+  study_from: string;
+  study_ok: boolean;
+  valid_until: string;
+  valid_ok: boolean;
+  categories: { category: string; required: number; earned: number; waived: boolean }[];
+  required_courses: number;
+  exceptions: { kind: string; rule: string; target: string | null }[];
 }
 
 const n = (x: number | string) => String(Number(x));
@@ -26,8 +37,7 @@ const n = (x: number | string) => String(Number(x));
  * over this one student, against a batch (the current one by default) and, for a what-if, against
  * another programme (专业 × 层次 × 入学批次) — nothing is written.
  */
-export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number,
-  opts: { batch?: string; major?: string; level?: '专科' | '本科'; cohort?: string }) {
+export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number, opts: WhatIf): Promise<Readiness> {
   const s = await mustFind(db.selectFrom('student as s').innerJoin('programme as p', 'p.id', 's.programme_id')
     .select(['s.id', 's.name', 's.student_no', 's.major', 's.level', 's.cohort', 's.entry_date', 's.programme_id', 's.node_path',
       'p.cohort as programme_cohort', 'p.min_years'])
@@ -45,13 +55,13 @@ export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number,
   if (whatIf) {
     const p = await db.selectFrom('programme').select('id').where('major', '=', target.major).where('level', '=', target.level)
       .where('cohort', '=', target.cohort).executeTakeFirst();
-    if (!p) throw errors.validation(`没有 ${target.major}（${target.level}）${target.cohort} 级的教学计划，无法比对。请换一个专业或入学批次。`);
+    if (!p) throw eligibilityErrors.noProgramme(target.major, target.level, target.cohort);
     programmeId = p.id;
   }
 
   const cand = sql`select ${studentId}::int as student_id, ${programmeId}::int as programme_id,
     ${issueDate}::date as issue_date, ${batch?.exemption_deadline ?? null}::date as exemption_deadline`;
-  const res = await sql<any>`
+  const res = await sql<VerdictRow>`
     with ${ruleCtes(cand)}
     select v.*,
       (select coalesce(json_agg(json_build_object('category', r.category, 'required', r.min_credits, 'earned', coalesce(b.earned, 0),
@@ -65,17 +75,17 @@ export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number,
   if (!v) throw errors.notFound('学生');
 
   const waived = (rule: string, target?: string) =>
-    (v.exceptions as { kind: string; rule: string; target: string | null }[]).some((e) => e.kind === '免除' && e.rule === rule && (target == null || e.target === target));
+    v.exceptions.some((e) => e.kind === '免除' && e.rule === rule && (target == null || e.target === target));
   const items: ReadinessItem[] = [];
   const shortBy = Math.max(0, Number(v.min_credits) - Number(v.earned));
   items.push({ key: 'total', name: '总学分', required: `${n(v.min_credits)} 学分`, done: `${n(v.earned)} 学分`,
     missing: v.total_ok ? null : `还差 ${n(shortBy)} 学分`, ok: v.total_ok, waived: waived('total'), step: false });
-  for (const c of v.categories as { category: string; required: number; earned: number; waived: boolean }[]) {
+  for (const c of v.categories) {
     const ok = Number(c.earned) >= Number(c.required) || c.waived;
     items.push({ key: `category:${c.category}`, name: `${c.category}学分`, required: `${n(c.required)} 学分`, done: `${n(c.earned)} 学分`,
       missing: ok ? null : `还差 ${n(Number(c.required) - Number(c.earned))} 学分`, ok, waived: c.waived, step: false });
   }
-  const missing: string[] = v.missing_courses;
+  const missing = v.missing_courses;
   items.push({ key: 'course', name: '必修课程', required: `${v.required_courses} 门`, done: `已通过 ${v.required_courses - missing.length} 门`,
     missing: missing.length ? missing.join('、') : null, ok: missing.length === 0, waived: false, step: false });
   items.push({ key: 'practice', name: '综合实践环节', required: v.practice_name ?? '—', done: v.practice_ok ? '已通过' : '未通过',
@@ -108,14 +118,16 @@ export async function readiness(db: Kysely<DB>, actor: Actor, studentId: number,
     programme: target,
     what_if: whatIf,
     ok: Boolean(v.ok),
-    failures: v.failures as string[],
+    failures: v.failures,
     items,
-    exemptions: exemptions.map((e) => ({
-      ...e,
-      counts: e.status === '已批准' && (!batch?.exemption_deadline || e.applied_on <= batch.exemption_deadline),
-      note: batch?.exemption_deadline && e.applied_on > batch.exemption_deadline
-        ? `申请日期 ${e.applied_on} 晚于本批次免修免考截止日期 ${batch.exemption_deadline}，从下一毕业批次起计入`
-        : null,
-    })),
+    exemptions: exemptions.map((e) => {
+      // Applied by the batch's 免修免考 deadline (seed 003 三.3), judged by the one window rule.
+      const inTime = deadlineStatus(batch?.exemption_deadline, e.applied_on).open;
+      return {
+        ...e,
+        counts: e.status === '已批准' && inTime,
+        note: inTime ? null : `申请日期 ${e.applied_on} 晚于本批次免修免考截止日期 ${batch?.exemption_deadline}，从下一毕业批次起计入`,
+      };
+    }),
   };
 }

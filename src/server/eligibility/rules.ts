@@ -1,4 +1,10 @@
 import { sql, type RawBuilder } from 'kysely';
+import { RULE_NAMES, type RuleKey } from '../../shared/contract/eligibility.ts';
+
+export { RULE_NAMES, type RuleKey };
+
+/** A rule's key in the engine's SQL: typed, so the SQL names only the keys of src/shared. */
+const key = (k: RuleKey) => sql.lit(k);
 
 /**
  * The one rule engine for graduation conditions (毕业条件). Readiness for one student, the reason
@@ -125,24 +131,13 @@ export function ruleCtes(cand: RawBuilder<unknown>) {
           case when not k.valid_ok then '学籍已超过有效期（' || k.valid_until || '）' end
         ], null) || k.category_failures as failures,
         array_remove(array[
-          case when not k.total_ok then 'total' end,
-          case when cardinality(k.category_failures) > 0 then 'category' end,
-          case when cardinality(k.missing_courses) > 0 then 'course' end,
-          case when not k.practice_ok then 'practice' end,
-          case when not k.study_ok then 'study_time' end,
-          case when not k.valid_ok then 'validity' end
+          case when not k.total_ok then ${key('total')} end,
+          case when cardinality(k.category_failures) > 0 then ${key('category')} end,
+          case when cardinality(k.missing_courses) > 0 then ${key('course')} end,
+          case when not k.practice_ok then ${key('practice')} end,
+          case when not k.study_ok then ${key('study_time')} end,
+          case when not k.valid_ok then ${key('validity')} end
         ], null) as failed_rules
       from checked k
     )`;
 }
-
-/** The rules by key, as the results pages and the exceptions form name them. */
-export const RULE_NAMES = {
-  total: '总学分',
-  category: '分类学分',
-  course: '必修课程',
-  practice: '综合实践环节',
-  study_time: '最低学习年限',
-  validity: '学籍有效期',
-} as const;
-export type RuleKey = keyof typeof RULE_NAMES;

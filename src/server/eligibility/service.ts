@@ -1,10 +1,19 @@
 import type { Kysely } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
-import type { Jobs, TaskContext } from '../platform/jobs.ts';
+import { z } from 'zod';
+import type { Jobs } from '../platform/jobs.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { getBatch } from '../batches/service.ts';
 import { recomputeEligibility } from './queries.ts';
+
+// What other capabilities use of the rule engine: the reason column of 预毕业确认 and its recomputation.
+export { recomputeCurrentBatch, recomputeEligibility, type StudentSet, type Verdict } from './queries.ts';
+export { ruleCtes, RULE_NAMES, type RuleKey } from './rules.ts';
+export { readiness } from './readiness.ts';
+
+/** 预毕业确认 checks eligibility again, against the latest grades, before 同意毕业. */
+export { recheckEligibility } from './queries.ts';
 
 export const RECOMPUTE_JOB = 'eligibility.recompute';
 
@@ -12,8 +21,8 @@ export const RECOMPUTE_JOB = 'eligibility.recompute';
 const RANGE = 50_000;
 
 export function registerEligibilityJobs(jobs: Jobs): void {
-  jobs.register(RECOMPUTE_JOB, async (ctx: TaskContext) => {
-    const { batch } = ctx.payload as { batch: string };
+  jobs.register(RECOMPUTE_JOB, z.object({ batch: z.string() }), async (ctx) => {
+    const { batch } = ctx.payload;
     // Range by range of student ids; each range is its own upsert, so the whole is idempotent and a
     // retried job simply recomputes what it had done.
     const ids = await ctx.db.selectFrom('student').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirstOrThrow();

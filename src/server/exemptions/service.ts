@@ -1,38 +1,17 @@
 import { sql, type Kysely } from 'kysely';
-import { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
-import type { ExemptionStatus } from '../platform/tables-audit.ts';
 import type { Actor } from '../platform/auth.ts';
-import { errors } from '../platform/errors.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { today } from '../platform/clock.ts';
+import { deadlineStatus } from '../platform/window.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
-import { recomputeCurrentBatch } from '../eligibility/queries.ts';
+import type { ApplyInput, DecideInput, Exemption, ExemptionFilter, ExemptionStatus } from '../../shared/contract/exemptions.ts';
+import { recomputeCurrentBatch } from '../eligibility/service.ts';
+import { exemptionErrors } from './errors.ts';
 
-export const exemptionStatus = z.enum(['待分部审核', '待总部审核', '已批准', '已驳回']);
-export const applyBody = z.object({
-  student_no: z.string().trim().min(1, '请填写学号').max(30),
-  course_code: z.string().trim().min(1, '请选择申请免修免考的课程').max(40),
-  grounds: z.string().trim().min(4, '请填写申请理由（如已获同类课程学分、职业资格证书名称）').max(300),
-});
-export const decideBody = z.object({
-  version: z.number().int(),
-  approve: z.boolean(),
-  opinion: z.string().trim().max(200).default(''),
-}).refine((d) => d.approve || d.opinion.length >= 2, { message: '驳回须填写理由', path: ['opinion'] });
-export const listQuery = z.object({
-  status: exemptionStatus.optional(),
-  q: z.string().max(40).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(50),
-});
-export const exemptionRow = z.object({
-  id: z.number(), version: z.number(), student_id: z.number(), student_no: z.string(), name: z.string(), id_number_masked: z.string(),
-  tp_name: z.string(), course_code: z.string(), course_name: z.string(), credits: z.number(), applied_on: z.string(), grounds: z.string(),
-  status: exemptionStatus, branch_opinion: z.string().nullable(), hq_opinion: z.string().nullable(),
-  counts_from: z.string().nullable(),
-});
+/** Applied for on or before the batch's 免修免考 deadline: the one window rule. */
+const inTime = (deadline: string | null | undefined, appliedOn: string) => deadlineStatus(deadline, appliedOn).open;
 
 /**
  * 免修免考 (seed 003 三.3): applied for through the teaching point, approved by the branch and then
@@ -41,30 +20,30 @@ export const exemptionRow = z.object({
  */
 async function deadlineNote(db: Kysely<DB>, appliedOn: string): Promise<{ batch: string | null; note: string | null }> {
   const b = await db.selectFrom('batch').select(['code', 'exemption_deadline']).where('is_current', '=', true).executeTakeFirst();
-  if (!b?.exemption_deadline || appliedOn <= b.exemption_deadline) return { batch: b?.code ?? null, note: null };
+  if (!b?.exemption_deadline || inTime(b.exemption_deadline, appliedOn)) return { batch: b?.code ?? null, note: null };
   return {
     batch: b.code,
     note: `已超过 ${b.code} 批次免修免考申请截止日期 ${b.exemption_deadline}：批准后从下一毕业批次起计入，该生应按下一毕业批次申请毕业。`,
   };
 }
 
-export async function apply(db: Kysely<DB>, actor: Actor, input: z.infer<typeof applyBody>) {
+export async function apply(db: Kysely<DB>, actor: Actor, input: ApplyInput) {
   const s = await mustFind(db.selectFrom('student').select(['id', 'name', 'node_path', 'programme_id'])
     .where('student_no', '=', input.student_no).where(inScope(actor, 'node_path', 'id')).executeTakeFirst(), '学号对应的学生');
   const c = await db.selectFrom('course').select(['code', 'name']).where('code', '=', input.course_code).executeTakeFirst();
-  if (!c) throw errors.validation(`课程代码 ${input.course_code} 不存在，请从课程列表中选择。`);
+  if (!c) throw exemptionErrors.courseUnknown(input.course_code);
   const inPlan = await db.selectFrom('programme_course').select('course_code').where('programme_id', '=', s.programme_id)
     .where('course_code', '=', c.code).executeTakeFirst();
-  if (!inPlan) throw errors.validation(`课程“${c.name}”不在该生的教学计划内，无需申请免修免考。`);
+  if (!inPlan) throw exemptionErrors.notInPlan(c.name);
   const passed = await db.selectFrom('grade').select('id').where('student_id', '=', s.id).where('course_code', '=', c.code)
     .where('passed', '=', true).executeTakeFirst();
-  if (passed) throw errors.conflict(`${s.name} 的“${c.name}”已经合格，无需申请免修免考。`);
+  if (passed) throw exemptionErrors.alreadyPassed(s.name, c.name);
   const appliedOn = today();
   const { note } = await deadlineNote(db, appliedOn);
   return db.transaction().execute(async (trx) => {
     const open = await trx.selectFrom('exemption').select(['id', 'status']).where('student_id', '=', s.id)
       .where('course_code', '=', c.code).where('status', '<>', '已驳回').executeTakeFirst();
-    if (open) throw errors.conflict(`${s.name} 的“${c.name}”已有免修免考申请（${open.status}），请勿重复提交。`);
+    if (open) throw exemptionErrors.duplicate(s.name, c.name, open.status);
     const row = await trx.insertInto('exemption').values({
       student_id: s.id, course_code: c.code, node_path: s.node_path, applied_on: appliedOn, grounds: input.grounds, created_by: actor.id,
     }).returning('id').executeTakeFirstOrThrow();
@@ -74,7 +53,7 @@ export async function apply(db: Kysely<DB>, actor: Actor, input: z.infer<typeof 
   });
 }
 
-export async function list(db: Kysely<DB>, actor: Actor, f: z.infer<typeof listQuery>) {
+export async function list(db: Kysely<DB>, actor: Actor, f: ExemptionFilter): Promise<{ total: number; rows: Exemption[] }> {
   const current = await db.selectFrom('batch').select(['code', 'exemption_deadline']).where('is_current', '=', true).executeTakeFirst();
   let q = db.selectFrom('exemption as e').innerJoin('student as s', 's.id', 'e.student_id')
     .innerJoin('org_node as tp', 'tp.id', 's.tp_id').innerJoin('course as c', 'c.code', 'e.course_code')
@@ -92,17 +71,17 @@ export async function list(db: Kysely<DB>, actor: Actor, f: z.infer<typeof listQ
     total,
     rows: rows.map(({ id_number, ...r }) => ({
       ...r, id_number_masked: maskIdCard(id_number),
-      counts_from: current?.exemption_deadline && r.applied_on > current.exemption_deadline ? '下一毕业批次' : current ? current.code : null,
+      counts_from: current && !inTime(current.exemption_deadline, r.applied_on) ? '下一毕业批次' : current ? current.code : null,
     })),
   };
 }
 
 /** The branch decides first (待分部审核), then headquarters (待总部审核). The version stops a double click. */
-export async function decide(db: Kysely<DB>, actor: Actor, id: number, d: z.infer<typeof decideBody>) {
+export async function decide(db: Kysely<DB>, actor: Actor, id: number, d: DecideInput) {
   return db.transaction().execute(async (trx) => {
     const e = await mustFind(trx.selectFrom('exemption').selectAll().where('id', '=', id)
       .where(inScope(actor, 'node_path', 'student_id')).forUpdate().executeTakeFirst(), '免修免考申请');
-    if (e.version !== d.version) throw errors.conflict('该申请已被他人处理，请刷新后查看。');
+    if (e.version !== d.version) throw exemptionErrors.stale();
     let next: ExemptionStatus;
     const now = new Date();
     if (e.status === '待分部审核' && actor.role === 'branch_admin') {
@@ -115,7 +94,7 @@ export async function decide(db: Kysely<DB>, actor: Actor, id: number, d: z.infe
         .where('id', '=', id).execute();
     } else {
       const who = e.status === '待分部审核' ? '分部' : e.status === '待总部审核' ? '总部' : null;
-      throw errors.conflict(who ? `该申请${e.status}，应由${who}审核。` : `该申请已${e.status}，不能再审核。`);
+      throw who ? exemptionErrors.notYourTurn(e.status, who) : exemptionErrors.decided(e.status);
     }
     await recordOperation(trx, actor, [{ action: d.approve ? '同意免修免考' : '驳回免修免考', objectType: 'exemption', objectId: id, nodePath: e.node_path,
       before: { status: e.status }, after: { status: next, opinion: d.opinion } }]);

@@ -10,6 +10,7 @@ import { freshDatabase, startTestApp, type TestApp } from '../testing/harness.ts
 import { buildWorld, type World } from '../testing/factories.ts';
 import { cleanupExpired, exportSettings } from './service.ts';
 import { STUDENTS_XLSX } from '../records/list-export.ts';
+import type { ExportStatus, Message } from '../../shared/contract/exports.ts';
 
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-exports-'));
 const dataDir = process.env.DATA_DIR;
@@ -42,7 +43,7 @@ describe('export centre', () => {
     return ['done', 'failed', 'cancelled'].includes(r.json.state) ? r.json : undefined;
   });
 
-  let done: any;
+  let done: ExportStatus;
   test('an export runs to a file and a message; the owner downloads it', async () => {
     const before0 = await t.call('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 });
     assert.equal(before0.json.unread, 0);
@@ -51,9 +52,9 @@ describe('export centre', () => {
     done = await finished(s.json.task_id);
     assert.equal(done.state, 'done', JSON.stringify(done));
     const visible = await t.db.selectFrom('student').select('id').where('tp_id', '=', w.nodes.tpA1.id).execute();
-    assert.equal(done.file.item_count, visible.length);
+    assert.equal(done.file?.item_count, visible.length);
     assert.equal(done.progress, visible.length);
-    assert.match(done.file.download_url, /\/download$/);
+    assert.match(done.file?.download_url ?? '', /\/download$/);
 
     const msgs = await t.call('GET', '/api/messages', { cookie: cookie.tpA1 });
     assert.equal(msgs.json.total, 1);
@@ -67,13 +68,13 @@ describe('export centre', () => {
     assert.equal(res.statusCode, 200);
     assert.match(String(res.headers['content-disposition']), /%E5%AD%A6%E7%94%9F%E5%90%8D%E5%8D%95/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.rawPayload as any);
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const ws = wb.worksheets[0];
     assert.equal(ws.getRow(1).getCell(1).value, '学号');
     assert.equal(ws.rowCount, visible.length + 1);
     assert.match(String(ws.getRow(2).getCell(4).value), /\*{4,}/, '身份证号 masked');
     assert.match(String(ws.getRow(2).getCell(11).value), /^\d{4}-\d{2}-\d{2}$/, '入学日期');
-    const audited = await t.db.selectFrom('audit_log').select('actor_name').where('action', '=', '下载导出文件').where('object_id', '=', done.id).execute();
+    const audited = await t.db.selectFrom('operation_log').select('actor_name').where('action', '=', '下载导出文件').where('object_id', '=', done.id).execute();
     assert.equal(audited.length, 1);
 
     // 消息: read one, read all.
@@ -127,7 +128,7 @@ describe('export centre', () => {
       const task = await t.call('GET', `/api/tasks/${id}`, { cookie: cookie.hq });
       assert.equal(typeof task.json.eta_seconds, 'number');
       const active = await t.call('GET', '/api/exports?active=true', { cookie: cookie.hq });
-      assert.ok(active.json.rows.some((r: any) => r.id === id));
+      assert.ok(active.json.rows.some((r: ExportStatus) => r.id === id));
 
       const c = await t.call('POST', `/api/exports/${id}/cancel`, { cookie: cookie.hq });
       assert.equal(c.status, 200);
@@ -197,7 +198,7 @@ describe('export centre', () => {
     assert.equal(fs.existsSync(storedFile(done.id)), false);
     const row = await t.db.selectFrom('export_file').select('expired_at').where('task_id', '=', done.id).executeTakeFirstOrThrow();
     assert.ok(row.expired_at);
-    const m = (await t.call('GET', '/api/messages', { cookie: cookie.tpA1 })).json.rows.find((r: any) => r.task_id === done.id);
+    const m = (await t.call('GET', '/api/messages', { cookie: cookie.tpA1 })).json.rows.find((r: Message) => r.task_id === done.id);
     assert.equal(m.link_state, 'expired');
     assert.equal(m.link, null);
     assert.equal((await t.call('GET', `/api/exports/${done.id}/download`, { cookie: cookie.brA })).status, 410);
@@ -223,7 +224,7 @@ test('an export queued before a restart finishes after it', async () => {
         const r = await second.database.db.selectFrom('task').selectAll().where('id', '=', taskId).executeTakeFirst();
         return r?.state === 'done' ? r : undefined;
       });
-      assert.ok(t.result.count > 0);
+      assert.ok((t.result as { count: number }).count > 0);
       assert.equal((await second.database.db.selectFrom('message').select('id').where('task_id', '=', taskId).execute()).length, 1);
       assert.ok(await fileStore().openUpload(taskId));
     } finally {

@@ -3,12 +3,14 @@ import path from 'node:path';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../platform/auth.ts';
-import { AppError, errors } from '../platform/errors.ts';
+import { errors } from '../platform/errors.ts';
 import { fileStore, tempDir } from '../platform/files.ts';
 import { etaSeconds, type Jobs } from '../platform/jobs.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
+import type { LinkState, MessageKind } from '../../shared/contract/exports.ts';
+import { exportErrors } from './errors.ts';
 import * as q from './queries.ts';
 
 /** Tunables; tests slow an export down to watch its progress and cancel it. */
@@ -61,12 +63,12 @@ export interface ExportKind<P> {
   produce(ctx: ExportContext<P>): Promise<Produced | null>;
 }
 
-const kinds = new Map<string, ExportKind<any>>();
+const kinds = new Map<string, ExportKind<unknown>>();
 
 /** Any capability defines a document export here; it runs as a persisted job under the kind's name. */
 export function registerExport<P>(jobs: Jobs, kind: string, def: ExportKind<P>): void {
-  kinds.set(kind, def);
-  jobs.register(kind, (ctx) => runExport(kind, def, ctx.db, ctx.taskId, ctx.payload as P, ctx.progress));
+  kinds.set(kind, def as ExportKind<unknown>);
+  jobs.register(kind, def.payload, (ctx) => runExport(kind, def, ctx.db, ctx.taskId, ctx.payload, ctx.progress));
 }
 
 export const exportKinds = (): string[] => [...kinds.keys()];
@@ -100,7 +102,7 @@ async function runExport<P>(kind: string, def: ExportKind<P>, db: Kysely<DB>, ta
   const task = await db.selectFrom('task').select(['owner_id', 'title', 'node_path']).where('id', '=', taskId).executeTakeFirstOrThrow();
   const stored = await db.selectFrom('export_file').select(['file_name', 'item_count']).where('task_id', '=', taskId).executeTakeFirst();
   if (stored) return { file_name: stored.file_name, count: stored.item_count };
-  if (task.owner_id == null) throw new Error('导出任务没有发起人');
+  if (task.owner_id == null) throw exportErrors.noOwner();
   const owner = await ownerActor(db, task.owner_id);
   const file = path.join(tempDir(), `export-${taskId}.part`);
   try {
@@ -141,7 +143,7 @@ async function runExport<P>(kind: string, def: ExportKind<P>, db: Kysely<DB>, ta
   }
 }
 
-async function upsertMessage(db: Kysely<DB>, m: { recipient_id: number; kind: 'export_done' | 'export_failed'; title: string; body: string; link: string | null; task_id: string }) {
+async function upsertMessage(db: Kysely<DB>, m: { recipient_id: number; kind: Exclude<MessageKind, 'notice'>; title: string; body: string; link: string | null; task_id: string }) {
   await db.insertInto('message').values(m)
     .onConflict((oc) => oc.column('task_id').doUpdateSet({ kind: m.kind, title: m.title, body: m.body, link: m.link, read_at: null, created_at: new Date() }))
     .execute();
@@ -151,10 +153,10 @@ async function upsertMessage(db: Kysely<DB>, m: { recipient_id: number; kind: 'e
 
 export async function start(db: Kysely<DB>, jobs: Jobs, actor: Actor, body: { kind: string } & Record<string, unknown>) {
   const def = kinds.get(body.kind);
-  if (!def) throw errors.validation(`导出类型“${body.kind}”不存在。`);
+  if (!def) throw exportErrors.unknownKind(body.kind);
   const { kind, ...rest } = body;
   const parsed = def.payload.safeParse(rest);
-  if (!parsed.success) throw errors.validation(`导出条件不正确：${parsed.error.issues.map((i) => i.message).join('；')}`, parsed.error.issues);
+  if (!parsed.success) throw exportErrors.badPayload(parsed.error.issues.map((i) => i.message), parsed.error.issues);
   await def.check(db, actor, parsed.data);
   const title = def.title(parsed.data);
   const taskId = await jobs.enqueue({ kind, title, ownerId: actor.id, nodePath: actor.nodePath, payload: parsed.data as Record<string, unknown> });
@@ -163,9 +165,12 @@ export async function start(db: Kysely<DB>, jobs: Jobs, actor: Actor, body: { ki
 
 type StatusRow = Awaited<ReturnType<ReturnType<typeof q.visibleExportTask>['executeTakeFirstOrThrow']>>;
 const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
+/** A file past its keeping days, or already removed by the retention job. */
+const isExpired = (f: { expires_at: Date | string | null; expired_at: Date | string | null }) =>
+  f.expires_at != null && (f.expired_at != null || new Date(f.expires_at).getTime() <= Date.now());
 
 function toStatus(r: StatusRow) {
-  const expired = r.expires_at != null && (r.expired_at != null || new Date(r.expires_at).getTime() <= Date.now());
+  const expired = isExpired(r);
   return {
     id: r.id, kind: r.kind, title: r.title, state: r.state, progress: r.progress, total: r.total,
     eta_seconds: etaSeconds(r), error: r.error,
@@ -200,7 +205,7 @@ export async function cancel(db: Kysely<DB>, actor: Actor, taskId: string) {
   return status(db, actor, taskId);
 }
 
-const expiredError = () => new AppError(410, 'EXPORT_EXPIRED', `该导出文件已超过保留期限（${keepDays()} 天）并已删除，请重新导出。`);
+const expiredError = () => exportErrors.expired(keepDays());
 
 /** The file to send, after the audit entry (personal data leaves the system). 404 unless the
  *  actor asked for it or administers the asker's node; 410 once retention removed it. */
@@ -242,6 +247,8 @@ export async function cleanupExpired(db: Kysely<DB>, now = new Date()): Promise<
 
 // ---- 消息 -------------------------------------------------------------------------------------
 
+const linkState = (link: string | null, expired: boolean): LinkState => (link == null ? 'none' : expired ? 'expired' : 'download');
+
 export async function messages(db: Kysely<DB>, actor: Actor, query: { unread?: 'true' | 'false'; page: number; page_size: number }) {
   let base = q.myMessages(db, actor);
   if (query.unread === 'true') base = base.where('m.read_at', 'is', null);
@@ -254,10 +261,10 @@ export async function messages(db: Kysely<DB>, actor: Actor, query: { unread?: '
   return {
     total: Number(n), unread: Number(u),
     rows: rows.map((m) => {
-      const expired = m.expires_at != null && (m.expired_at != null || new Date(m.expires_at).getTime() <= Date.now());
+      const expired = isExpired(m);
       return {
         id: m.id, kind: m.kind, title: m.title, body: m.body,
-        link: expired ? null : m.link, link_state: (m.link == null ? 'none' : expired ? 'expired' : 'download') as 'none' | 'expired' | 'download',
+        link: expired ? null : m.link, link_state: linkState(m.link, expired),
         task_id: m.task_id, created_at: iso(m.created_at)!, read_at: iso(m.read_at),
       };
     }),

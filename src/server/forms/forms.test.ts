@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildUser, buildWorld, type World } from '../testing/factories.ts';
 import { addDays, setToday, today } from '../platform/clock.ts';
+import type { FormRow, Phrase } from '../../shared/contract/forms.ts';
 
 let t: TestApp;
 let w: World;
@@ -39,7 +40,7 @@ const form = (id: number) => t.db.selectFrom('graduate_form').selectAll().where(
 const version = async (id: number) => (await form(id))?.version ?? 0;
 const list = (u: string, q = '') => t.call('GET', `/api/graduate-forms?page_size=100${q}`, { cookie: cookie[u] });
 const opinions = (u: string, items: unknown[]) => t.call('POST', '/api/graduate-forms/opinions', { cookie: cookie[u], body: { items } });
-const audit = (id: number) => t.db.selectFrom('audit_log').select(['action', 'before', 'after', 'actor_name'])
+const audit = (id: number) => t.db.selectFrom('operation_log').select(['action', 'before', 'after', 'actor_name'])
   .where('object_type', '=', 'graduate_form').where('object_id', '=', String(id)).orderBy('id').execute();
 
 describe('毕业生登记表: the student', () => {
@@ -165,7 +166,7 @@ describe('毕业生登记表管理: 查询', () => {
   test('a teaching point lists its forms with counts per state; filters narrow the list', async () => {
     const r = await list('tpA1', '&batch=none');
     assert.equal(r.status, 200, JSON.stringify(r.json));
-    assert.deepEqual(r.json.rows.map((x: any) => x.name).sort(), ['张三', '李四', '赵六'].sort(), '王五 was not agreed: no form');
+    assert.deepEqual(r.json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四', '赵六'].sort(), '王五 was not agreed: no form');
     assert.deepEqual(r.json.counts, { 学生未填写: 0, 函授站未填写: 3, 函授站已填写: 0, 总部已填写: 0 });
     assert.match(r.json.rows[0].id_number_masked, /^\d{4}\*{10}\d{3}[\dX]$/);
     assert.equal((await list('tpA1', '&state=学生未填写')).json.total, 0);
@@ -182,7 +183,7 @@ describe('毕业生登记表管理: 查询', () => {
   });
 
   test('a head teacher sees their class; a branch its teaching points; nobody sees another branch', async () => {
-    assert.deepEqual((await list('teacherA1')).json.rows.map((x: any) => x.name).sort(), ['张三', '李四'].sort());
+    assert.deepEqual((await list('teacherA1')).json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四'].sort());
     assert.equal((await list('brA')).json.total, 4);
     assert.equal((await list('brB')).json.total, 1);
     assert.equal((await list('hq')).json.total, 5);
@@ -219,8 +220,10 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     assert.match(tp.json.message, /无权.*函授站意见/);
     const other = await opinions('teacherA1', [{ id: gid.sA2, version: await version(gid.sA2), head_teacher_opinion: '同意毕业。' }]);
     assert.equal(other.json.changed, 0);
-    assert.equal(other.json.refused[0].name, '', 'nothing of another class leaks');
-    assert.match(other.json.refused[0].reason, /不存在，或不在您的管理范围内/);
+    assert.equal(other.json.refused[0].name, undefined, 'nothing of another class leaks');
+    assert.equal(other.json.refused[0].student_no, undefined, 'nothing of another class leaks');
+    assert.equal(other.json.refused[0].code, 'NOT_FOUND');
+    assert.match(other.json.refused[0].message, /不存在，或不在您的管理范围内/);
     assert.equal((await form(gid.sA2))!.head_teacher_opinion, null);
     assert.equal(await version(gid.sA1), v);
   });
@@ -235,7 +238,7 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     assert.equal(r.json.changed, 3, JSON.stringify(r.json));
     assert.equal(r.json.refused.length, 1);
     assert.equal(r.json.refused[0].id, gid.sB1);
-    assert.match(r.json.refused[0].reason, /不存在，或不在您的管理范围内/);
+    assert.match(r.json.refused[0].message, /不存在，或不在您的管理范围内/);
     for (const k of ['sA1', 'sA1b', 'sA2']) assert.equal((await form(gid[k]))!.state, '函授站已填写', k);
     assert.deepEqual((await list('tpA1')).json.counts, { 学生未填写: 0, 函授站未填写: 0, 函授站已填写: 3, 总部已填写: 0 });
   });
@@ -248,7 +251,8 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     assert.deepEqual([a.json.unchanged, b.json.unchanged].sort(), [0, 1]);
     const stale = await opinions('tpA1', [{ id: gid.sA1, version: v, tp_opinion: '旧页面上的意见。' }]);
     assert.equal(stale.json.changed, 0);
-    assert.match(stale.json.refused[0].reason, /已被他人修改.*刷新页面/);
+    assert.match(stale.json.refused[0].message, /已被他人修改.*刷新页面/);
+    assert.equal(stale.json.refused[0].code, 'STALE');
     assert.equal((await form(gid.sA1))!.tp_opinion, '同意毕业，该生表现优秀。');
   });
 
@@ -271,20 +275,21 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     ] } });
     assert.equal(r.json.changed, 2, JSON.stringify(r.json));
     assert.equal(r.json.refused[0].name, '钱七');
-    assert.match(r.json.refused[0].reason, /教学点尚未填写完.*（当前：学生未填写）/);
+    assert.match(r.json.refused[0].message, /教学点尚未填写完.*（当前：学生未填写）/);
+    assert.equal(r.json.refused[0].code, 'WRONG_STATE');
     const f = await form(gid.sA1);
     assert.equal(f!.state, '总部已填写');
     assert.equal(f!.batch_code, '202701');
     assert.equal(f!.school_by, w.users.brA);
     // Seed 000 四.4: 毕业批次“202701”, 登记表状态“总部已填写”.
     const filed = await list('tpA1', '&batch=202701&state=总部已填写');
-    assert.deepEqual(filed.json.rows.map((x: any) => x.name).sort(), ['张三', '李四'].sort());
+    assert.deepEqual(filed.json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四'].sort());
     assert.equal((await list('tpA1', '&batch=none')).json.total, 1);
     // An approved form takes no more opinions and cannot be returned.
     const late = await opinions('tpA1', [{ id: gid.sA1, version: await version(gid.sA1), tp_opinion: '补充意见。' }]);
-    assert.match(late.json.refused[0].reason, /总部已填写/);
+    assert.match(late.json.refused[0].message, /总部已填写/);
     const back = await t.call('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA1, version: await version(gid.sA1) }], reason: '照片不清晰' } });
-    assert.match(back.json.refused[0].reason, /不能退回/);
+    assert.match(back.json.refused[0].message, /不能退回/);
     const view = await me('studentA1');
     assert.equal(view.json.opinions.school.text, '经审核，同意毕业。');
     assert.equal(view.json.opinions.head_teacher.by, 'teacherA1');
@@ -294,7 +299,7 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     const items = [{ id: gid.sA2, version: await version(gid.sA2), school_opinion: '同意。' }];
     assert.equal((await t.call('POST', '/api/graduate-forms/approve', { cookie: cookie.tpA1, body: { items } })).status, 403);
     const brB = await t.call('POST', '/api/graduate-forms/approve', { cookie: cookie.brB, body: { items } });
-    assert.match(brB.json.refused[0].reason, /不存在，或不在您的管理范围内/);
+    assert.match(brB.json.refused[0].message, /不存在，或不在您的管理范围内/);
     assert.equal((await form(gid.sA2))!.state, '函授站已填写');
   });
 
@@ -312,7 +317,7 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     assert.equal(view.json.can_edit, true);
     // Opinions wait for the resubmission.
     const wait = await opinions('tpA1', [{ id: gid.sA2, version: f!.version, tp_opinion: '同意毕业。' }]);
-    assert.match(wait.json.refused[0].reason, /已退回学生修改/);
+    assert.match(wait.json.refused[0].message, /已退回学生修改/);
 
     // The student's own window has closed meanwhile; the 填写意见 window in which it was returned is open.
     await t.db.updateTable('batch_window').set({ starts_on: addDays(today(), -20), ends_on: addDays(today(), -1) })
@@ -335,8 +340,8 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     }
     const log = await audit(gid.sA2);
     assert.deepEqual(log.map((l) => l.action), ['提交毕业生登记表', '填写毕业生登记表意见', '退回毕业生登记表', '提交毕业生登记表']);
-    assert.equal(log[2].after.return_reason, '自我鉴定内容过于简单，请补充学习收获。');
-    assert.equal(log[2].before.tp_opinion, '同意毕业。');
+    assert.equal(log[2].after?.return_reason, '自我鉴定内容过于简单，请补充学习收获。');
+    assert.equal(log[2].before?.tp_opinion, '同意毕业。');
   });
 
   test('outside the 填写意见 window every office action is refused naming the window; an extension reopens it', async () => {
@@ -346,7 +351,8 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
       const items = [{ id: gid.sA2, version: await version(gid.sA2), head_teacher_opinion: '同意毕业。', tp_opinion: '同意毕业。' }];
       const r = await opinions('tpA1', items);
       assert.equal(r.json.changed, 0);
-      assert.match(r.json.refused[0].reason, new RegExp(`“填写毕业生登记表意见”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
+      assert.match(r.json.refused[0].message, new RegExp(`“填写毕业生登记表意见”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
+      assert.equal(r.json.refused[0].code, 'WINDOW_CLOSED');
       const ext = await t.call('POST', '/api/batches/202701/extensions', { cookie: cookie.hq, body: { step: 'opinions', node_id: w.nodes.tpA1.id, ends_on: addDays(ends, 5), reason: '教学点延期填写意见' } });
       assert.equal(ext.status, 200);
       const again = await opinions('tpA1', items);
@@ -363,9 +369,9 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
       '保存毕业生登记表', '保存毕业生登记表', '保存毕业生登记表', '提交毕业生登记表', '填写毕业生登记表意见', '填写毕业生登记表意见', '填写毕业生登记表意见', '填写学校意见',
     ]);
     assert.match(log[4].actor_name, /teacherA1/);
-    assert.equal(log[5].after.state, '函授站已填写');
-    assert.equal(log[7].before.batch_code, null);
-    assert.equal(log[7].after.batch_code, '202701');
+    assert.equal(log[5].after?.state, '函授站已填写');
+    assert.equal(log[7].before?.batch_code, null);
+    assert.equal(log[7].after?.batch_code, '202701');
   });
 });
 
@@ -376,11 +382,11 @@ describe('毕业生登记表管理: 常用意见', () => {
     await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '班主任意见', text: '该生学习认真，表现良好。' } });
     await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.brA, body: { kind: '学校意见', text: '经审核，同意毕业。' } });
     const teacher = await t.call('GET', '/api/graduate-forms/phrases', { cookie: cookie.teacherA1 });
-    assert.deepEqual(teacher.json.rows.map((p: any) => [p.kind, p.text, p.mine]).sort(), [
+    assert.deepEqual(teacher.json.rows.map((p: Phrase) => [p.kind, p.text, p.mine]).sort(), [
       ['函授站意见', '该生符合毕业条件，同意毕业。', false], ['学校意见', '经审核，同意毕业。', false], ['班主任意见', '该生学习认真，表现良好。', false],
     ].sort());
     const tpA2 = await t.call('GET', '/api/graduate-forms/phrases', { cookie: cookie.tpA2 });
-    assert.deepEqual(tpA2.json.rows.map((p: any) => p.text), ['经审核，同意毕业。']);
+    assert.deepEqual(tpA2.json.rows.map((p: Phrase) => p.text), ['经审核，同意毕业。']);
     assert.equal((await t.call('DELETE', `/api/graduate-forms/phrases/${add.json.id}`, { cookie: cookie.tpA2 })).status, 404);
     assert.equal((await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.teacherA1, body: { kind: '班主任意见', text: '同意。' } })).status, 403);
     const bad = await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '其他意见', text: '同意。' } });

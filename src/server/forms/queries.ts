@@ -3,7 +3,7 @@ import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope } from '../platform/scope.ts';
 import type { FormState } from '../../shared/graduate-form.ts';
-import type { ListFilter } from './schema.ts';
+import type { ListFilter } from '../../shared/contract/forms.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 

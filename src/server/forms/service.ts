@@ -2,16 +2,22 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
-import { recordOperation } from '../platform/oplog.ts';
+import { recordOperation, type OperationEntry } from '../platform/oplog.ts';
+import { runBulk, type BulkResult } from '../platform/bulk.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { missingGlyphs } from '../platform/pdf.ts';
 import { idCardInfo, maskIdCard } from '../../shared/idcard.ts';
 import { stepName, type StepKey } from '../../shared/steps.ts';
-import { FORM_FIELDS, FORM_FIELD_KEYS, type FormField, type FormState, type OpinionKind } from '../../shared/graduate-form.ts';
+import {
+  FORM_FIELDS, FORM_FIELD_KEYS, FORM_STATES, type ApproveItem, type DraftBody, type FormField, type FormState, type FormView, type ListFilter,
+  type OpinionItem, type PhraseBody,
+} from '../../shared/contract/forms.ts';
 import { windowClosedError, windowState, windowsFor, type WindowVerdict } from '../batches/service.ts';
+import { formErrors } from './errors.ts';
 import * as q from './queries.ts';
-import type { z } from 'zod';
-import type { ActionResult, DraftBody, FormView, ListFilter, approveBody, opinionsBody, phraseBody } from './schema.ts';
+
+/** For the 毕业生登记表 export (documents): the forms in scope and under a query. */
+export { forms, selected } from './queries.ts';
 
 type Texts = Record<FormField, string>;
 
@@ -74,13 +80,13 @@ function checkTexts(texts: Texts, submitting: boolean): void {
     }
     if (submitting && length < min) problems.push({ field: key, message: `${label}不少于 ${min} 字（现 ${length} 字），请写完整后再提交` });
   }
-  if (problems.length) throw errors.formText(`${problems.map((p) => p.message).join('；')}。未做任何更改。`, problems);
+  if (problems.length) throw formErrors.text(`${problems.map((p) => p.message).join('；')}。未做任何更改。`, problems);
 }
 
 function checkPrintable(label: string, text: string): void {
   const missing = missingGlyphs(text.replace(/\n/g, ''));
   if (missing.length) {
-    throw errors.formText(`${label}中有打印字体无法显示的字符 ${quoteAll(missing)}（打印出来是空白），请改用常用字或删去这些字符。未做任何更改。`, { chars: missing });
+    throw formErrors.text(`${label}中有打印字体无法显示的字符 ${quoteAll(missing)}（打印出来是空白），请改用常用字或删去这些字符。未做任何更改。`, { chars: missing });
   }
 }
 
@@ -93,7 +99,7 @@ async function verdictFor(db: Kysely<DB> | Transaction<DB>, batch: string, step:
 
 export async function myForm(db: Kysely<DB> | Transaction<DB>, actor: Actor) {
   const own = await q.ownGraduateId(db, actor);
-  if (!own) throw errors.formNotGraduate();
+  if (!own) throw formErrors.notGraduate();
   const row = await mustFind(q.details(db, actor).where('g.id', '=', own.id).executeTakeFirst(), '毕业生登记表');
   const v = await verdictFor(db, row.graduate_batch, 'student_forms', row.node_path);
   return {
@@ -112,10 +118,10 @@ export async function myForm(db: Kysely<DB> | Transaction<DB>, actor: Actor) {
 export async function saveMyForm(db: Kysely<DB>, actor: Actor, body: DraftBody, submit: boolean) {
   return db.transaction().execute(async (trx) => {
     const own = await q.ownGraduateId(trx, actor);
-    if (!own) throw errors.formNotGraduate();
+    if (!own) throw formErrors.notGraduate();
     const f = await q.lockOwnRow(trx, own.id);
-    if (f.state !== '学生未填写') throw errors.formLocked(f.state);
-    if (f.version !== body.version) throw errors.formStale();
+    if (f.state !== '学生未填写') throw formErrors.locked(f.state);
+    if (f.version !== body.version) throw formErrors.stale();
     // Any refusal below rolls back the row lockOwnRow may have created: nothing changes.
     const texts = Object.fromEntries(FORM_FIELD_KEYS.map((k) => [k, body[k] === undefined ? f[k] : normalise(body[k])])) as Texts;
     checkTexts(texts, submit);
@@ -144,7 +150,7 @@ export async function saveMyForm(db: Kysely<DB>, actor: Actor, body: DraftBody, 
 
 export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
   const { total, rows, byState } = await q.listPage(db, actor, f);
-  const counts = { 学生未填写: 0, 函授站未填写: 0, 函授站已填写: 0, 总部已填写: 0 };
+  const counts = Object.fromEntries(FORM_STATES.map((s) => [s, 0])) as Record<FormState, number>;
   for (const c of byState) counts[c.state] = Number(c.n);
   return {
     total, page: f.page, page_size: f.page_size, counts,
@@ -189,59 +195,59 @@ function stateRefusal(action: 'opinions' | 'approve' | 'return', t: q.Target): s
 const STALE = '该登记表已被他人修改（或已在别处保存），请刷新页面后重试';
 
 /**
- * The frame of every bulk action on forms: lock, find each ticked form in the caller's scope, refuse
- * per row (missing, wrong state, window closed, page stale), skip what would not change, then apply
- * `change` to the rest in one statement with their audit entries, all in one transaction.
+ * Every bulk action on forms, through the bulk-action frame (platform/bulk.ts): lock the ticked forms, find
+ * each in the caller's scope, skip what would not change, refuse per row (填写意见 window closed, page stale,
+ * wrong state), then `change` the rest in one statement with their operation-log entries, in one transaction.
  */
 async function bulk<I extends { id: number; version: number }>(
   db: Kysely<DB>, actor: Actor, action: 'opinions' | 'approve' | 'return', items: I[],
   same: (t: q.Target, i: I) => boolean,
   change: (trx: Transaction<DB>, rows: { t: q.Target; i: I }[]) => Promise<void>,
-): Promise<ActionResult> {
+  log: (t: q.Target, i: I) => OperationEntry,
+): Promise<BulkResult> {
   const byId = new Map(items.map((i) => [i.id, i]));
+  const asked = (t: q.Target) => byId.get(t.id)!;
   return db.transaction().execute(async (trx) => {
     const targets = await q.lockTargets(trx, actor, [...byId.keys()]);
-    const result: ActionResult = { changed: 0, unchanged: 0, refused: [] };
-    const found = new Set(targets.map((t) => t.id));
-    for (const id of byId.keys()) {
-      if (!found.has(id)) result.refused.push({ id, student_no: '', name: '', reason: '登记表不存在，或不在您的管理范围内' });
-    }
     // 填写意见 window of each graduate's batch, per teaching point (extensions count).
     const windows = new Map<string, Map<string, WindowVerdict>>();
     for (const batch of new Set(targets.map((t) => t.graduate_batch))) {
       windows.set(batch, await windowsFor(trx, batch, 'opinions', targets.filter((t) => t.graduate_batch === batch).map((t) => t.tp_path)));
     }
-    const go: { t: q.Target; i: I }[] = [];
-    for (const t of targets) {
-      const i = byId.get(t.id)!;
-      const refuse = (reason: string) => result.refused.push({ id: t.id, student_no: t.student_no, name: t.name, reason });
-      if (same(t, i)) { result.unchanged++; continue; }
-      const wrong = stateRefusal(action, t);
-      if (wrong) { refuse(wrong); continue; }
-      const v = windows.get(t.graduate_batch)!.get(t.tp_path)!;
-      if (!v.open) { refuse(windowClosedError('opinions', v).message); continue; }
-      if (Number(t.version) !== i.version) { refuse(STALE); continue; }
-      go.push({ t, i });
-    }
-    if (go.length) await change(trx, go);
-    result.changed = go.length;
-    return result;
+    return runBulk(trx, actor, {
+      asked: [...byId.values()],
+      notFound: '登记表不存在，或不在您的管理范围内',
+      rows: targets,
+      who: (t) => ({ student_no: t.student_no, name: t.name }),
+      unchanged: (t) => same(t, asked(t)),
+      window: (t) => {
+        const v = windows.get(t.graduate_batch)!.get(t.tp_path)!;
+        return { status: v, refuse: { code: 'WINDOW_CLOSED', message: windowClosedError('opinions', v).message } };
+      },
+      version: (t) => Number(t.version),
+      stale: () => ({ code: 'STALE', message: STALE }),
+      check: (t) => {
+        const wrong = stateRefusal(action, t);
+        return wrong ? { code: 'WRONG_STATE', message: wrong } : null;
+      },
+      apply: (rows) => change(trx, rows.map((t) => ({ t, i: asked(t) }))),
+      log: (t) => log(t, asked(t)),
+    });
   });
 }
 
-type OpinionItem = z.infer<typeof opinionsBody>['items'][number];
 
 /**
  * 填写意见 (seed 000 四.3): 班主任意见 and 函授站意见 for many forms at once, each with its own text. A head
  * teacher writes only 班主任意见, and only for their class (the scope sees to that). A form with both
  * opinions is 函授站已填写.
  */
-export async function writeOpinions(db: Kysely<DB>, actor: Actor, items: OpinionItem[]): Promise<ActionResult> {
+export async function writeOpinions(db: Kysely<DB>, actor: Actor, items: OpinionItem[]): Promise<BulkResult> {
   if (actor.role === 'head_teacher' && items.some((i) => i.tp_opinion !== undefined)) {
     throw errors.forbidden('填写函授站意见（班主任只能填写本班学生的班主任意见）');
   }
   for (const i of items) {
-    if (i.head_teacher_opinion === undefined && i.tp_opinion === undefined) throw errors.validation('请为勾选的每名学生填写班主任意见或函授站意见。');
+    if (i.head_teacher_opinion === undefined && i.tp_opinion === undefined) throw formErrors.opinionMissing();
     if (i.head_teacher_opinion) checkPrintable('班主任意见', i.head_teacher_opinion);
     if (i.tp_opinion) checkPrintable('函授站意见', i.tp_opinion);
   }
@@ -266,22 +272,19 @@ export async function writeOpinions(db: Kysely<DB>, actor: Actor, items: Opinion
         version = f.version + 1
       from unnest(${ids}::int[], ${hts}::text[], ${tps}::text[]) as u(id, ht, tp)
       where f.graduate_id = u.id`.execute(trx);
-    await recordOperation(trx, actor, rows.map(({ t, i }) => {
-      const ht = i.head_teacher_opinion ?? t.head_teacher_opinion;
-      const tp = i.tp_opinion ?? t.tp_opinion;
-      return {
-        action: '填写毕业生登记表意见', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
-        before: { student_no: t.student_no, name: t.name, state: t.state, head_teacher_opinion: t.head_teacher_opinion, tp_opinion: t.tp_opinion },
-        after: { student_no: t.student_no, name: t.name, state: ht != null && tp != null ? '函授站已填写' : t.state, head_teacher_opinion: ht, tp_opinion: tp },
-      };
-    }));
+  }, (t, i) => {
+    const ht = i.head_teacher_opinion ?? t.head_teacher_opinion;
+    const tp = i.tp_opinion ?? t.tp_opinion;
+    return {
+      action: '填写毕业生登记表意见', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
+      before: { student_no: t.student_no, name: t.name, state: t.state, head_teacher_opinion: t.head_teacher_opinion, tp_opinion: t.tp_opinion },
+      after: { student_no: t.student_no, name: t.name, state: ht != null && tp != null ? '函授站已填写' : t.state, head_teacher_opinion: ht, tp_opinion: tp },
+    };
   });
 }
 
-type ApproveItem = z.infer<typeof approveBody>['items'][number];
-
 /** 学校意见: the branch (the seed's 总部, the provincial school) approves; the form is filed under the graduate's batch. */
-export async function approve(db: Kysely<DB>, actor: Actor, items: ApproveItem[]): Promise<ActionResult> {
+export async function approve(db: Kysely<DB>, actor: Actor, items: ApproveItem[]): Promise<BulkResult> {
   for (const i of items) checkPrintable('学校意见', i.school_opinion);
   const same = (t: q.Target, i: ApproveItem) => t.state === '总部已填写' && t.school_opinion === i.school_opinion;
   return bulk(db, actor, 'approve', items, same, async (trx, rows) => {
@@ -291,19 +294,18 @@ export async function approve(db: Kysely<DB>, actor: Actor, items: ApproveItem[]
         state = '总部已填写', batch_code = g.batch_code, version = f.version + 1
       from unnest(${rows.map((r) => r.t.id)}::int[], ${rows.map((r) => r.i.school_opinion)}::text[]) as u(id, op), graduate g
       where f.graduate_id = u.id and g.id = u.id`.execute(trx);
-    await recordOperation(trx, actor, rows.map(({ t, i }) => ({
-      action: '填写学校意见', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
-      before: { student_no: t.student_no, name: t.name, state: t.state, batch_code: t.batch_code, school_opinion: t.school_opinion },
-      after: { student_no: t.student_no, name: t.name, state: '总部已填写', batch_code: t.graduate_batch, school_opinion: i.school_opinion },
-    })));
-  });
+  }, (t, i) => ({
+    action: '填写学校意见', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
+    before: { student_no: t.student_no, name: t.name, state: t.state, batch_code: t.batch_code, school_opinion: t.school_opinion },
+    after: { student_no: t.student_no, name: t.name, state: '总部已填写', batch_code: t.graduate_batch, school_opinion: i.school_opinion },
+  }));
 }
 
 /**
  * 退回: back to the student (学生未填写) with the reason, which the student sees. The opinions written are
  * cleared (the audit log keeps them): they were about the form as it was.
  */
-export async function sendBack(db: Kysely<DB>, actor: Actor, items: { id: number; version: number }[], reason: string): Promise<ActionResult> {
+export async function sendBack(db: Kysely<DB>, actor: Actor, items: { id: number; version: number }[], reason: string): Promise<BulkResult> {
   checkPrintable('退回原因', reason);
   const same = (t: q.Target) => t.state === '学生未填写' && t.return_reason === reason;
   return bulk(db, actor, 'return', items, same, async (trx, rows) => {
@@ -313,12 +315,11 @@ export async function sendBack(db: Kysely<DB>, actor: Actor, items: { id: number
       head_teacher_opinion: null, head_teacher_by: null, head_teacher_at: null, tp_opinion: null, tp_by: null, tp_at: null,
       version: eb('version', '+', 1),
     })).where('graduate_id', '=', sql<number>`any(${rows.map((r) => r.t.id)}::int[])`).execute();
-    await recordOperation(trx, actor, rows.map(({ t }) => ({
-      action: '退回毕业生登记表', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
-      before: { student_no: t.student_no, name: t.name, state: t.state, head_teacher_opinion: t.head_teacher_opinion, tp_opinion: t.tp_opinion },
-      after: { student_no: t.student_no, name: t.name, state: '学生未填写', return_reason: reason },
-    })));
-  });
+  }, (t) => ({
+    action: '退回毕业生登记表', objectType: 'graduate_form', objectId: t.id, nodePath: t.node_path,
+    before: { student_no: t.student_no, name: t.name, state: t.state, head_teacher_opinion: t.head_teacher_opinion, tp_opinion: t.tp_opinion },
+    after: { student_no: t.student_no, name: t.name, state: '学生未填写', return_reason: reason },
+  }));
 }
 
 // ——— 常用意见 ———
@@ -332,11 +333,11 @@ export async function phrases(db: Kysely<DB>, actor: Actor) {
   return { rows: rows.map(({ node_id, path: _p, ...r }) => ({ ...r, mine: node_id === actor.nodeId })) };
 }
 
-export async function addPhrase(db: Kysely<DB>, actor: Actor, body: z.infer<typeof phraseBody>) {
+export async function addPhrase(db: Kysely<DB>, actor: Actor, body: PhraseBody) {
   checkPrintable('常用意见', body.text);
   return db.transaction().execute(async (trx) => {
     const row = await trx.insertInto('opinion_phrase').values({
-      node_id: actor.nodeId, node_path: actor.nodePath, kind: body.kind as OpinionKind, text: body.text, sort: body.sort, created_by: actor.id,
+      node_id: actor.nodeId, node_path: actor.nodePath, kind: body.kind, text: body.text, sort: body.sort, created_by: actor.id,
     }).returning(['id', 'kind', 'text', 'sort']).executeTakeFirstOrThrow();
     await recordOperation(trx, actor, [{ action: '新增常用意见', objectType: 'opinion_phrase', objectId: row.id, nodePath: actor.nodePath, after: body }]);
     return { ...row, node_name: actor.nodeName, mine: true };

@@ -6,6 +6,7 @@ import { startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, makeIdNumber, type World } from '../testing/factories.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { KINDS } from './kinds.ts';
+import type { CellError, ImportRowView } from '../../shared/contract/imports.ts';
 
 let t: TestApp;
 let w: World;
@@ -61,7 +62,7 @@ async function settle(cookie: string, id: string, from: string) {
     if (r.json.state !== from) return r.json;
     await sleep(50);
   }
-  const tasks = await t.db.selectFrom('task').select(['kind', 'state', 'error']).where('payload', '@>', JSON.stringify({ importId: id }) as any).execute();
+  const tasks = await t.db.selectFrom('task').select(['kind', 'state', 'error']).where(sql<boolean>`payload @> ${JSON.stringify({ importId: id })}::jsonb`).execute();
   throw new Error(`import ${id} stuck in ${from}: ${JSON.stringify(tasks)}`);
 }
 
@@ -75,7 +76,7 @@ async function checked(cookie: string, query: string, content: Buffer, fileName?
 async function errorsOf(cookie: string, id: string) {
   const r = await t.call('GET', `/api/imports/${id}/rows?errors_only=true&page_size=500`, { cookie });
   assert.equal(r.status, 200);
-  return new Map<number, string[]>(r.json.rows.map((x: any) => [x.row_no, x.errors.map((e: any) => e.message)]));
+  return new Map<number, string[]>(r.json.rows.map((x: ImportRowView) => [x.row_no, x.errors.map((e: CellError) => e.message)]));
 }
 
 async function apply(cookie: string, id: string, mode: 'all' | 'valid') {
@@ -195,7 +196,7 @@ describe('数据导入: 学籍', () => {
     has(15, /第 15 行“姓名”列是合并单元格（B14:B15）/);
     assert.equal(f.error_rows, 11);
     const row5 = await t.call('GET', `/api/imports/${f.id}/rows?page_size=500`, { cookie: brA });
-    const r5 = row5.json.rows.find((r: any) => r.row_no === 5);
+    const r5 = row5.json.rows.find((r: ImportRowView) => r.row_no === 5);
     assert.equal(r5.data.student_no, '2021N00099');
     assert.equal(r5.data.entry_date, '2021-09-01');
 
@@ -228,7 +229,7 @@ describe('数据导入: 学籍', () => {
     assert.equal(sub.kind, '学籍');
     assert.equal(sub.rows, 3);
     assert.equal(sub.file_name, '学籍.xlsx');
-    const log = await t.db.selectFrom('audit_log').selectAll().where('object_id', '=', f.id).execute();
+    const log = await t.db.selectFrom('operation_log').selectAll().where('object_id', '=', f.id).execute();
     assert.equal(log.length, 1);
     assert.equal(log[0].action, '导入学籍数据');
 
@@ -268,7 +269,7 @@ describe('数据导入: 学籍', () => {
     assert.ok(a.file.apply_error);
     assert.equal(await count('student'), students, 'no student written');
     assert.equal(await count('submission'), submissions, 'no submission recorded');
-    assert.equal((await t.db.selectFrom('audit_log').select('id').where('object_id', '=', f.id).execute()).length, 0);
+    assert.equal((await t.db.selectFrom('operation_log').select('id').where('object_id', '=', f.id).execute()).length, 0);
 
     await sql`update import_row set data = jsonb_set(data, '{status}', '"在籍"') where import_id = ${f.id} and row_no = 4`.execute(t.db);
     const again = await apply(brA, f.id, 'all');
@@ -379,7 +380,10 @@ describe('数据导入: 成绩', () => {
     assert.equal(closed.json.error, 'GRADES_WINDOW_CLOSED');
     assert.equal(closed.json.message, `综合实践环节成绩接收时间为：第一批 ${from} 至 ${to}。当前不在接收时间内，请在接收时间内上报，或联系总部。`);
     const windows = await t.call('GET', '/api/imports/windows?batch=202701', { cookie: brA });
-    assert.deepEqual(windows.json.windows, [{ round: '第一批', grades_from: from, grades_to: to, open: false }]);
+    assert.deepEqual(windows.json.windows, [{
+      round: '第一批', grades_from: from, grades_to: to, open: false,
+      status: { starts_on: from, ends_on: to, open: false, phase: 'after', days_left: null },
+    }]);
 
     await setWindow(addDays(today(), -1), today());
     const f = await checked(brA, 'kind=grades_practice&batch=202701', buf);

@@ -1,6 +1,7 @@
 import type { Column } from '../platform/excel.ts';
-import type { CellError, ImportKind, SubmissionKind } from '../platform/tables-audit.ts';
-import type { Role } from '../platform/tables.ts';
+import type { Submission } from './tables.ts';
+import type { Role } from '../../shared/org.ts';
+import { IMPORT_KIND_INFO, type CellError, type ImportKind } from '../../shared/contract/imports.ts';
 
 /** What each kind of import is: its template columns, who may load it, what report it records. */
 export interface KindDef {
@@ -8,7 +9,7 @@ export interface KindDef {
   /** 学籍数据, 教学计划, … as the page and the template name say. */
   name: string;
   sheetName: string;
-  submission: SubmissionKind;
+  submission: Submission['kind'];
   roles: readonly Role[];
   /** Grades belong to a graduation batch (the report is recorded for it). */
   needsBatch: boolean;
@@ -16,9 +17,6 @@ export interface KindDef {
   /** The columns that make two rows of one file the same record. */
   key: string[];
 }
-
-const HQ: readonly Role[] = ['hq_admin'];
-const ADMINS: readonly Role[] = ['hq_admin', 'branch_admin'];
 
 const col = (key: string, title: string, kind: Column['kind'], required: boolean, note: string, example: string): Column =>
   ({ key, title, kind, required, note, example });
@@ -34,7 +32,7 @@ const gradeColumns: Column[] = [
 
 export const KINDS: Record<ImportKind, KindDef> = {
   students: {
-    kind: 'students', name: '学籍数据', sheetName: '学籍', submission: '学籍', roles: ADMINS, needsBatch: false, key: ['student_no'],
+    kind: 'students', ...IMPORT_KIND_INFO.students, sheetName: '学籍', submission: '学籍', key: ['student_no'],
     columns: [
       col('student_no', '学号', 'code', true, '学号；已有的学号会更新该学生的学籍，新学号会新增学生', '2021210100001'),
       col('name', '姓名', 'text', true, '学生姓名', '张三'),
@@ -53,7 +51,7 @@ export const KINDS: Record<ImportKind, KindDef> = {
     ],
   },
   programmes: {
-    kind: 'programmes', name: '教学计划', sheetName: '教学计划', submission: '教学计划', roles: HQ, needsBatch: false, key: ['major', 'level', 'cohort'],
+    kind: 'programmes', ...IMPORT_KIND_INFO.programmes, sheetName: '教学计划', submission: '教学计划', key: ['major', 'level', 'cohort'],
     columns: [
       col('major', '专业', 'text', true, '专业名称', '行政管理'),
       col('level', '层次', 'text', true, '专科 或 本科', '专科'),
@@ -66,11 +64,11 @@ export const KINDS: Record<ImportKind, KindDef> = {
     ],
   },
   grades_exam: {
-    kind: 'grades_exam', name: '期末考试成绩', sheetName: '期末考试成绩', submission: '期末考试', roles: HQ, needsBatch: true,
+    kind: 'grades_exam', ...IMPORT_KIND_INFO.grades_exam, sheetName: '期末考试成绩', submission: '期末考试',
     key: ['student_no', 'course_code', 'term'], columns: gradeColumns,
   },
   grades_practice: {
-    kind: 'grades_practice', name: '综合实践环节成绩', sheetName: '综合实践环节成绩', submission: '综合实践环节', roles: ADMINS, needsBatch: true,
+    kind: 'grades_practice', ...IMPORT_KIND_INFO.grades_practice, sheetName: '综合实践环节成绩', submission: '综合实践环节',
     key: ['student_no', 'course_code', 'term'], columns: gradeColumns,
   },
 };

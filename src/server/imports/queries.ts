@@ -1,7 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
-import type { CellError, ImportKind } from '../platform/tables-audit.ts';
+import type { Submission } from './tables.ts';
+import type { CellError, ImportKind, ImportState } from '../../shared/contract/imports.ts';
 import { inScope } from '../platform/scope.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -96,8 +97,8 @@ export async function finishCheck(db: Db, id: string, v: { state: 'checked' | 'i
     .where('id', '=', id).where('state', '=', 'checking').execute();
 }
 
-export async function setState(db: Db, id: string, state: 'applying' | 'failed' | 'checked', from: string[]) {
-  const r = await db.updateTable('import_file').set({ state }).where('id', '=', id).where('state', 'in', from as any).executeTakeFirst();
+export async function setState(db: Db, id: string, state: 'applying' | 'failed' | 'checked', from: ImportState[]) {
+  const r = await db.updateTable('import_file').set({ state }).where('id', '=', id).where('state', 'in', from).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }
 
@@ -177,7 +178,7 @@ export async function countToApply(trx: Transaction<DB>, id: string, mode: 'all'
 }
 
 export async function insertSubmission(trx: Transaction<DB>, v: {
-  actor: Actor; batchCode: string | null; kind: import('../platform/tables-audit.ts').SubmissionKind; rows: number; fileName: string;
+  actor: Actor; batchCode: string | null; kind: Submission['kind']; rows: number; fileName: string;
 }): Promise<number> {
   const r = await trx.insertInto('submission').values({
     batch_code: v.batchCode, node_id: v.actor.nodeId, node_path: v.actor.nodePath, kind: v.kind, rows: v.rows,

@@ -1,19 +1,22 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
+import { z } from 'zod';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
-import type { CellError, ImportKind } from '../platform/tables-audit.ts';
+import { APPLY_MODES } from '../../shared/contract/imports.ts';
 import { errors } from '../platform/errors.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { today } from '../platform/clock.ts';
+import { windowStatus } from '../platform/window.ts';
 import { mustFind } from '../platform/scope.ts';
 import { buildTable, buildTemplate, fileProblem, readSheet, type SheetRow } from '../platform/excel.ts';
 import { idCardProblem } from '../../shared/idcard.ts';
+import type { ApplyMode, CellError, GradeWindows, ImportFile, ImportKind } from '../../shared/contract/imports.ts';
 import { getBatch } from '../batches/service.ts';
-import { recomputeCurrentBatch } from '../eligibility/queries.ts';
+import { recomputeCurrentBatch } from '../eligibility/service.ts';
 import { cellError, GRADE_SOURCE, GRADE_WORDS, KINDS, normaliseTerm, parseCategories, splitCodes, type KindDef } from './kinds.ts';
+import { importErrors } from './errors.ts';
 import * as q from './queries.ts';
-import type { ImportView } from './schema.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -24,15 +27,19 @@ const CHUNK = 2000;
 /** From this many rows an apply refreshes the planner's statistics before the eligibility recompute. */
 const BULK = 5000;
 
+/** The jobs' payloads: the import to check, or to apply with its mode. */
+const checkPayload = z.object({ importId: z.string() });
+const applyPayload = z.object({ importId: z.string(), mode: z.enum(APPLY_MODES) });
+
 export function registerImportJobs(jobs: Jobs): void {
-  jobs.register(CHECK_JOB, (ctx) => checkFile(ctx));
-  jobs.register(APPLY_JOB, (ctx) => applyFile(ctx));
+  jobs.register(CHECK_JOB, checkPayload, checkFile);
+  jobs.register(APPLY_JOB, applyPayload, applyFile);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reading what there is
 
-function present(r: q.ImportRow): ImportView {
+function present(r: q.ImportRow): ImportFile {
   return {
     id: r.id, kind: r.kind, kind_name: KINDS[r.kind].name, file_name: r.file_name, batch_code: r.batch_code, state: r.state,
     file_error: r.file_error, apply_error: r.state === 'failed' ? (r.apply_error ?? '导入失败，未做任何更改。') : null,
@@ -44,7 +51,7 @@ function present(r: q.ImportRow): ImportView {
 
 const WHAT = '导入记录';
 
-export async function get(db: Db, actor: Actor, id: string): Promise<ImportView> {
+export async function get(db: Db, actor: Actor, id: string): Promise<ImportFile> {
   return present(await mustFind(q.findImport(db, actor, id), WHAT));
 }
 
@@ -77,12 +84,13 @@ export async function template(kind: ImportKind): Promise<{ fileName: string; co
 // ---------------------------------------------------------------------------------------------
 // The 综合实践环节 grade-reception window (seed 003 二.1: 11-29 to 12-02 for the first round)
 
-export async function gradeWindows(db: Db, batch: string) {
+export async function gradeWindows(db: Db, batch: string): Promise<GradeWindows> {
   await getBatch(db, batch);
   const t = today();
-  const windows = (await q.gradeWindows(db, batch)).map((w) => ({
-    round: w.name, grades_from: w.grades_from, grades_to: w.grades_to, open: w.grades_from <= t && t <= w.grades_to,
-  }));
+  const windows = (await q.gradeWindows(db, batch)).map((w) => {
+    const status = windowStatus({ starts_on: w.grades_from, ends_on: w.grades_to }, t);
+    return { round: w.name, grades_from: w.grades_from, grades_to: w.grades_to, open: status.open, status };
+  });
   return { batch, today: t, open: windows.some((w) => w.open), windows };
 }
 
@@ -90,27 +98,27 @@ export async function gradeWindows(db: Db, batch: string) {
 async function assertGradesWindow(db: Db, actor: Actor, batch: string): Promise<void> {
   if (actor.role === 'hq_admin') return;
   const w = await gradeWindows(db, batch);
-  if (w.windows.length === 0) throw errors.gradesWindowNotSet(batch);
-  if (!w.open) throw errors.gradesWindowClosed(w.windows.map((x) => `${x.round} ${x.grades_from} 至 ${x.grades_to}`).join('；'), batch);
+  if (w.windows.length === 0) throw importErrors.gradesWindowNotSet(batch);
+  if (!w.open) throw importErrors.gradesWindowClosed(w.windows.map((x) => `${x.round} ${x.grades_from} 至 ${x.grades_to}`).join('；'), batch);
 }
 
 // ---------------------------------------------------------------------------------------------
 // Upload → check
 
 export async function upload(db: Kysely<DB>, jobs: Jobs, actor: Actor,
-  input: { kind?: ImportKind; batch?: string; fileName: string; content: Buffer }): Promise<ImportView> {
-  if (!input.kind) throw errors.validation('请选择导入类型（学籍数据、教学计划、期末考试成绩或综合实践环节成绩）。');
+  input: { kind?: ImportKind; batch?: string; fileName: string; content: Buffer }): Promise<ImportFile> {
+  if (!input.kind) throw importErrors.importNoKind();
   const def = KINDS[input.kind];
   if (!def.roles.includes(actor.role)) throw errors.forbidden(`导入${def.name}`);
   let batch: string | null = null;
   if (def.needsBatch) {
-    if (!input.batch) throw errors.validation(`导入${def.name}须选择毕业批次。`);
+    if (!input.batch) throw importErrors.importNoBatch(def.name);
     batch = (await getBatch(db, input.batch)).code;
   }
   if (def.kind === 'grades_practice') await assertGradesWindow(db, actor, batch!);
   // Not Excel at all, empty, or too large: said now, with nothing stored.
   const problem = fileProblem(input.content);
-  if (problem) throw errors.validation(problem);
+  if (problem) throw importErrors.importFileInvalid(problem);
   const id = await db.transaction().execute(async (trx) => {
     const newId = await q.insertImport(trx, { kind: def.kind, fileName: input.fileName, content: input.content, actor, batchCode: batch });
     const taskId = await jobs.enqueue({
@@ -123,8 +131,8 @@ export async function upload(db: Kysely<DB>, jobs: Jobs, actor: Actor,
 }
 
 /** The check job: read the sheet, judge every row, keep the rows and their problems. Runs again from scratch if retried. */
-async function checkFile(ctx: TaskContext) {
-  const id = (ctx.payload as { importId: string }).importId;
+async function checkFile(ctx: TaskContext<z.output<typeof checkPayload>>) {
+  const id = ctx.payload.importId;
   const db = ctx.db;
   const file = await q.fileForJob(db, id);
   if (!file || file.state !== 'checking') return { skipped: true };
@@ -356,7 +364,7 @@ async function checkGrades(db: Db, actor: Actor, kind: 'grades_exam' | 'grades_p
 // Apply
 
 /** Asks for the file to be applied: a job then applies it whole, in one transaction. */
-export async function requestApply(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: string, mode: 'all' | 'valid') {
+export async function requestApply(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: string, mode: ApplyMode) {
   const taskId = await db.transaction().execute(async (trx) => {
     await mustFind(q.findImport(trx, actor, id), WHAT);
     const file = (await q.lockFile(trx, id))!;
@@ -364,21 +372,21 @@ export async function requestApply(db: Kysely<DB>, jobs: Jobs, actor: Actor, id:
     if (file.owner_id !== actor.id) throw errors.forbidden('导入他人上传的文件（请由上传人导入）');
     switch (file.state) {
       case 'checking':
-        throw errors.importState('文件还在检查中，请等检查完成后再导入。');
+        throw importErrors.importState('文件还在检查中，请等检查完成后再导入。');
       case 'invalid':
-        throw errors.importState(file.file_error
+        throw importErrors.importState(file.file_error
           ? `文件有错误，无法导入：${file.file_error}`
           : '文件中没有正确的行，无法导入。请按错误报告修改后重新上传。');
       case 'applying':
-        throw errors.importState('该文件正在导入，请稍候查看结果，不要重复提交。');
+        throw importErrors.importState('该文件正在导入，请稍候查看结果，不要重复提交。');
       case 'applied':
-        throw errors.importState(`该文件已于 ${fmtTime(file.applied_at)} 导入，不能重复导入。如需更正，请修改后上传新的文件。`);
+        throw importErrors.importState(`该文件已于 ${fmtTime(file.applied_at)} 导入，不能重复导入。如需更正，请修改后上传新的文件。`);
       case 'checked':
       case 'failed':
         break;
     }
     if (mode === 'all' && file.error_rows > 0) {
-      throw errors.importState(`文件中有 ${file.error_rows} 行有错误，不能全部导入。请按错误报告修改后重新上传，或选择“仅导入正确的行”。`);
+      throw importErrors.importState(`文件中有 ${file.error_rows} 行有错误，不能全部导入。请按错误报告修改后重新上传，或选择“仅导入正确的行”。`);
     }
     if (def.kind === 'grades_practice') await assertGradesWindow(trx, actor, file.batch_code!);
     await q.setState(trx, id, 'applying', ['checked', 'failed']);
@@ -398,8 +406,8 @@ const fmtTime = (d: Date | string | null) => (d ? new Date(d).toLocaleString('zh
  * report, the eligibility that follows from the new data and the audit entry. A failure anywhere
  * rolls back everything; the import is then 'failed' and can be applied again.
  */
-async function applyFile(ctx: TaskContext) {
-  const { importId, mode } = ctx.payload as { importId: string; mode: 'all' | 'valid' };
+async function applyFile(ctx: TaskContext<z.output<typeof applyPayload>>) {
+  const { importId, mode } = ctx.payload;
   // Progress is reported outside the transaction: on PGlite a query on the outer handle inside it would wait forever.
   await ctx.progress(0, 1);
   try {
@@ -409,11 +417,11 @@ async function applyFile(ctx: TaskContext) {
       if (!file || file.apply_task !== ctx.taskId || (file.state !== 'applying' && file.state !== 'failed')) return { skipped: true };
       const def = KINDS[file.kind];
       const actor = await q.actorOf(trx, file.owner_id);
-      if (!actor) throw errors.importState('上传人账号已不存在，无法导入。');
+      if (!actor) throw importErrors.importState('上传人账号已不存在，无法导入。');
       if (def.kind === 'grades_practice') await assertGradesWindow(trx, actor, file.batch_code!);
       const { n, bad } = await q.countToApply(trx, importId, mode);
-      if (mode === 'all' && bad > 0) throw errors.importState(`文件中有 ${bad} 行有错误，不能全部导入。`);
-      if (n === 0) throw errors.importState('没有可以导入的行。');
+      if (mode === 'all' && bad > 0) throw importErrors.importState(`文件中有 ${bad} 行有错误，不能全部导入。`);
+      if (n === 0) throw importErrors.importState('没有可以导入的行。');
       const submissionId = await q.insertSubmission(trx, { actor, batchCode: file.batch_code, kind: def.submission, rows: n, fileName: file.file_name });
       let changed: number[];
       let students: number[] = [];
@@ -435,7 +443,7 @@ async function applyFile(ctx: TaskContext) {
       }
       if (changed.length !== n) {
         // A 学号, teaching point, programme or course changed between the check and now: write nothing.
-        throw errors.importState(`有 ${n - changed.length} 行引用的学号、教学点、专业或课程在检查之后发生了变化，未导入任何数据。请重新上传该文件再检查一次。`);
+        throw importErrors.importState(`有 ${n - changed.length} 行引用的学号、教学点、专业或课程在检查之后发生了变化，未导入任何数据。请重新上传该文件再检查一次。`);
       }
       if (students.length) {
         if (n >= BULK) await q.refreshStatistics(trx, def.kind === 'students' ? 'student' : 'grade');

@@ -1,14 +1,18 @@
 import { sql, type Kysely } from 'kysely';
-import type { z } from 'zod';
 import type { Actor } from '../platform/auth.ts';
+import { runBulk, type BulkResult } from '../platform/bulk.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
+import { renderToBuffer } from '../platform/pdf.ts';
 import { ADMINS, OFFICES, inScope, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
-import type { MaterialItem } from '../platform/tables-materials.ts';
-import { hasGraduationPhoto } from '../photos/queries.ts';
-import { issuingSchool } from '../documents/load.ts';
-import { MATERIAL_ITEMS, type ListQuery, type markBody, type notGraduatingQuery } from './schema.ts';
+import { hasGraduationPhoto } from '../photos/service.ts';
+import { issuingSchool, printDate } from '../documents/load.ts';
+import { notGraduatingPdfOptions, renderNotGraduating } from '../documents/not-graduating.ts';
+import {
+  MATERIAL_ITEMS, type ListQuery, type MarkBody, type MaterialItem, type NotGraduatingFilter, type NotGraduatingRow,
+} from '../../shared/contract/materials.ts';
+import { materialErrors } from './errors.ts';
 
 /**
  * Step 七 of seed 000: for each graduate of a batch (同意毕业 in 预毕业确认), the four papers handed in at
@@ -64,62 +68,85 @@ export async function list(db: Kysely<DB>, actor: Actor, f: ListQuery) {
   };
 }
 
+/** One paper of one graduate a tick names, as it stands (the row of the bulk-action frame: `id` is the graduate's). */
+interface Paper {
+  id: number;
+  item: MaterialItem;
+  node_path: string;
+  batch_code: string;
+  confirm_status: string;
+  student_no: string;
+  name: string;
+  prepared: boolean;
+  received: boolean;
+}
+
 /**
- * Ticks (or unticks) papers: the teaching point's 已备齐, or the school's 已接收 (which also counts as
- * prepared: a paper in the school's hands was prepared). Unticking 已备齐 of a received paper is refused.
- * Per paper: one outside the caller's scope, or of a graduate not agreed in this batch, is refused as missing.
+ * Ticks (or unticks) papers through the bulk-action frame: the teaching point's 已备齐, or the school's 已接收
+ * (which also counts as prepared: a paper in the school's hands was prepared). Per paper: one outside the
+ * caller's scope is not found; one already as asked is unchanged; one of a graduate not agreed in this batch,
+ * or unticking 已备齐 of a received paper, is refused. One statement changes the rest; one log entry says what.
  */
-export async function mark(db: Kysely<DB>, actor: Actor, body: z.infer<typeof markBody>) {
-  requireRole(actor, body.action === 'receive' ? ADMINS : OFFICES, body.action === 'receive' ? '确认接收毕业材料（学校）' : '标记毕业材料已备齐');
+export async function mark(db: Kysely<DB>, actor: Actor, body: MarkBody): Promise<BulkResult> {
+  const receive = body.action === 'receive';
+  requireRole(actor, receive ? ADMINS : OFFICES, receive ? '确认接收毕业材料（学校）' : '标记毕业材料已备齐');
+  // A paper ticked twice in one request is one paper.
+  const asked = [...new Map(body.items.map((i) => [`${i.graduate_id}:${i.item}`, i])).values()];
   return db.transaction().execute(async (trx) => {
-    const ids = [...new Set(body.items.map((i) => i.graduate_id))];
-    const found = new Map((await trx.selectFrom('graduate as g').where('g.id', 'in', ids).where(inScope(actor, 'g.node_path', 'g.student_id', 'g.tp_id'))
-      .select(['g.id', 'g.node_path', 'g.batch_code', 'g.confirm_status']).execute()).map((g) => [g.id, g]));
-    const received = new Set((await trx.selectFrom('graduate_material').select(['graduate_id', 'item'])
-      .where('graduate_id', 'in', ids).where('received_at', 'is not', null).execute()).map((m) => `${m.graduate_id}:${m.item}`));
-    const refused: { graduate_id: number; item: string; reason: string }[] = [];
-    const ok: { graduate_id: number; item: MaterialItem; node_path: string }[] = [];
-    const seen = new Set<string>();
-    for (const i of body.items) {
-      const key = `${i.graduate_id}:${i.item}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+    const ids = [...new Set(asked.map((i) => i.graduate_id))];
+    const found = new Map((await trx.selectFrom('graduate as g').innerJoin('student as s', 's.id', 'g.student_id')
+      .where('g.id', 'in', ids).where(inScope(actor, 'g.node_path', 'g.student_id', 'g.tp_id'))
+      .select(['g.id', 'g.node_path', 'g.batch_code', 'g.confirm_status', 's.student_no', 's.name']).execute()).map((g) => [g.id, g]));
+    const marks = new Map((await trx.selectFrom('graduate_material').select(['graduate_id', 'item', 'prepared_at', 'received_at'])
+      .where('graduate_id', 'in', ids).orderBy('graduate_id').orderBy('item').forUpdate().execute()).map((m) => [`${m.graduate_id}:${m.item}`, m]));
+    const rows: Paper[] = asked.flatMap((i) => {
       const g = found.get(i.graduate_id);
-      if (!g) refused.push({ ...i, reason: '该毕业生不存在，或不在您的管理范围内' });
-      else if (g.batch_code !== body.batch || g.confirm_status !== '同意毕业') {
-        refused.push({ ...i, reason: `该生未在毕业批次 ${body.batch} 同意毕业，无需提交毕业材料` });
-      } else if (body.action === 'prepare' && !body.done && received.has(key)) refused.push({ ...i, reason: `学校已接收该生的${i.item}，不能取消“已备齐”` });
-      else ok.push({ ...i, node_path: g.node_path });
-    }
+      const m = marks.get(`${i.graduate_id}:${i.item}`);
+      return g ? [{ ...g, item: i.item, prepared: m?.prepared_at != null, received: m?.received_at != null }] : [];
+    });
     const now = new Date();
-    if (ok.length > 0) {
-      if (body.done) {
+    return runBulk(trx, actor, {
+      asked: asked.map((i) => ({ id: i.graduate_id })),
+      notFound: '该毕业生不存在，或不在您的管理范围内',
+      rows,
+      who: (p) => ({ student_no: p.student_no, name: p.name }),
+      unchanged: (p) => (receive ? p.received : p.prepared) === body.done,
+      check: (p) => {
+        if (p.batch_code !== body.batch || p.confirm_status !== '同意毕业') {
+          return { code: 'NOT_GRADUATING', message: `该生未在毕业批次 ${body.batch} 同意毕业，无需提交毕业材料` };
+        }
+        if (!receive && !body.done && p.received) return { code: 'WRONG_STATE', message: `学校已接收该生的${p.item}，不能取消“已备齐”` };
+        return null;
+      },
+      apply: async (papers) => {
+        if (!body.done) {
+          const set = receive ? sql`received_at = null, received_by = null` : sql`prepared_at = null, prepared_by = null`;
+          await sql`update graduate_material m set ${set}
+            from unnest(${papers.map((p) => p.id)}::int[], ${papers.map((p) => p.item)}::text[]) as u(graduate_id, item)
+            where m.graduate_id = u.graduate_id and m.item = u.item`.execute(trx);
+          return;
+        }
         const prepared = { prepared_at: now, prepared_by: actor.id };
-        const values = ok.map((o) => ({ ...o, ...prepared, ...(body.action === 'receive' ? { received_at: now, received_by: actor.id } : {}) }));
+        const values = papers.map((p) => ({
+          graduate_id: p.id, item: p.item, node_path: p.node_path, ...prepared, ...(receive ? { received_at: now, received_by: actor.id } : {}),
+        }));
         await trx.insertInto('graduate_material').values(values)
           .onConflict((oc) => oc.columns(['graduate_id', 'item']).doUpdateSet((eb) => ({
             // A second tick keeps the first time and person.
             prepared_at: eb.fn.coalesce('graduate_material.prepared_at', 'excluded.prepared_at'),
             prepared_by: eb.fn.coalesce('graduate_material.prepared_by', 'excluded.prepared_by'),
-            ...(body.action === 'receive' ? {
+            ...(receive ? {
               received_at: eb.fn.coalesce('graduate_material.received_at', 'excluded.received_at'),
               received_by: eb.fn.coalesce('graduate_material.received_by', 'excluded.received_by'),
             } : {}),
           }))).execute();
-      } else {
-        for (const o of ok) {
-          await trx.updateTable('graduate_material')
-            .set(body.action === 'receive' ? { received_at: null, received_by: null } : { prepared_at: null, prepared_by: null })
-            .where('graduate_id', '=', o.graduate_id).where('item', '=', o.item).execute();
-        }
-      }
-      await recordOperation(trx, actor, [{
-        action: body.action === 'receive' ? (body.done ? '确认接收毕业材料' : '取消接收毕业材料') : (body.done ? '标记毕业材料已备齐' : '取消毕业材料已备齐'),
+      },
+      logAll: (papers) => [{
+        action: receive ? (body.done ? '确认接收毕业材料' : '取消接收毕业材料') : (body.done ? '标记毕业材料已备齐' : '取消毕业材料已备齐'),
         objectType: 'graduate_material', objectId: body.batch, nodePath: actor.nodePath,
-        after: { batch: body.batch, items: ok.map((o) => ({ graduate_id: o.graduate_id, item: o.item })) },
-      }]);
-    }
-    return { updated: ok.length, refused };
+        after: { batch: body.batch, items: papers.map((p) => ({ graduate_id: p.id, item: p.item })) },
+      }],
+    });
   });
 }
 
@@ -154,8 +181,6 @@ export async function summary(db: Kysely<DB>, actor: Actor, batch: string) {
 
 // ——— 未办理毕业学生统计表 ———
 
-type NotGraduatingFilter = z.infer<typeof notGraduatingQuery>;
-
 /**
  * The batch's students who are not graduating in it, with every reason that applies: not agreed in
  * 预毕业确认 (and the teaching point's reason), not meeting the rules (which), failed the audit, and for
@@ -173,7 +198,7 @@ export async function notGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduati
       sql<string>`coalesce(gf.state, '学生未填写')`.as('form_state'),
       hasGraduationPhoto('s.id').as('has_photo')]);
   if (f.tp_code) candidates = candidates.where('tp.code', '=', f.tp_code);
-  const rows: { student_no: string; name: string; major: string; level: string; cohort: string; tp_code: string; tp_name: string; reason: string }[] = [];
+  const rows: NotGraduatingRow[] = [];
   for (const g of await candidates.orderBy('tp.code').orderBy('s.student_no').execute()) {
     const why: string[] = [];
     if (g.confirm_status === '待确认') why.push('未办理预毕业确认');
@@ -205,12 +230,12 @@ export async function notGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduati
 }
 
 /** The teaching point a printed 未办理毕业学生统计表 is for: the caller's own, or the one asked (in scope). */
-export async function statementTp(db: Kysely<DB>, actor: Actor, tpCode: string | undefined) {
+async function statementTp(db: Kysely<DB>, actor: Actor, tpCode: string | undefined) {
   if (actor.nodeKind === 'tp') {
     if (tpCode && tpCode !== actor.nodeCode) throw errors.notFound('教学点');
     return { code: actor.nodeCode, name: actor.nodeName };
   }
-  if (!tpCode) throw errors.validation('请选择函授站代码：未办理毕业学生统计表按教学点打印、盖章。');
+  if (!tpCode) throw materialErrors.statementNeedsTp();
   const tp = await db.selectFrom('org_node').select(['code', 'name']).where('kind', '=', 'tp').where('code', '=', tpCode)
     .where(inScope(actor, 'path')).executeTakeFirst();
   if (!tp) throw errors.notFound('教学点');
@@ -218,8 +243,28 @@ export async function statementTp(db: Kysely<DB>, actor: Actor, tpCode: string |
 }
 
 /** The school a teaching point's papers are issued by (documents/load.ts issuingSchool). */
-export async function schoolOf(db: Kysely<DB>, tpCode: string): Promise<string> {
+async function schoolOf(db: Kysely<DB>, tpCode: string): Promise<string> {
   const r = await db.selectFrom('org_node as tp').where('tp.code', '=', tpCode).where('tp.kind', '=', 'tp')
     .select(issuingSchool('tp.path').as('school')).executeTakeFirst();
   return r?.school ?? '';
+}
+
+/** 未办理毕业学生统计表 for the Excel file: the rows, with the export in the operation log. */
+export async function exportNotGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduatingFilter) {
+  const { rows } = await notGraduating(db, actor, f);
+  await recordOperation(db, actor, [{ action: '导出未办理毕业学生统计表', objectType: 'batch', objectId: f.batch, nodePath: actor.nodePath, after: { ...f, rows: rows.length } }]);
+  return rows;
+}
+
+/** 未办理毕业学生统计表 on paper: one teaching point, with the place for the stamp. */
+export async function printNotGraduating(db: Kysely<DB>, actor: Actor, f: NotGraduatingFilter) {
+  const tp = await statementTp(db, actor, f.tp_code);
+  const { rows } = await notGraduating(db, actor, { ...f, tp_code: tp.code });
+  const school = await schoolOf(db, tp.code);
+  const { pdf } = await renderToBuffer(renderNotGraduating, {
+    school, tpCode: tp.code, tpName: tp.name, batch: f.batch, cohort: f.cohort ?? null, printedOn: printDate(),
+    rows: rows.map((r) => ({ studentNo: r.student_no, name: r.name, major: r.major, level: r.level, cohort: r.cohort, reason: r.reason })),
+  }, notGraduatingPdfOptions);
+  await recordOperation(db, actor, [{ action: '打印未办理毕业学生统计表', objectType: 'batch', objectId: f.batch, nodePath: actor.nodePath, after: { tp_code: tp.code, rows: rows.length } }]);
+  return { pdf, name: `未办理毕业学生统计表_${f.batch}_${tp.code}.pdf` };
 }

@@ -55,7 +55,7 @@ export const READ_PROBLEMS: Record<ReadProblem, (l: PhotoLimits) => string> = {
   corrupt: () => '文件在压缩包中已损坏（校验失败），请重新压缩后上传',
 };
 
-export type PhotoVerdict =
+export type PhotoJudgement =
   | { ok: true; stored: Buffer; sha256: string; width: number; height: number; size: number }
   | { ok: false; reason: string };
 
@@ -63,7 +63,7 @@ export type PhotoVerdict =
  * One photo against its type's 图片限制. `stored` is what is kept: the same JPEG without EXIF and
  * other metadata (location, camera, thumbnails of the uncropped picture).
  */
-export function judgePhoto(data: Buffer, l: PhotoLimits): PhotoVerdict {
+export function judgePhoto(data: Buffer, l: PhotoLimits): PhotoJudgement {
   const format = sniff(data);
   if (format !== 'jpeg') {
     return { ok: false, reason: `不是 JPEG 图片（实际为 ${FORMAT_NAMES[format]}，与扩展名无关），请另存为 JPG 格式后重新上传` };

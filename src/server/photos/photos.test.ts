@@ -15,6 +15,7 @@ import { buildZip, multipart } from './testzip.ts';
 import { listEntries, readEntries, ZipRefused } from './zip.ts';
 import { jpegInfo } from './jpeg.ts';
 import { keys } from '../platform/files.ts';
+import type { MissingRow, PhotoFlag, PhotoType, StudentPhoto, StudentPhotos, UploadEntry, UploadReport } from '../../shared/contract/photos.ts';
 
 // Files of this test run go to a folder of its own.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-photos-'));
@@ -55,13 +56,13 @@ async function check(zip: Buffer, cookie = tp) {
   const id = r.json.upload_id as string;
   for (let i = 0; i < 200; i++) {
     const rep = await t.call('GET', `/api/photos/uploads/${id}?page_size=500`, { cookie });
-    if (rep.json.upload.state !== 'checking') return { id, ...rep.json } as { id: string; upload: any; total: number; rows: any[] };
+    if (rep.json.upload.state !== 'checking') return { id, ...(rep.json as UploadReport) };
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error('check did not finish');
 }
 
-const byName = (rows: any[], name: string) => {
+const byName = (rows: UploadEntry[], name: string) => {
   const r = rows.find((x) => x.entry_name === name);
   assert.ok(r, `no report row for ${name}`);
   return r;
@@ -207,7 +208,7 @@ describe('批量上传电子照片: every entry judged, with a reason in Chinese
     const foreign = byName(report.rows, `${ids.sB1}.jpg`);
     const nobody = report.rows.find((r) => r.verdict === '不通过' && r.reason.startsWith('找不到') && r.id_number !== ids.sB1);
     assert.ok(nobody);
-    assert.equal(foreign.reason.replace(ids.sB1, 'ID'), nobody.reason.replace(nobody.id_number, 'ID'));
+    assert.equal(foreign.reason.replace(ids.sB1, 'ID'), nobody.reason.replace(String(nobody.id_number), 'ID'));
     assert.equal(foreign.student_name, null, 'nothing about the other unit’s student is shown');
   });
 
@@ -288,7 +289,7 @@ describe('zip bombs and oversized entries', () => {
     try {
       const r = await check(buildZip([1, 2, 3].map((i) => ({ name: `${i}.jpg`, data: Buffer.from('x') }))));
       assert.equal(r.upload.state, 'failed');
-      assert.match(r.upload.error, /超过单次上传上限 2 个/);
+      assert.match(r.upload.error ?? '', /超过单次上传上限 2 个/);
       const s = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
       assert.equal(s.status, 409);
       assert.match(s.json.message, /未通过检查，不能保存/);
@@ -341,9 +342,10 @@ describe('crash safety: 保存 is one transaction', () => {
     assert.equal(s.json.applied, 2);
     assert.notDeepEqual(await currentPhoto(a), [oldA]);
     const history = await t.call('GET', `/api/photos/students/${a}`, { cookie: tp });
-    const grad = history.json.types.find((x: any) => x.code === '毕业证照片');
+    const grad = (history.json as StudentPhotos).types.find((x) => x.code === '毕业证照片');
+    assert.ok(grad);
     assert.equal(grad.history.length, 2, 'the old photo is kept as history');
-    assert.equal(grad.history.filter((p: any) => p.is_current).length, 1);
+    assert.equal(grad.history.filter((p: StudentPhoto) => p.is_current).length, 1);
   });
 });
 
@@ -369,7 +371,8 @@ describe('the student card, images, duplicates', () => {
 
   test('the photo and its 120×160 thumbnail are served to those who may see the student only', async () => {
     const card = await t.call('GET', `/api/photos/students/${w.students.sA2}`, { cookie: tp });
-    const id = card.json.types.find((x: any) => x.code === '录取照片').current.id;
+    const id = (card.json as StudentPhotos).types.find((x) => x.code === '录取照片')?.current?.id;
+    assert.ok(id);
     const img = await t.running.app.inject({ method: 'GET', url: `/api/photos/${id}/image`, headers: { cookie: tp } });
     assert.equal(img.headers['content-type'], 'image/jpeg');
     const thumb = await t.running.app.inject({ method: 'GET', url: `/api/photos/${id}/thumb`, headers: { cookie: tp } });
@@ -383,19 +386,19 @@ describe('the student card, images, duplicates', () => {
     const pic = await portraitJpeg(41);
     const near = await sharp(pic).jpeg({ quality: 60 }).toBuffer();
     const r = await check(buildZip([{ name: `${ids.sA1}.jpg`, data: pic }, { name: `${ids.sA1b}.jpg`, data: pic }]));
-    assert.match(byName(r.rows, `${ids.sA1}.jpg`).duplicate_note, /是同一张图片/);
+    assert.match(byName(r.rows, `${ids.sA1}.jpg`).duplicate_note ?? '', /是同一张图片/);
     await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
     const admin = await t.login('brA');
     const flags = await t.call('GET', '/api/photos/flags', { cookie: admin });
-    assert.ok(flags.json.rows.some((f: any) => f.kind === '相同图片'));
+    assert.ok(flags.json.rows.some((f: PhotoFlag) => f.kind === '相同图片'));
     // A near-identical copy for a third student (single upload): the similarity job flags it.
     const m = multipart('p.jpg', near, 'image/jpeg');
     const res = await t.running.app.inject({ method: 'POST', url: `/api/photos/students/${w.students.sA2}?photo_type=${encodeURIComponent('毕业证照片')}`, payload: m.payload, headers: { ...m.headers, cookie: tp } });
     assert.equal(res.statusCode, 200, res.body);
-    let similar: any;
+    let similar: PhotoFlag | undefined;
     for (let i = 0; i < 100 && !similar; i++) {
       await new Promise((res2) => setTimeout(res2, 100));
-      similar = (await t.call('GET', '/api/photos/flags', { cookie: admin })).json.rows.find((f: any) => f.kind === '相似图片');
+      similar = (await t.call('GET', '/api/photos/flags', { cookie: admin })).json.rows.find((f: PhotoFlag) => f.kind === '相似图片');
     }
     assert.ok(similar, 'a similar-picture flag appears');
     assert.ok(similar.distance <= 6);
@@ -416,7 +419,7 @@ describe('缺照片', () => {
     const expected = (await t.db.selectFrom('graduate').select('student_id').where('tp_id', '=', w.nodes.tpA1.id).where('confirm_status', '<>', '不同意').execute())
       .filter((g) => !withPhoto.has(g.student_id));
     assert.equal(list.json.total, expected.length);
-    assert.ok(list.json.rows.every((r: any) => r.tp_code === 'TA1'));
+    assert.ok(list.json.rows.every((r: MissingRow) => r.tp_code === 'TA1'));
     assert.match(list.json.rows[0]?.id_number_masked ?? '1101**********0000', /\*{10}/);
     const home = await t.call('GET', '/api/home', { cookie: tp });
     assert.equal(home.json.photos_missing, expected.length);
@@ -438,7 +441,7 @@ describe('缺照片', () => {
     const added = await t.call('PUT', `/api/photos/types/${encodeURIComponent('学位照片')}`, { cookie: await t.login('hq'), body: { ...body, min_kb: 30 } });
     assert.equal(added.status, 200);
     const types = await t.call('GET', '/api/photos/types', { cookie: tp });
-    assert.ok(types.json.some((x: any) => x.code === '学位照片' && /30–300 KB/.test(x.limits_text)));
+    assert.ok(types.json.some((x: PhotoType) => x.code === '学位照片' && /30–300 KB/.test(x.limits_text)));
   });
 });
 
@@ -483,11 +486,11 @@ describe('the check job delivered twice', () => {
     await t.db.deleteFrom('photo_upload_entry').where('upload_id', '=', r.id).where('seq', '>', 1).execute();
     await t.db.updateTable('photo_upload').set({ state: 'checking' }).where('id', '=', r.id).execute();
     const { runCheck } = await import('./service.ts');
-    const ctx = { taskId: r.upload.task_id, payload: { upload_id: r.id }, db: t.db, progress: async () => true };
+    const ctx = { taskId: String(r.upload.task_id), payload: { upload_id: r.id }, db: t.db, progress: async () => true };
     await runCheck(ctx);
     const again = await t.call('GET', `/api/photos/uploads/${r.id}`, { cookie: tp });
     assert.equal(again.json.upload.state, 'checked');
-    assert.deepEqual(again.json.rows.map((x: any) => [x.seq, x.verdict, x.reason]), before);
+    assert.deepEqual(again.json.rows.map((x: UploadEntry) => [x.seq, x.verdict, x.reason]), before);
     assert.deepEqual(await runCheck(ctx), { skipped: true });
   });
 });

@@ -1,9 +1,8 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { DB } from '../platform/tables.ts';
-import type { PhotoVerdict } from '../platform/tables-photos.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope } from '../platform/scope.ts';
-import type { MissingFilter } from './schema.ts';
+import type { EntriesFilter, FlagStatus, MissingFilter, PhotoVerdict } from '../../shared/contract/photos.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
 
@@ -123,7 +122,7 @@ export async function markDuplicates(db: Db, uploadId: string, type: string): Pr
      where e.upload_id = ${uploadId} and e.seq = d.seq`.execute(db);
 }
 
-export async function entriesPage(db: Db, uploadId: string, f: { verdict?: PhotoVerdict; page: number; page_size: number }) {
+export async function entriesPage(db: Db, uploadId: string, f: EntriesFilter) {
   let q = db.selectFrom('photo_upload_entry as e').where('e.upload_id', '=', uploadId);
   if (f.verdict) q = q.where('e.verdict', '=', f.verdict);
   const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -249,7 +248,7 @@ export async function missingCount(db: Db, actor: Actor): Promise<{ batch: strin
 }
 
 /** Flags where at least one of the two photos belongs to the actor's subtree. */
-export function flags(db: Db, actor: Actor, status: '待核查' | '已核查') {
+export function flags(db: Db, actor: Actor, status: FlagStatus) {
   return db.selectFrom('photo_flag as f')
     .innerJoin('photo as a', 'a.id', 'f.photo_id').innerJoin('student as sa', 'sa.id', 'a.student_id').innerJoin('org_node as ta', 'ta.id', 'sa.tp_id')
     .innerJoin('photo as b', 'b.id', 'f.other_photo_id').innerJoin('student as sb', 'sb.id', 'b.student_id').innerJoin('org_node as tb', 'tb.id', 'sb.tp_id')

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../platform/tables.ts';
-import type { PhotoVerdict } from '../platform/tables-photos.ts';
 import type { Actor } from '../platform/auth.ts';
+import { z } from 'zod';
 import type { Jobs, TaskContext } from '../platform/jobs.ts';
 import { recordOperation } from '../platform/oplog.ts';
 import { errors } from '../platform/errors.ts';
@@ -11,10 +11,13 @@ import { inScope, mustFind } from '../platform/scope.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
 import { getBatch, windowClosedError, windowState } from '../batches/service.ts';
 import * as q from './queries.ts';
+/** For 首页: graduates of the current batch without a 毕业证照片. */
+export { hasGraduationPhoto, missingCount } from './queries.ts';
 import { judgeName, judgePhoto, READ_PROBLEMS, type PhotoLimits } from './check.ts';
 import { listEntries, readEntries, ZipRefused, type ZipEntry, type ZipLimits } from './zip.ts';
 import { hashAndFlag, thumbnail } from './similar.ts';
-import type { MissingFilter, PhotoType } from './schema.ts';
+import { photoErrors } from './errors.ts';
+import type { EntriesFilter, FlagsFilter, MissingFilter, PhotoType, PhotoVerdict, TypeLimits } from '../../shared/contract/photos.ts';
 
 export const CHECK_JOB = 'photos.check';
 export const SIMILAR_JOB = 'photos.similar';
@@ -57,13 +60,13 @@ async function checkPhotoWindow(db: Kysely<DB>, actor: Actor, type: string) {
 
 async function usableType(db: Kysely<DB>, code: string) {
   const t = await q.photoType(db, code);
-  if (!t || !t.enabled) throw errors.photoTypeUnknown(code);
+  if (!t || !t.enabled) throw photoErrors.typeUnknown(code);
   return t;
 }
 
 /** Sets a type's 图片限制; a code not yet known is a new type (headquarters adds 学位照片, say). */
-export async function updateType(db: Kysely<DB>, actor: Actor, code: string, body: Omit<PhotoType, 'code' | 'limits_text'>): Promise<PhotoType> {
-  if (body.min_kb >= body.max_kb) throw errors.validation('文件大小下限应小于上限，请修改。');
+export async function updateType(db: Kysely<DB>, actor: Actor, code: string, body: TypeLimits): Promise<PhotoType> {
+  if (body.min_kb >= body.max_kb) throw photoErrors.limitsInverted();
   return db.transaction().execute(async (trx) => {
     const before = await trx.selectFrom('photo_type').selectAll().where('code', '=', code).forUpdate().executeTakeFirst();
     const values = { width: body.width, height: body.height, min_kb: body.min_kb, max_kb: body.max_kb, note: body.note, enabled: body.enabled };
@@ -89,15 +92,24 @@ export async function beforeUpload(db: Kysely<DB>, actor: Actor, type: string): 
 // ---------------------------------------------------------------- batch upload
 
 /**
- * A received zip (already streamed to `localFile`) becomes an upload row, its file goes to the store,
- * and the check job is queued in the same transaction as the row: no row without its job.
+ * A received zip (already streamed to the temp file `received.file`) becomes an upload row, its file
+ * goes to the store, and the check job is queued in the same transaction as the row: no row without its
+ * job. The temp file is removed whatever happens.
  */
-export async function startUpload(db: Kysely<DB>, jobs: Jobs, actor: Actor, type: string, fileName: string, localFile: string) {
+export async function startUpload(db: Kysely<DB>, jobs: Jobs, actor: Actor, type: string, received: { file: string; name: string }) {
+  try {
+    return await queueUpload(db, jobs, actor, type, received.name, received.file);
+  } finally {
+    await fs.promises.rm(received.file, { force: true });
+  }
+}
+
+async function queueUpload(db: Kysely<DB>, jobs: Jobs, actor: Actor, type: string, fileName: string, localFile: string) {
   await usableType(db, type);
   // Refused before the check rather than at 保存: a teacher should not wait for a report they cannot use.
   await checkPhotoWindow(db, actor, type);
   const size = (await fs.promises.stat(localFile)).size;
-  if (size === 0) throw errors.photoNoFile();
+  if (size === 0) throw photoErrors.noFile();
   const store = fileStore();
   const upload = await db.insertInto('photo_upload').values({
     photo_type: type, file_name: fileName.slice(0, 200), file_size: size, node_path: actor.nodePath, owner_id: actor.id, state: 'checking',
@@ -128,9 +140,13 @@ interface Pending {
  * The check job: every entry judged on its own, the report written, nothing applied. Runs again from
  * the start if delivered twice (the report is replaced, never appended to).
  */
-export async function runCheck(ctx: TaskContext, store: FileStore = fileStore(), limits = uploadLimits()) {
+/** The jobs' payloads: the upload to check; the photos to hash and compare, given or a saved upload's. */
+const checkPayload = z.object({ upload_id: z.string() });
+const similarPayload = z.union([z.object({ photo_ids: z.array(z.number()) }), z.object({ upload_id: z.string() })]);
+
+export async function runCheck(ctx: TaskContext<z.output<typeof checkPayload>>, store: FileStore = fileStore(), limits = uploadLimits()) {
   const db = ctx.db;
-  const uploadId = String(ctx.payload.upload_id);
+  const uploadId = ctx.payload.upload_id;
   const upload = await db.selectFrom('photo_upload').selectAll().where('id', '=', uploadId).executeTakeFirst();
   if (!upload || upload.state !== 'checking') return { skipped: true };
   const actor = await q.actorForUser(db, upload.owner_id!);
@@ -260,7 +276,7 @@ export async function listUploads(db: Kysely<DB>, actor: Actor, f: { page: numbe
   return { total, rows: rows.map((r) => ({ ...presentUpload(r), owner_name: r.owner_name })) };
 }
 
-export async function report(db: Kysely<DB>, actor: Actor, id: string, f: { verdict?: PhotoVerdict; page: number; page_size: number }) {
+export async function report(db: Kysely<DB>, actor: Actor, id: string, f: EntriesFilter) {
   const u = await mustFind(q.scopedUpload(db, actor, id).executeTakeFirst(), '上传记录');
   const { total, rows } = await q.entriesPage(db, id, f);
   return {
@@ -272,7 +288,7 @@ export async function report(db: Kysely<DB>, actor: Actor, id: string, f: { verd
 
 export async function reportRows(db: Kysely<DB>, actor: Actor, id: string) {
   const u = await mustFind(q.scopedUpload(db, actor, id).executeTakeFirst(), '上传记录');
-  if (u.state === 'checking') throw errors.photoUploadNotReady();
+  if (u.state === 'checking') throw photoErrors.uploadNotReady();
   return { upload: u, rows: q.streamEntries(db, id) };
 }
 
@@ -285,8 +301,8 @@ export async function save(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: string)
   const result = await db.transaction().execute(async (trx) => {
     const u = await mustFind(q.scopedUpload(trx, actor, id).forUpdate('u').executeTakeFirst(), '上传记录');
     if (u.state === 'saved') return { applied: 0, unchanged: u.accepted + u.replacing + u.unchanged, rejected: u.rejected, flagged: 0, again: true };
-    if (u.state === 'checking') throw errors.photoUploadNotReady();
-    if (u.state === 'failed') throw errors.photoUploadFailed(u.error ?? '');
+    if (u.state === 'checking') throw photoErrors.uploadNotReady();
+    if (u.state === 'failed') throw photoErrors.uploadFailed(u.error ?? '');
     await checkPhotoWindow(trx, actor, u.photo_type);
     const inserted = await q.applyUpload(trx, actor, u);
     const flagged = await q.flagExactDuplicates(trx, inserted.map((p) => p.id));
@@ -307,9 +323,10 @@ export async function save(db: Kysely<DB>, jobs: Jobs, actor: Actor, id: string)
   return out;
 }
 
-export async function runSimilar(ctx: TaskContext, store: FileStore = fileStore()) {
-  const p = ctx.payload as { upload_id?: string; photo_ids?: number[] };
-  const ids = p.photo_ids ?? (await ctx.db.selectFrom('photo').select('id').where('upload_id', '=', p.upload_id!).where('is_current', '=', true).execute()).map((r) => r.id);
+export async function runSimilar(ctx: TaskContext<z.output<typeof similarPayload>>, store: FileStore = fileStore()) {
+  const p = ctx.payload;
+  const ids = 'photo_ids' in p ? p.photo_ids
+    : (await ctx.db.selectFrom('photo').select('id').where('upload_id', '=', p.upload_id).where('is_current', '=', true).execute()).map((r) => r.id);
   await ctx.progress(0, ids.length);
   const flagged = await hashAndFlag(ctx.db, store, ids, (n) => ctx.progress(n));
   await ctx.progress(ids.length);
@@ -317,8 +334,8 @@ export async function runSimilar(ctx: TaskContext, store: FileStore = fileStore(
 }
 
 export function registerPhotoJobs(jobs: Jobs): void {
-  jobs.register(CHECK_JOB, (ctx) => runCheck(ctx));
-  jobs.register(SIMILAR_JOB, (ctx) => runSimilar(ctx));
+  jobs.register(CHECK_JOB, checkPayload, (ctx) => runCheck(ctx));
+  jobs.register(SIMILAR_JOB, similarPayload, (ctx) => runSimilar(ctx));
 }
 
 // ---------------------------------------------------------------- the student card
@@ -347,7 +364,7 @@ export async function uploadSingle(db: Kysely<DB>, jobs: Jobs, actor: Actor, stu
   const t = await usableType(db, type);
   await checkPhotoWindow(db, actor, type);
   const v = judgePhoto(data, t);
-  if (!v.ok) throw errors.photoRejected(v.reason);
+  if (!v.ok) throw photoErrors.rejected(v.reason);
   await fileStore().put(v.stored, v.sha256);
   return db.transaction().execute(async (trx) => {
     const current = await trx.selectFrom('photo').select(['id', 'sha256']).where('student_id', '=', s.id).where('photo_type', '=', type)
@@ -394,8 +411,10 @@ export async function missingList(db: Kysely<DB>, actor: Actor, f: MissingFilter
   return { total: Number(total.n), rows: rows.map(({ id_number, ...r }) => ({ ...r, id_number_masked: maskIdCard(id_number) })) };
 }
 
-export async function missingRows(db: Kysely<DB>, actor: Actor, f: Omit<MissingFilter, 'page' | 'page_size'>) {
+/** 导出缺照片名单: the rows a page at a time, and the export in the operation log. */
+export async function exportMissing(db: Kysely<DB>, actor: Actor, f: Omit<MissingFilter, 'page' | 'page_size'>) {
   await getBatch(db, f.batch);
+  await recordOperation(db, actor, [{ action: '导出缺照片名单', objectType: 'export', objectId: f.batch, nodePath: actor.nodePath, after: f }]);
   // A page at a time, on (teaching point, 学号): an export of any size never sits whole in memory.
   return (async function* () {
     let after: { tp: string; no: string } | null = null;
@@ -410,7 +429,7 @@ export async function missingRows(db: Kysely<DB>, actor: Actor, f: Omit<MissingF
   })();
 }
 
-export async function flagList(db: Kysely<DB>, actor: Actor, f: { status: '待核查' | '已核查'; page: number; page_size: number }) {
+export async function flagList(db: Kysely<DB>, actor: Actor, f: FlagsFilter) {
   const base = q.flags(db, actor, f.status);
   const total = await base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = await base.select([

@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 import { hash, verify } from '@node-rs/argon2';
 import type { Kysely } from 'kysely';
-import type { DB, NodeKind, Role } from './tables.ts';
+import type { NodeKind, Role } from '../../shared/org.ts';
+import type { DB } from './tables.ts';
 import { errors } from './errors.ts';
 
 /** Who is asking: resolved once per request from the session cookie. */

@@ -24,9 +24,13 @@ export interface Refuse {
   message: string;
 }
 
-export interface BulkSpec<R extends { id: number }> {
+export type BulkSpec<R extends { id: number }> = BulkRules<R> & BulkLog<R>;
+
+interface BulkRules<R extends { id: number }> {
   /** What the page asked for, with the version it showed; null for "every row of the current query". */
   asked: { id: number; version?: number }[] | null;
+  /** The message for a row asked for but not found (the capability names its object); NOT_FOUND_MESSAGE unless told. */
+  notFound?: string;
   /** The rows found and locked in the caller's scope. */
   rows: R[];
   /** Who the row is, for the refusals table. */
@@ -42,9 +46,13 @@ export interface BulkSpec<R extends { id: number }> {
   check?: (row: R) => Refuse | null;
   /** Changes every row that passed, in one statement. */
   apply: (rows: R[]) => Promise<void>;
-  /** The operation-log entry of a changed row. */
-  log: (row: R) => OperationEntry;
 }
+
+/** The operation log of what changed: an entry per changed row, or (`logAll`) the entries of the whole action
+ *  (材料: one entry per tick of many papers). */
+type BulkLog<R> =
+  | { log: (row: R) => OperationEntry; logAll?: never }
+  | { logAll: (rows: R[]) => OperationEntry[]; log?: never };
 
 export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transaction<DB>, actor: Actor, spec: BulkSpec<R>): Promise<BulkResult> {
   const result: BulkResult = { changed: 0, unchanged: 0, refused: [] };
@@ -54,7 +62,7 @@ export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transa
   };
   if (spec.asked) {
     const found = new Set(spec.rows.map((r) => r.id));
-    for (const a of spec.asked) if (!found.has(a.id)) refuse(a, { code: 'NOT_FOUND', message: NOT_FOUND_MESSAGE });
+    for (const a of spec.asked) if (!found.has(a.id)) refuse(a, { code: 'NOT_FOUND', message: spec.notFound ?? NOT_FOUND_MESSAGE });
   }
   const shown = new Map((spec.asked ?? []).filter((a) => a.version !== undefined).map((a) => [a.id, a.version!]));
   const pass: R[] = [];
@@ -73,7 +81,7 @@ export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transa
   }
   if (pass.length > 0) {
     await spec.apply(pass);
-    await recordOperation(trx, actor, pass.map(spec.log));
+    await recordOperation(trx, actor, spec.log ? pass.map(spec.log) : spec.logAll(pass));
   }
   result.changed = pass.length;
   return result;

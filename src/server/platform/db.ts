@@ -20,7 +20,7 @@ export type DbKind = 'pglite' | 'postgres';
 
 /** What pg-boss needs from a database: one function. */
 export interface SqlExecutor {
-  executeSql(text: string, values?: unknown[]): Promise<{ rows: any[] }>;
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
 export interface Database {
@@ -101,7 +101,7 @@ class PGliteDialect implements Dialect {
   createAdapter() { return new PostgresAdapter(); }
   createDriver() { return new PGliteDriver(this.pglite, this.mutex); }
   createQueryCompiler() { return new PostgresQueryCompiler(); }
-  createIntrospector(db: Kysely<any>) { return new PostgresIntrospector(db); }
+  createIntrospector(db: Kysely<unknown>) { return new PostgresIntrospector(db); }
 }
 
 export interface OpenOptions {
@@ -121,7 +121,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     return {
       kind: 'postgres',
       db,
-      sql: { executeSql: (text, values) => pool.query(text, values as any[]) },
+      sql: { executeSql: (text, values) => pool.query(text, values) },
       close: () => db.destroy(),
     };
   }

@@ -1,12 +1,14 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
-import type { CellError } from './tables-audit.ts';
 
 /**
  * The one Excel helper: templates to download, and uploaded sheets read into plain strings with
  * every problem a teacher can make in Excel named by row and column, in Chinese.
  */
+
+/** One problem in one cell, said so a teacher can fix it in Excel. */
+export interface CellError { column: string; value: string; message: string }
 
 export type ColumnKind =
   /** Free text (姓名, 专业). */

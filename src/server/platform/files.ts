@@ -159,7 +159,7 @@ export interface S3Settings {
 /** S3-compatible bucket (AWS, MinIO, OSS, COS …). The SDK is loaded on first use only. */
 export class S3FileStore implements FileStore {
   readonly kind = 's3' as const;
-  #client: Promise<{ s3: any; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
+  #client: Promise<{ s3: import('@aws-sdk/client-s3').S3Client; sdk: typeof import('@aws-sdk/client-s3') }> | undefined;
 
   constructor(readonly settings: S3Settings) {}
 
@@ -186,7 +186,7 @@ export class S3FileStore implements FileStore {
     const { s3, sdk } = await this.#sdk();
     try {
       const r = await s3.send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: this.objectKey(key) }));
-      return Buffer.from(await r.Body.transformToByteArray());
+      return Buffer.from(await r.Body!.transformToByteArray());
     } catch (e) {
       if ((e as { name?: string }).name === 'NoSuchKey') return null;
       throw e;

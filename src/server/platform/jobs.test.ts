@@ -53,6 +53,30 @@ test('a job enqueued before a restart runs after it: eligibility of a whole batc
   }
 });
 
+test('a stored payload its kind\'s schema rejects fails the task at once, with the reason, and is not retried', async () => {
+  const fresh = await freshDatabase();
+  const app = await buildApp({ databaseUrl: fresh.databaseUrl, work: true });
+  try {
+    const w = await buildWorld(app.database.db);
+    const taskId = await app.jobs.enqueue({ kind: RECOMPUTE_JOB, title: '测试', ownerId: w.users.hq, nodePath: w.nodes.hq.path, payload: { batch: 202701 } });
+    const failed = await waitFor(async () => {
+      const t = await app.database.db.selectFrom('task').select(['state', 'error']).where('id', '=', taskId).executeTakeFirst();
+      return t?.state === 'failed' ? t : undefined;
+    });
+    assert.match(failed.error ?? '', /^任务参数无效（eligibility\.recompute）：batch：.*不会重试/);
+    // pg-boss completed the job: no retry is waiting.
+    const job = await waitFor(async () => {
+      const { rows } = await app.database.sql.executeSql(`select state, retry_count from pgboss.job where data->>'taskId' = '${taskId}'`);
+      const r = rows[0] as { state: string; retry_count: number } | undefined;
+      return r?.state === 'completed' ? r : undefined;
+    });
+    assert.equal(job.retry_count, 0);
+  } finally {
+    await app.close();
+    await fresh.drop();
+  }
+});
+
 test('GET /api/health names the database; the OpenAPI document lists every route', async () => {
   const fresh = await freshDatabase();
   const app = await buildApp({ databaseUrl: fresh.databaseUrl, work: false });

@@ -1,16 +1,21 @@
 import PgBoss from 'pg-boss';
 import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
+import type { z } from 'zod';
 import type { Database } from './db.ts';
 import type { DB } from './tables.ts';
 
-export interface TaskContext {
+export interface TaskContext<P = unknown> {
   taskId: string;
-  payload: any;
+  /** The task's payload, parsed by the schema its kind was registered with. */
+  payload: P;
   db: Kysely<DB>;
   /** Report progress; returns false once the user has cancelled the task. */
   progress(done: number, total?: number): Promise<boolean>;
 }
-export type TaskHandler = (ctx: TaskContext) => Promise<unknown>;
+export type TaskHandler<P = unknown> = (ctx: TaskContext<P>) => Promise<unknown>;
+
+/** A stored payload its kind's schema rejects: retrying cannot help, so the task fails at once. */
+class BadPayload extends Error {}
 
 /** Seconds left at the rate so far (time since started ÷ items done), or null before there is a rate. */
 export function etaSeconds(t: { state: string; progress: number; total: number; started_at: Date | string | null }, now = Date.now()): number | null {
@@ -33,7 +38,7 @@ export interface NewTask {
  *  pg-boss delivers at least once. */
 export class Jobs {
   readonly boss: PgBoss;
-  readonly #handlers = new Map<string, TaskHandler>();
+  readonly #handlers = new Map<string, (ctx: TaskContext) => Promise<unknown>>();
   readonly #chores: { name: string; cron: string; run: (db: Kysely<DB>) => Promise<void> }[] = [];
   #started = false;
 
@@ -47,8 +52,16 @@ export class Jobs {
     this.boss.on('error', (e) => console.error('[jobs]', e.message));
   }
 
-  register(kind: string, handler: TaskHandler): void {
-    this.#handlers.set(kind, handler);
+  /** One job kind: its payload schema and its handler, which gets the parsed payload. */
+  register<S extends z.ZodType>(kind: string, payload: S, handler: TaskHandler<z.output<S>>): void {
+    this.#handlers.set(kind, (ctx) => {
+      const parsed = payload.safeParse(ctx.payload);
+      if (!parsed.success) {
+        const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '（整体）'}：${i.message}`).join('；');
+        throw new BadPayload(`任务参数无效（${kind}）：${issues}。该任务不会重试，请重新发起。`);
+      }
+      return handler({ ...ctx, payload: parsed.data });
+    });
   }
 
   /** A recurring chore without a task row (retention, say) on pg-boss's cron: one run per tick,
@@ -91,7 +104,7 @@ export class Jobs {
         .returning('id').executeTakeFirstOrThrow();
       await this.boss.send(t.kind, { taskId: row.id }, {
         retryLimit: 3, retryBackoff: true, expireInMinutes: 60,
-        db: { executeSql: async (text: string, values: any[]) => tx.executeQuery(CompiledQuery.raw(text, values)) },
+        db: { executeSql: async (text: string, values: unknown[]) => tx.executeQuery(CompiledQuery.raw(text, values)) },
       });
       return row.id;
     };
@@ -125,6 +138,7 @@ export class Jobs {
       const message = e instanceof Error ? e.message : String(e);
       await db.updateTable('task').set({ state: 'failed', error: message, finished_at: new Date() })
         .where('id', '=', taskId).where('state', '!=', 'cancelled').execute();
+      if (e instanceof BadPayload) return; // failed for good: the same payload would fail again
       throw e; // pg-boss retries with backoff
     }
   }

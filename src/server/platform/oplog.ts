@@ -15,7 +15,7 @@ export interface OperationEntry {
 export async function recordOperation(trx: Kysely<DB> | Transaction<DB>, actor: Actor | null, entries: OperationEntry[]): Promise<void> {
   if (entries.length === 0) return;
   for (let i = 0; i < entries.length; i += 5000) {
-    await trx.insertInto('audit_log').values(entries.slice(i, i + 5000).map((e) => ({
+    await trx.insertInto('operation_log').values(entries.slice(i, i + 5000).map((e) => ({
       actor_id: actor?.id ?? null,
       actor_name: actor ? `${actor.displayName}（${actor.username}）` : '系统',
       node_path: e.nodePath,

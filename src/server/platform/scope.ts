@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Actor } from './auth.ts';
 import { errors } from './errors.ts';
-import type { Role } from './tables.ts';
+import type { Role } from '../../shared/org.ts';
 
 /**
  * The one scoping mechanism. Every scoped table carries `node_path`, the materialised path of the

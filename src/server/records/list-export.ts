@@ -1,13 +1,12 @@
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { z } from 'zod';
-import { errors } from '../platform/errors.ts';
 import type { Jobs } from '../platform/jobs.ts';
 import { STAFF, requireRole } from '../platform/scope.ts';
 import { maskIdCard } from '../../shared/idcard.ts';
+import { STUDENTS_XLSX, studentsExportPayload, type SortKey, type StudentsExportPayload } from '../../shared/contract/records.ts';
 import { exportSettings, registerExport, type ExportKind } from '../exports/service.ts';
-import { orderBy, studentsQuery } from './service.ts';
-import { docFilter, sortKey, type SortKey } from './schema.ts';
+import { docOrder, studentsQuery } from './service.ts';
+import { recordErrors } from './errors.ts';
 
 /**
  * 学生名单导出: the list of 学籍卡查询 (any filter, in its 排序方式) as Excel, streamed row by row through
@@ -15,18 +14,23 @@ import { docFilter, sortKey, type SortKey } from './schema.ts';
  * starts with = + - @ stays text, never a formula.
  */
 
-export const STUDENTS_XLSX = 'students.xlsx';
+export { STUDENTS_XLSX };
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CN_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' });
 
-export const studentsExportPayload = z.object({ filter: docFilter.default({}), sort: sortKey.default('student_no') });
-export type StudentsExportPayload = z.infer<typeof studentsExportPayload>;
+interface ListRow {
+  student_no: string; name: string; gender: string; id_number: string; cohort: string; level: string; major: string;
+  tp_code: string; tp_name: string; status: string; entry_date: unknown; enroll_form_status: string;
+}
 
-const COLUMNS: { header: string; width: number; key: string }[] = [
-  { header: '学号', width: 16, key: 'student_no' }, { header: '姓名', width: 10, key: 'name' }, { header: '性别', width: 6, key: 'gender' },
-  { header: '身份证号', width: 22, key: 'id_masked' }, { header: '学籍批次', width: 10, key: 'cohort' }, { header: '层次', width: 8, key: 'level' },
-  { header: '专业', width: 18, key: 'major' }, { header: '教学点代码', width: 12, key: 'tp_code' }, { header: '教学点', width: 20, key: 'tp_name' },
-  { header: '学籍状态', width: 10, key: 'status' }, { header: '入学日期', width: 12, key: 'entry_date' }, { header: '入学登记表', width: 10, key: 'enroll_form_status' },
+const COLUMNS: { header: string; width: number; value: (r: ListRow) => string }[] = [
+  { header: '学号', width: 16, value: (r) => r.student_no }, { header: '姓名', width: 10, value: (r) => r.name },
+  { header: '性别', width: 6, value: (r) => r.gender }, { header: '身份证号', width: 22, value: (r) => maskIdCard(r.id_number) },
+  { header: '学籍批次', width: 10, value: (r) => r.cohort }, { header: '层次', width: 8, value: (r) => r.level },
+  { header: '专业', width: 18, value: (r) => r.major }, { header: '教学点代码', width: 12, value: (r) => r.tp_code },
+  { header: '教学点', width: 20, value: (r) => r.tp_name }, { header: '学籍状态', width: 10, value: (r) => r.status },
+  { header: '入学日期', width: 12, value: (r) => String(r.entry_date).slice(0, 10) },
+  { header: '入学登记表', width: 10, value: (r) => r.enroll_form_status },
 ];
 
 /** The column a sort pages by (after it, 学号 breaks ties; 学号 is unique). */
@@ -40,10 +44,8 @@ const studentsExport: ExportKind<StudentsExportPayload> = {
   async check(db, actor, p) {
     requireRole(actor, STAFF, '学生名单导出');
     const { n } = await studentsQuery(db, actor, p.filter).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    if (Number(n) === 0) throw errors.validation('没有符合条件的学生，未生成导出文件。请调整查询条件后再导出。');
-    if (Number(n) > exportSettings.maxRows) {
-      throw errors.validation(`符合条件的学生共 ${Number(n)} 人，超过单次导出上限 ${exportSettings.maxRows} 人。请按教学点或学籍批次分批导出。`);
-    }
+    if (Number(n) === 0) throw recordErrors.noStudents();
+    if (Number(n) > exportSettings.maxRows) throw recordErrors.tooManyStudents(Number(n), exportSettings.maxRows);
   },
   async produce(ctx) {
     const base = () => studentsQuery(ctx.db, ctx.owner, ctx.payload.filter);
@@ -61,7 +63,7 @@ const studentsExport: ExportKind<StudentsExportPayload> = {
     let cancelled = false;
     // Keyset pages in the chosen order: PGlite's streamQuery would load the whole result at once.
     for (;;) {
-      let q = orderBy(base(), ctx.payload.sort).select(['s.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status',
+      let q = docOrder(base(), ctx.payload.sort).select(['s.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status',
         's.entry_date', 's.enroll_form_status', 'tp.code as tp_code', 'tp.name as tp_name', sql<string>`${sql.ref(col)}`.as('sort_key')]);
       if (last) {
         const after = last;
@@ -71,10 +73,7 @@ const studentsExport: ExportKind<StudentsExportPayload> = {
       }
       const page = await q.limit(exportSettings.pageSize).execute();
       if (page.length === 0) break;
-      for (const r of page) {
-        const row: Record<string, string> = { ...r, id_masked: maskIdCard(r.id_number), entry_date: String(r.entry_date).slice(0, 10) } as any;
-        ws.addRow(COLUMNS.map((c) => String(row[c.key] ?? ''))).commit();
-      }
+      for (const r of page) ws.addRow(COLUMNS.map((c) => c.value(r) ?? '')).commit();
       const end = page[page.length - 1];
       last = { key: end.sort_key, no: end.student_no };
       done += page.length;

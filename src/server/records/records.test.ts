@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
+import type { StudentRow, VerificationTp } from '../../shared/contract/records.ts';
 
 let t: TestApp;
 let w: World;
@@ -25,9 +26,9 @@ describe('学籍卡查询', () => {
   test('a teaching point lists its own students, 身份证号 masked, filtered and sorted', async () => {
     const r = await t.call('GET', '/api/records/students?cohort=2021&status=在籍&sort=name', { cookie: tpA1 });
     assert.equal(r.status, 200);
-    assert.deepEqual(r.json.rows.map((x: any) => x.name).sort(), ['张三', '李四', '王五', '赵六'].sort());
+    assert.deepEqual(r.json.rows.map((x: StudentRow) => x.name).sort(), ['张三', '李四', '王五', '赵六'].sort());
     assert.match(r.json.rows[0].id_number_masked, /^\d{4}\*{10}\d{3}[\dX]$/);
-    assert.equal(r.json.rows.some((x: any) => 'id_number' in x), false);
+    assert.equal(r.json.rows.some((x: StudentRow) => 'id_number' in x), false);
     const b = await t.call('GET', '/api/records/students?q=孙八', { cookie: tpA1 });
     assert.equal(b.json.total, 0, 'another branch’s student is not found by name either');
     const h = await t.call('GET', '/api/records/students?q=孙八', { cookie: hq });
@@ -75,12 +76,12 @@ describe('入学登记表 and 强制核对', () => {
     await t.call('PUT', '/api/me/enroll-form', { cookie: student, body: form });
     const v = await t.call('GET', '/api/records/verification?grade=2021&status=未更新', { cookie: brA });
     assert.equal(v.status, 200);
-    assert.deepEqual(v.json.rows.map((x: any) => x.name).sort(), ['李四', '王五', '赵六', '钱七'].sort());
-    assert.deepEqual(v.json.by_tp.map((x: any) => [x.tp_code, x.updated, x.not_updated]), [['TA1', 1, 3], ['TA2', 0, 1]]);
+    assert.deepEqual(v.json.rows.map((x: StudentRow) => x.name).sort(), ['李四', '王五', '赵六', '钱七'].sort());
+    assert.deepEqual(v.json.by_tp.map((x: VerificationTp) => [x.tp_code, x.updated, x.not_updated]), [['TA1', 1, 3], ['TA2', 0, 1]]);
     const res = await t.running.app.inject({ method: 'GET', url: '/api/records/verification.xlsx?grade=2021&status=未更新', headers: { cookie: tpA1 } });
     assert.equal(res.statusCode, 200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.rawPayload as any);
+    await wb.xlsx.load(res.rawPayload as unknown as ArrayBuffer);
     const names = wb.worksheets[0].getColumn(4).values.slice(2).map(String).sort();
     assert.deepEqual(names, ['李四', '王五', '赵六'].sort());
   });

@@ -1,11 +1,11 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder } from 'kysely';
-import type { z } from 'zod';
 import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { recordOperation } from '../platform/oplog.ts';
-import { idCardInfo, maskIdCard as maskIdCard } from '../../shared/idcard.ts';
-import type { DocFilter, EnrollForm, ListFilter, SortKey, verificationQuery } from './schema.ts';
+import type { ExportColumn } from '../platform/xlsx-export.ts';
+import { idCardInfo, maskIdCard } from '../../shared/idcard.ts';
+import type { DocFilter, EnrollForm, ListFilter, SortKey, VerificationFilter } from '../../shared/contract/records.ts';
 
 type Row = {
   id: number; student_no: string; name: string; gender: string; id_number: string; cohort: string; level: string; major: string;
@@ -59,10 +59,9 @@ export function docOrderTerms(sort: SortKey | null): RawBuilder<unknown>[] {
 }
 
 /** The list's order (学籍卡查询) and any document export's: the same terms. */
-export function docOrder<Q extends SelectQueryBuilder<any, any, any>>(q: Q, sort: SortKey | null): Q {
-  return docOrderTerms(sort).reduce((acc, t) => acc.orderBy(t) as Q, q);
+export function docOrder<D, T extends keyof D, O>(q: SelectQueryBuilder<D, T, O>, sort: SortKey | null): SelectQueryBuilder<D, T, O> {
+  return docOrderTerms(sort).reduce((acc, t) => acc.orderBy(t), q);
 }
-export const orderBy = <Q extends SelectQueryBuilder<any, any, any>>(q: Q, sort: SortKey): Q => docOrder(q, sort);
 
 const COLUMNS = ['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.cohort', 's.level', 's.major', 's.status',
   'tp.code as tp_code', 'tp.name as tp_name', 's.enroll_form_status', 's.enroll_form_updated_at'] as const;
@@ -74,7 +73,7 @@ function present(r: Row) {
 
 export async function list(db: Kysely<DB>, actor: Actor, f: ListFilter) {
   const total = Number((await studentsQuery(db, actor, f).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n);
-  const rows = await orderBy(studentsQuery(db, actor, f), f.sort).select(COLUMNS)
+  const rows = await docOrder(studentsQuery(db, actor, f), f.sort).select(COLUMNS)
     .limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
   return { total, rows: rows.map((r) => present(r as Row)) };
 }
@@ -102,7 +101,7 @@ export async function saveEnrollForm(db: Kysely<DB>, actor: Actor, form: EnrollF
       .where('id', '=', s.id).execute();
     await recordOperation(trx, actor, [{ action: '更新入学登记表', objectType: 'student', objectId: s.id, nodePath: s.node_path,
       before: { status: s.enroll_form_status, form: s.enroll_form }, after: { status: '已更新', form } }]);
-    return myEnrollForm(trx as unknown as Kysely<DB>, actor);
+    return myEnrollForm(trx, actor);
   });
 }
 
@@ -119,15 +118,17 @@ export async function startCampaign(db: Kysely<DB>, actor: Actor, grade: string)
   });
 }
 
-export async function verification(db: Kysely<DB>, actor: Actor, f: z.infer<typeof verificationQuery>) {
-  const base = () => {
-    let q = studentsQuery(db, actor, { cohort: f.grade, tp_code: f.tp_code, major: f.major }).where('s.status', '=', '在籍');
-    if (f.status) q = q.where('s.enroll_form_status', '=', f.status);
-    return q;
-  };
+/** The 在籍 students of a 强制核对 grade, with or without the 更新状态 filter. */
+function gradeStudents(db: Kysely<DB>, actor: Actor, f: VerificationFilter, withStatus = true) {
+  const q = studentsQuery(db, actor, { cohort: f.grade, tp_code: f.tp_code, major: f.major }).where('s.status', '=', '在籍');
+  return withStatus && f.status ? q.where('s.enroll_form_status', '=', f.status) : q;
+}
+
+export async function verification(db: Kysely<DB>, actor: Actor, f: VerificationFilter & { page: number; page_size: number }) {
+  const base = () => gradeStudents(db, actor, f);
   const total = Number((await base().select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()).n);
   const rows = await base().select(COLUMNS).orderBy('tp.code').orderBy('s.student_no').limit(f.page_size).offset((f.page - 1) * f.page_size).execute();
-  const byTp = await studentsQuery(db, actor, { cohort: f.grade, tp_code: f.tp_code, major: f.major }).where('s.status', '=', '在籍')
+  const byTp = await gradeStudents(db, actor, f, false)
     .groupBy(['tp.code', 'tp.name']).orderBy('tp.code')
     .select(['tp.code as tp_code', 'tp.name as tp_name', sql<number>`count(*)::int`.as('total'),
       sql<number>`count(*) filter (where s.enroll_form_status = '已更新')::int`.as('updated'),
@@ -137,16 +138,34 @@ export async function verification(db: Kysely<DB>, actor: Actor, f: z.infer<type
 }
 
 /** Rows for the Excel export of 强制核对进度查询, a page at a time by id. */
-export async function* verificationPages(db: Kysely<DB>, actor: Actor, f: Omit<z.infer<typeof verificationQuery>, 'page' | 'page_size'>) {
+async function* verificationPages(db: Kysely<DB>, actor: Actor, f: VerificationFilter) {
   let after = 0;
   for (;;) {
-    let q = studentsQuery(db, actor, { cohort: f.grade, tp_code: f.tp_code, major: f.major }).where('s.status', '=', '在籍').where('s.id', '>', after);
-    if (f.status) q = q.where('s.enroll_form_status', '=', f.status);
-    const page = await q.select(COLUMNS).orderBy('s.id').limit(5000).execute();
+    const page = await gradeStudents(db, actor, f).where('s.id', '>', after).select(COLUMNS).orderBy('s.id').limit(5000).execute();
     if (page.length === 0) return;
     yield page.map((r) => present(r as Row));
     after = page[page.length - 1].id;
   }
+}
+
+type Presented = ReturnType<typeof present>;
+const VERIFICATION_COLUMNS: ExportColumn<Presented>[] = [
+  { header: '教学点代码', width: 10, value: (r) => r.tp_code },
+  { header: '教学点', width: 20, value: (r) => r.tp_name },
+  { header: '学号', width: 16, value: (r) => r.student_no },
+  { header: '姓名', width: 10, value: (r) => r.name },
+  { header: '身份证号', width: 20, value: (r) => r.id_number_masked },
+  { header: '学籍批次', width: 8, value: (r) => r.cohort },
+  { header: '层次', width: 6, value: (r) => r.level },
+  { header: '专业', width: 20, value: (r) => r.major },
+  { header: '更新状态', width: 8, value: (r) => r.enroll_form_status },
+  { header: '更新时间', width: 20, value: (r) => (r.enroll_form_updated_at ? r.enroll_form_updated_at.replace('T', ' ').slice(0, 19) : '') },
+];
+
+/** 导出Excel of 强制核对进度查询: logged (personal data leaves the system), then streamed a page at a time. */
+export async function verificationWorkbook(db: Kysely<DB>, actor: Actor, f: VerificationFilter) {
+  await recordOperation(db, actor, [{ action: '导出强制核对进度', objectType: 'grade', objectId: f.grade, nodePath: actor.nodePath, after: f }]);
+  return { fileName: `强制核对进度_${f.grade}.xlsx`, sheet: '强制核对进度', columns: VERIFICATION_COLUMNS, rows: verificationPages(db, actor, f) };
 }
 
 // ——— 学籍卡: one student, every field (the 身份证号 whole), photos and grades ———
@@ -204,7 +223,7 @@ export async function sortOrders(db: Kysely<DB>, actor: Actor) {
 
 export async function setSortOrder(db: Kysely<DB>, actor: Actor, tpCode: string, sort: SortKey) {
   return db.transaction().execute(async (trx) => {
-    const tp = await mustFind(tpsInScope(trx as unknown as Kysely<DB>, actor).where('tp.code', '=', tpCode).executeTakeFirst(), '教学点');
+    const tp = await mustFind(tpsInScope(trx, actor).where('tp.code', '=', tpCode).executeTakeFirst(), '教学点');
     const now = new Date();
     await trx.insertInto('doc_sort_order').values({ tp_id: tp.id, sort, updated_by: actor.id, updated_at: now })
       .onConflict((oc) => oc.column('tp_id').doUpdateSet({ sort, updated_by: actor.id, updated_at: now })).execute();

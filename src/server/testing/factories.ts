@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { DB, Role } from '../platform/tables.ts';
+import type { Role } from '../../shared/org.ts';
+import type { DB } from '../platform/tables.ts';
 import { hashPassword } from '../platform/auth.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { checkDigit } from '../../shared/idcard.ts';

@@ -1,3 +1,5 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { InjectOptions } from 'fastify';
 import pg from 'pg';
 import { buildApp, type Running } from '../app.ts';
 import type { Kysely } from 'kysely';
@@ -14,7 +16,7 @@ export interface TestApp {
   close(): Promise<void>;
   /** Logs in and returns the cookie header for later requests. */
   login(username: string, password?: string): Promise<string>;
-  call(method: string, url: string, opts?: { cookie?: string; body?: unknown }): Promise<{ status: number; json: any; headers: Record<string, any> }>;
+  call(method: string, url: string, opts?: { cookie?: string; body?: unknown }): Promise<{ status: number; json: any; headers: OutgoingHttpHeaders }>;
 }
 
 let counter = 0;
@@ -60,10 +62,10 @@ export async function startTestApp(): Promise<TestApp> {
     },
     async call(method, url, opts = {}) {
       const res = await running.app.inject({
-        method: method as any,
+        method: method as InjectOptions['method'],
         url,
         headers: opts.cookie ? { cookie: opts.cookie } : {},
-        ...(opts.body !== undefined ? { payload: opts.body as any } : {}),
+        ...(opts.body !== undefined ? { payload: opts.body as InjectOptions['payload'] } : {}),
       });
       let json: any = null;
       try { json = res.json(); } catch { json = res.body; }

@@ -1,6 +1,7 @@
 /** 预毕业确认 (seed 000 step 一): the contract between server and web. */
 import { z } from 'zod';
 import { defineRoutes } from '../contract.ts';
+import { bulkResult } from '../bulk.ts';
 import { OFFICES } from '../org.ts';
 
 /** The statuses of 预毕业确认, written once. */
@@ -79,12 +80,6 @@ export const disagreeBody = z.object({
   reason: z.string().trim().min(2, '请填写不同意的原因').max(200, '原因不超过 200 字'),
 });
 
-export const actionResult = z.object({
-  changed: z.number(),
-  unchanged: z.number(),
-  refused: z.array(z.object({ id: z.number(), student_no: z.string(), name: z.string(), reason: z.string() })),
-});
-export type ActionResult = z.infer<typeof actionResult>;
 
 export const countsQuery = z.object({ batch: batchCode });
 export const tpCount = z.object({
@@ -111,14 +106,14 @@ export const confirmationApi = defineRoutes(['预毕业确认'], {
   },
   agree: {
     method: 'POST', path: '/api/confirmation/agree', access: OFFICES,
-    summary: '同意毕业（勾选的学生，或当前查询的全部学生）', body: agreeBody, response: actionResult,
+    summary: '同意毕业（勾选的学生，或当前查询的全部学生）', body: agreeBody, response: bulkResult,
   },
   disagree: {
     method: 'POST', path: '/api/confirmation/disagree', access: OFFICES,
-    summary: '不同意毕业（须填写原因）', body: disagreeBody, response: actionResult,
+    summary: '不同意毕业（须填写原因）', body: disagreeBody, response: bulkResult,
   },
   undo: {
     method: 'POST', path: '/api/confirmation/undo', access: OFFICES,
-    summary: '撤销确认（办理时间内）', body: agreeBody, response: actionResult,
+    summary: '撤销确认（办理时间内）', body: agreeBody, response: bulkResult,
   },
 });

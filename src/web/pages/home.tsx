@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
-import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Statistic, Table, Typography } from 'antd';
-import { api, isOffice, type BatchWindow, type Home } from '../api.ts';
+import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Statistic, Typography } from 'antd';
+import { isOffice } from '../api.ts';
+import { call } from '../client.ts';
+import { batchesApi, type Home } from '../../shared/contract/batches.ts';
 import { useMe } from '../session.tsx';
-import { countdownText, PageTitle, WindowTag, windowState } from '../ui.tsx';
+import { PageTitle } from '../ui.tsx';
+import { BatchWindowsTable } from './system/batch-windows.tsx';
 
 export default function HomePage() {
   const me = useMe();
@@ -12,13 +15,13 @@ export default function HomePage() {
   const [failed, setFailed] = useState(false);
 
   useEffect(() => {
-    api.home().then(setHome, () => setFailed(true));
+    call(batchesApi.home).then(setHome, () => setFailed(true));
   }, []);
 
   const batch = home?.batch ?? null;
   const today = home?.today;
   const confirm = batch?.windows.find((w) => w.step === 'confirm');
-  const confirmOpen = confirm ? windowState(confirm, today).kind === 'open' : false;
+  const confirmOpen = !!confirm?.open;
 
   return (
     <>
@@ -73,39 +76,7 @@ export default function HomePage() {
               ]}
               style={{ marginBottom: 16 }}
             />
-            <Table<BatchWindow>
-              rowKey="step"
-              size="middle"
-              pagination={false}
-              dataSource={batch.windows}
-              onRow={(w) => (windowState(w, today).kind === 'open' ? { style: { background: '#f6ffed' } } : {})}
-              columns={[
-                { title: '环节', dataIndex: 'no', width: 70, render: (no: string) => <Typography.Text strong>{no}</Typography.Text> },
-                { title: '工作内容', dataIndex: 'name' },
-                {
-                  title: '办理时间',
-                  key: 'dates',
-                  render: (_: unknown, w) => (
-                    <>
-                      {w.starts_on} 至 {w.effective_ends_on ?? w.ends_on}
-                      {w.effective_ends_on && w.effective_ends_on !== w.ends_on && (
-                        <Typography.Text type="warning">（本单位已延期，原截止 {w.ends_on}）</Typography.Text>
-                      )}
-                    </>
-                  ),
-                },
-                { title: '状态', key: 'state', width: 100, render: (_: unknown, w) => <WindowTag state={windowState(w, today)} /> },
-                {
-                  title: '倒计时',
-                  key: 'left',
-                  width: 160,
-                  render: (_: unknown, w) => {
-                    const s = windowState(w, today);
-                    return s.kind === 'open' ? <Typography.Text strong type={s.left <= 3 ? 'danger' : undefined}>{countdownText(s)}</Typography.Text> : <Typography.Text type="secondary">{countdownText(s)}</Typography.Text>;
-                  },
-                },
-              ]}
-            />
+            <BatchWindowsTable windows={batch.windows} />
           </Card>
         )}
       </Space>

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Button, Card, Form, Input, Typography } from 'antd';
-import { api, type Me } from '../api.ts';
+import { call } from '../client.ts';
+import { accountsApi, type Me } from '../../shared/contract/accounts.ts';
 
 interface Values {
   username: string;
@@ -16,7 +17,7 @@ export default function LoginPage({ onLogin }: { onLogin: (me: Me) => void }) {
     if (busy) return;
     setBusy(true);
     try {
-      const me = await api.login(v.username.trim(), v.password);
+      const me = await call(accountsApi.login, { body: { username: v.username.trim(), password: v.password } });
       onLogin(me);
       void navigate(me.must_change_password ? '/password' : '/', { replace: true });
     } catch {

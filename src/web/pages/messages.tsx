@@ -1,58 +1,49 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Badge, Button, Empty, Space, Table, Tag, Typography } from 'antd';
-import { api, messagesChanged, type Message } from '../api.ts';
+import { call, messagesChanged } from '../client.ts';
+import { messagesApi, type Message } from '../../shared/contract/exports.ts';
 import { RunningExports } from '../running-exports.tsx';
-import { fmtDateTime, PageTitle } from '../ui.tsx';
+import { fmtDateTime, PageTitle, usePagedList } from '../ui.tsx';
 
 export default function MessagesPage() {
-  const [page, setPage] = useState(1);
-  const [data, setData] = useState<{ total: number; unread: number; rows: Message[] }>({ total: 0, unread: 0, rows: [] });
-  const [loading, setLoading] = useState(false);
-  const pageSize = 20;
-
-  const load = useCallback(async () => {
-    setLoading(true);
-    try {
-      setData(await api.messages({ page, page_size: pageSize }));
-    } finally {
-      setLoading(false);
-    }
-  }, [page]);
-  useEffect(() => {
-    void load().catch(() => {});
-  }, [load]);
+  const [unread, setUnread] = useState(0);
+  const fetch = useCallback(async (query: { page: number; page_size: number }) => {
+    const r = await call(messagesApi.list, { query });
+    setUnread(r.unread);
+    return r;
+  }, []);
+  const list = usePagedList<object, Message>(fetch);
+  const { reload } = list;
 
   // The bell is told by RunningExports; the list shows the new message.
-  const onFinished = useCallback(() => {
-    void load().catch(() => {});
-  }, [load]);
+  const onFinished = useCallback(() => void reload(), [reload]);
 
   const read = async (m: Message) => {
     if (m.read_at) return;
-    await api.readMessage(m.id);
+    await call(messagesApi.read, { params: { id: m.id } });
     messagesChanged();
-    await load();
+    await list.reload();
   };
 
   return (
     <>
       <PageTitle extra={
-        <Button disabled={data.unread === 0} onClick={async () => {
-          await api.readAllMessages();
+        <Button disabled={unread === 0} onClick={async () => {
+          await call(messagesApi.readAll);
           messagesChanged();
-          await load();
+          await list.reload();
         }}>全部标为已读</Button>
       }>
-        消息 {data.unread > 0 && <Badge count={data.unread} style={{ marginInlineStart: 8 }} />}
+        消息 {unread > 0 && <Badge count={unread} style={{ marginInlineStart: 8 }} />}
       </PageTitle>
       <RunningExports onFinished={onFinished} style={{ marginBottom: 16 }} />
       <Table<Message>
         rowKey="id"
         size="middle"
-        loading={loading}
-        dataSource={data.rows}
+        loading={list.loading}
+        dataSource={list.data?.rows ?? []}
         locale={{ emptyText: <Empty description="暂无消息。导出完成后，下载链接会出现在这里。" /> }}
-        pagination={{ current: page, pageSize, total: data.total, onChange: setPage, showTotal: (n) => `共 ${n} 条` }}
+        pagination={{ ...list.pagination((n) => `共 ${n} 条`), showSizeChanger: false }}
         columns={[
           {
             title: '状态', width: 80,

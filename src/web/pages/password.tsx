@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Alert, App as AntApp, Button, Card, Form, Input } from 'antd';
-import { api } from '../api.ts';
+import { call } from '../client.ts';
+import { accountsApi } from '../../shared/contract/accounts.ts';
 import { useSession } from '../session.tsx';
 import { PageTitle } from '../ui.tsx';
 
@@ -24,7 +25,7 @@ export default function PasswordPage() {
     if (busy) return;
     setBusy(true);
     try {
-      await api.changePassword(v.old_password, v.new_password);
+      await call(accountsApi.changePassword, { body: { old_password: v.old_password, new_password: v.new_password } });
       void message.success('密码已修改。');
       form.resetFields();
       if (me.must_change_password) {

@@ -2,51 +2,42 @@ import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Button, Card, Form, Input, Select, Space, Table, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type Batch, type Paged } from '../../api.ts';
+import { call, urlOf } from '../../client.ts';
+import { batchesApi, type Batch } from '../../../shared/contract/batches.ts';
+import { photosApi, type MissingRow } from '../../../shared/contract/photos.ts';
 import { useMe } from '../../session.tsx';
-import { photosApi, type MissingRow } from './photo-api.ts';
+import { usePagedList } from '../../ui.tsx';
 
 interface Filter {
-  batch?: string;
+  batch: string;
   tp_code?: string;
   q?: string;
 }
+
+/** Blank fields are left out of the query. */
+const clean = (f: Filter): Filter => ({ batch: f.batch, tp_code: f.tp_code || undefined, q: f.q || undefined });
 
 /** 缺照片名单: graduates of a batch without a 毕业证照片, per teaching point; exportable to Excel. */
 export default function MissingPhotos() {
   const me = useMe();
   const [form] = Form.useForm<Filter>();
   const [batches, setBatches] = useState<Batch[]>([]);
-  const [filter, setFilter] = useState<Filter | null>(null);
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
-  const [data, setData] = useState<Paged<MissingRow> | null>(null);
-  const [loading, setLoading] = useState(false);
+  const fetch = useCallback((query: Filter & { page: number; page_size: number }) => call(photosApi.missing, { query }), []);
+  const list = usePagedList<Filter, MissingRow>(fetch, { lazy: true });
+  const { search } = list;
+  const chosen = list.filter.batch ? list.filter : null;
 
   useEffect(() => {
-    api.batches().then((list) => {
-      setBatches(list);
-      const cur = (list.find((b) => b.is_current) ?? list[0])?.code;
+    call(batchesApi.list).then((all) => {
+      setBatches(all);
+      const cur = (all.find((b) => b.is_current) ?? all[0])?.code;
       if (cur) {
         form.setFieldsValue({ batch: cur });
-        setFilter({ batch: cur });
+        void search({ batch: cur });
       }
     }, () => undefined);
+    // Once, on opening: later reads are the user's.
   }, [form]);
-
-  const load = useCallback(async () => {
-    if (!filter?.batch) return;
-    setLoading(true);
-    try {
-      setData(await photosApi.missing({ batch: filter.batch, tp_code: filter.tp_code || undefined, q: filter.q || undefined, ...paging }));
-    } catch {
-      // shown by the client
-    } finally {
-      setLoading(false);
-    }
-  }, [filter, paging]);
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const columns: TableColumnsType<MissingRow> = [
     { title: '教学点', key: 'tp', render: (_: unknown, r) => `${r.tp_name}（${r.tp_code}）` },
@@ -61,15 +52,7 @@ export default function MissingPhotos() {
 
   return (
     <Card size="small">
-      <Form
-        form={form}
-        layout="inline"
-        onFinish={(v) => {
-          setPaging((p) => ({ ...p, page: 1 }));
-          setFilter({ ...v });
-        }}
-        style={{ marginBottom: 12, rowGap: 8 }}
-      >
+      <Form form={form} layout="inline" onFinish={(v) => void search(clean(v))} style={{ marginBottom: 12, rowGap: 8 }}>
         <Form.Item name="batch" label="毕业批次" rules={[{ required: true, message: '请选择毕业批次' }]}>
           <Select aria-label="毕业批次" style={{ width: 200 }} options={batches.map((b) => ({ value: b.code, label: `${b.name}${b.is_current ? '（当前）' : ''}` }))} />
         </Form.Item>
@@ -86,15 +69,15 @@ export default function MissingPhotos() {
             <Button type="primary" htmlType="submit">
               查询
             </Button>
-            <Button disabled={!filter?.batch} href={filter?.batch ? photosApi.missingUrl({ batch: filter.batch, tp_code: filter.tp_code || undefined, q: filter.q || undefined }) : undefined}>
+            <Button disabled={!chosen} href={chosen ? urlOf(photosApi.missingXlsx, { query: chosen }) : undefined}>
               导出 Excel
             </Button>
           </Space>
         </Form.Item>
       </Form>
-      {data && (
+      {list.data && (
         <Typography.Paragraph>
-          本批次缺少毕业证照片的毕业生：<Typography.Text strong type={data.total ? 'danger' : 'success'}>{data.total}</Typography.Text> 人。
+          本批次缺少毕业证照片的毕业生：<Typography.Text strong type={list.data.total ? 'danger' : 'success'}>{list.data.total}</Typography.Text> 人。
           照片缺失的毕业生，其学历证书在照片补齐前不能公开查询。
         </Typography.Paragraph>
       )}
@@ -102,17 +85,10 @@ export default function MissingPhotos() {
         rowKey="student_id"
         size="small"
         aria-label="缺照片名单"
-        loading={loading}
+        loading={list.loading}
         columns={columns}
-        dataSource={data?.rows ?? []}
-        pagination={{
-          current: paging.page,
-          pageSize: paging.page_size,
-          total: data?.total ?? 0,
-          showSizeChanger: true,
-          showTotal: (n) => `共 ${n} 人`,
-          onChange: (page, page_size) => setPaging({ page, page_size }),
-        }}
+        dataSource={list.data?.rows ?? []}
+        pagination={list.pagination((n) => `共 ${n} 人`)}
       />
     </Card>
   );

@@ -1,16 +1,21 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { Alert, App as AntApp, Button, Card, Descriptions, Form, InputNumber, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { Alert, App as AntApp, Button, Card, Descriptions, Form, InputNumber, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
+import { call, upload as sendFile, urlOf } from '../../client.ts';
+import {
+  photosApi, type PhotoType, type PhotoVerdict, type TypeLimits, type UploadEntry, type UploadReport, type UploadRow, type UploadState,
+} from '../../../shared/contract/photos.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
-import type { Paged } from '../../api.ts';
-import { photosApi, type PhotoType, type PhotoUpload, type PhotoVerdict, type UploadEntry } from './photo-api.ts';
+import { fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 import MissingPhotos from './missing-photos.tsx';
 import PhotoFlags from './photo-flags.tsx';
+import { PickFile } from './photo-parts.tsx';
 
 const VERDICT_COLORS: Record<PhotoVerdict, string> = { 新增: 'success', 替换: 'processing', 无变化: 'default', 不通过: 'error' };
-const STATE_TEXT: Record<PhotoUpload['state'], string> = { checking: '检查中', checked: '检查完成，待保存', failed: '未通过检查', saved: '已保存' };
+/** 新增 is what the teacher calls 通过. */
+const verdictLabel = (v: PhotoVerdict) => (v === '新增' ? '通过' : v);
+const STATE_TEXT: Record<UploadState, string> = { checking: '检查中', checked: '检查完成，待保存', failed: '未通过检查', saved: '已保存' };
 
 /** 招生 → 电子照片管理: 批量上传电子照片, 缺照片名单, 疑似重复照片 (seed 000, step 三). */
 export default function PhotosPage() {
@@ -32,58 +37,57 @@ export default function PhotosPage() {
   );
 }
 
+/** The report of one upload: which upload, and which verdicts to show. */
+interface ReportFilter {
+  upload_id: string;
+  verdict?: PhotoVerdict;
+}
+
 function BatchUpload() {
   const me = useMe();
   const { message } = AntApp.useApp();
   const [types, setTypes] = useState<PhotoType[]>([]);
   const [type, setType] = useState<string | undefined>();
   const [uploading, setUploading] = useState(false);
-  const [uploadId, setUploadId] = useState<string | null>(null);
-  const [upload, setUpload] = useState<PhotoUpload | null>(null);
-  const [rows, setRows] = useState<UploadEntry[]>([]);
-  const [total, setTotal] = useState(0);
-  const [verdict, setVerdict] = useState<PhotoVerdict | undefined>();
-  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
   const [saving, setSaving] = useState(false);
   const [editing, setEditing] = useState<PhotoType | null>(null);
-  const [history, setHistory] = useState<Paged<PhotoUpload & { owner_name: string | null }> | null>(null);
-  const [histPage, setHistPage] = useState(1);
 
-  const lastState = useRef<PhotoUpload['state'] | null>(null);
-  const loadHistory = useCallback(() => {
-    photosApi.uploads({ page: histPage, page_size: 5 }).then(setHistory, () => undefined);
-  }, [histPage]);
-  useEffect(loadHistory, [loadHistory]);
+  const fetchUploads = useCallback((query: { page: number; page_size: number }) => call(photosApi.uploads, { query }), []);
+  const history = usePagedList<object, UploadRow>(fetchUploads, { pageSize: 5 });
+
+  const fetchReport = useCallback(
+    ({ upload_id, ...query }: ReportFilter & { page: number; page_size: number }) => call(photosApi.report, { params: { id: upload_id }, query }),
+    [],
+  );
+  // The report's answer carries the upload it is of.
+  const report = usePagedList<ReportFilter, UploadEntry, UploadReport>(fetchReport, { lazy: true, pageSize: 50 });
+  const upload = report.data?.upload ?? null;
+  const show = (id: string) => void report.search({ upload_id: id });
+
+  // The history shows states too: refresh it when this upload's state moves on.
+  const lastState = useRef<UploadState | null>(null);
+  useEffect(() => {
+    if (!upload) return;
+    if (lastState.current && lastState.current !== upload.state) void history.reload();
+    lastState.current = upload.state;
+  }, [upload?.state]);
+
+  // The check runs in the background: follow it until it is done.
+  const reloadReport = useRef(report.reload);
+  reloadReport.current = report.reload;
+  useEffect(() => {
+    if (upload?.state !== 'checking') return;
+    const timer = setInterval(() => void reloadReport.current(), 1000);
+    return () => clearInterval(timer);
+  }, [upload?.state, upload?.id]);
 
   const loadTypes = useCallback(() => {
-    photosApi.types().then((list) => {
+    call(photosApi.types).then((list) => {
       setTypes(list.filter((t) => t.enabled));
       setType((cur) => cur ?? list.find((t) => t.enabled)?.code);
     }, () => undefined);
   }, []);
   useEffect(loadTypes, [loadTypes]);
-
-  const loadReport = useCallback(async () => {
-    if (!uploadId) return;
-    const r = await photosApi.report(uploadId, { verdict, ...paging });
-    // The history shows states too: refresh it when this upload's state moves on.
-    if (lastState.current && lastState.current !== r.upload.state) loadHistory();
-    lastState.current = r.upload.state;
-    setUpload(r.upload);
-    setRows(r.rows);
-    setTotal(r.total);
-  }, [uploadId, verdict, paging, loadHistory]);
-
-  useEffect(() => {
-    void loadReport().catch(() => undefined);
-  }, [loadReport]);
-
-  // The check runs in the background: follow it until it is done.
-  useEffect(() => {
-    if (upload?.state !== 'checking') return;
-    const timer = setInterval(() => void loadReport().catch(() => undefined), 1000);
-    return () => clearInterval(timer);
-  }, [upload?.state, loadReport]);
 
   const current = types.find((t) => t.code === type);
 
@@ -98,12 +102,10 @@ function BatchUpload() {
     }
     setUploading(true);
     try {
-      const r = await photosApi.upload(type, file);
-      setVerdict(undefined);
-      setPaging((p) => ({ ...p, page: 1 }));
-      setUpload(null);
-      setUploadId(r.upload_id);
-      loadHistory();
+      const r = await sendFile(photosApi.upload, file, { query: { photo_type: type } });
+      report.setData(null);
+      show(r.upload_id);
+      void history.reload();
     } catch {
       // shown by the client
     } finally {
@@ -115,9 +117,9 @@ function BatchUpload() {
     if (!upload || saving) return;
     setSaving(true);
     try {
-      const r = await photosApi.save(upload.id);
+      const r = await call(photosApi.save, { params: { id: upload.id } });
       void message.success(`已保存 ${r.applied} 张照片${r.unchanged ? `，${r.unchanged} 张与现有照片相同未更改` : ''}${r.flagged ? `；${r.flagged} 张与其他学生的照片相同，已标记待核查` : ''}。`);
-      await loadReport();
+      await report.reload();
     } catch {
       // shown by the client
     } finally {
@@ -130,7 +132,7 @@ function BatchUpload() {
     { title: '文件名', dataIndex: 'entry_name', width: 240, ellipsis: true },
     { title: '学号', dataIndex: 'student_no', width: 130, render: (v: string | null) => v ?? '—' },
     { title: '姓名', dataIndex: 'student_name', width: 90, render: (v: string | null) => v ?? '—' },
-    { title: '结果', dataIndex: 'verdict', width: 90, render: (v: PhotoVerdict) => <Tag color={VERDICT_COLORS[v]}>{v === '新增' ? '通过' : v}</Tag> },
+    { title: '结果', dataIndex: 'verdict', width: 90, render: (v: PhotoVerdict) => <Tag color={VERDICT_COLORS[v]}>{verdictLabel(v)}</Tag> },
     {
       title: '说明',
       dataIndex: 'reason',
@@ -173,16 +175,9 @@ function BatchUpload() {
             />
           )}
           <Space wrap>
-            <Upload
-              accept=".zip,application/zip"
-              showUploadList={false}
-              beforeUpload={(file) => {
-                void browse(file);
-                return false;
-              }}
-            >
+            <PickFile accept=".zip,application/zip" onPick={browse}>
               <Button loading={uploading}>浏览</Button>
-            </Upload>
+            </PickFile>
             <Popconfirm
               title="保存检查通过的照片？"
               description={upload ? `将保存 ${upload.accepted + upload.replacing} 张照片（其中替换现有照片 ${upload.replacing} 张），未通过检查的不会保存。` : ''}
@@ -195,7 +190,7 @@ function BatchUpload() {
                 保存
               </Button>
             </Popconfirm>
-            {upload && upload.state !== 'checking' && upload.state !== 'failed' && <Button href={photosApi.reportUrl(upload.id)}>下载检查结果</Button>}
+            {upload && upload.state !== 'checking' && upload.state !== 'failed' && <Button href={urlOf(photosApi.reportXlsx, { params: { id: upload.id } })}>下载检查结果</Button>}
           </Space>
         </Space>
       </Card>
@@ -225,12 +220,9 @@ function BatchUpload() {
                   allowClear
                   placeholder="全部"
                   style={{ width: 140 }}
-                  value={verdict}
-                  onChange={(v) => {
-                    setVerdict(v);
-                    setPaging((p) => ({ ...p, page: 1 }));
-                  }}
-                  options={(['不通过', '新增', '替换', '无变化'] as const).map((v) => ({ value: v, label: v === '新增' ? '通过' : v }))}
+                  value={report.filter.verdict}
+                  onChange={(v?: PhotoVerdict) => void report.search({ upload_id: upload.id, verdict: v })}
+                  options={(['不通过', '新增', '替换', '无变化'] as const).map((v) => ({ value: v, label: verdictLabel(v) }))}
                 />
               </Space>
               <Table<UploadEntry>
@@ -238,48 +230,32 @@ function BatchUpload() {
                 size="small"
                 aria-label="检查结果"
                 columns={columns}
-                dataSource={rows}
-                pagination={{
-                  current: paging.page,
-                  pageSize: paging.page_size,
-                  total,
-                  showSizeChanger: true,
-                  showTotal: (n) => `共 ${n} 个文件`,
-                  onChange: (page, page_size) => setPaging({ page, page_size }),
-                }}
+                loading={report.loading}
+                dataSource={report.data?.rows ?? []}
+                pagination={report.pagination((n) => `共 ${n} 个文件`)}
               />
             </>
           )}
         </Card>
       )}
-      {history && history.total > 0 && (
+      {history.data && history.data.total > 0 && (
         <Card size="small" title="最近上传">
-          <Table<PhotoUpload & { owner_name: string | null }>
+          <Table<UploadRow>
             rowKey="id"
             size="small"
-            dataSource={history.rows}
-            pagination={{ current: histPage, pageSize: 5, total: history.total, onChange: setHistPage }}
+            dataSource={history.data.rows}
+            pagination={{ ...history.pagination((n) => `共 ${n} 次上传`), showSizeChanger: false }}
             columns={[
               { title: '上传时间', dataIndex: 'created_at', width: 170, render: (v: string) => fmtDateTime(v) },
               {
                 title: '文件',
                 dataIndex: 'file_name',
-                render: (v: string, r) => (
-                  <a
-                    onClick={() => {
-                      setVerdict(undefined);
-                      setPaging((p) => ({ ...p, page: 1 }));
-                      setUploadId(r.id);
-                    }}
-                  >
-                    {v}
-                  </a>
-                ),
+                render: (v: string, r) => <a onClick={() => show(r.id)}>{v}</a>,
               },
               { title: '图片类型', dataIndex: 'photo_type', width: 110 },
               { title: '通过', key: 'ok', width: 70, align: 'right', render: (_: unknown, r) => r.accepted + r.replacing },
               { title: '不通过', dataIndex: 'rejected', width: 70, align: 'right' },
-              { title: '状态', dataIndex: 'state', width: 140, render: (v: PhotoUpload['state']) => STATE_TEXT[v] },
+              { title: '状态', dataIndex: 'state', width: 140, render: (v: UploadState) => STATE_TEXT[v] },
               { title: '上传人', dataIndex: 'owner_name', width: 160, render: (v: string | null) => v ?? '—' },
             ]}
           />
@@ -298,15 +274,23 @@ function BatchUpload() {
   );
 }
 
+/** The 图片限制 a number each: name, label and the range the server accepts. */
+const LIMIT_FIELDS = [
+  { name: 'width', label: '宽（像素）', min: 50, max: 4096 },
+  { name: 'height', label: '高（像素）', min: 50, max: 4096 },
+  { name: 'min_kb', label: '最小（KB）', min: 0, max: 10000 },
+  { name: 'max_kb', label: '最大（KB）', min: 1, max: 10000 },
+] as const;
+
 /** Headquarters sets a type's 图片限制. */
 function TypeLimitsModal({ type, onClose }: { type: PhotoType; onClose: (changed: boolean) => void }) {
-  const [form] = Form.useForm<Omit<PhotoType, 'code' | 'limits_text'>>();
+  const [form] = Form.useForm<TypeLimits>();
   const [busy, setBusy] = useState(false);
   const ok = async () => {
     const v = await form.validateFields();
     setBusy(true);
     try {
-      await photosApi.updateType(type.code, v);
+      await call(photosApi.updateType, { params: { code: type.code }, body: v });
       onClose(true);
     } catch {
       // shown by the client
@@ -318,18 +302,11 @@ function TypeLimitsModal({ type, onClose }: { type: PhotoType; onClose: (changed
     <Modal title={`修改图片限制：${type.code}`} open okText="保存" cancelText="取消" confirmLoading={busy} onOk={() => void ok()} onCancel={() => onClose(false)}>
       <Form form={form} layout="vertical" initialValues={type}>
         <Space>
-          <Form.Item name="width" label="宽（像素）" rules={[{ required: true }]}>
-            <InputNumber min={50} max={4096} />
-          </Form.Item>
-          <Form.Item name="height" label="高（像素）" rules={[{ required: true }]}>
-            <InputNumber min={50} max={4096} />
-          </Form.Item>
-          <Form.Item name="min_kb" label="最小（KB）" rules={[{ required: true }]}>
-            <InputNumber min={0} max={10000} />
-          </Form.Item>
-          <Form.Item name="max_kb" label="最大（KB）" rules={[{ required: true }]}>
-            <InputNumber min={1} max={10000} />
-          </Form.Item>
+          {LIMIT_FIELDS.map((f) => (
+            <Form.Item key={f.name} name={f.name} label={f.label} rules={[{ required: true }]}>
+              <InputNumber min={f.min} max={f.max} />
+            </Form.Item>
+          ))}
         </Space>
         <Form.Item name="note" label="其他要求（显示给上传人）">
           <Input maxLength={200} />

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
-import { Alert, App as AntApp, Button, Card, Col, Descriptions, Empty, Image, Row, Skeleton, Table, Tag, Typography, Upload } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Table, Tag, Typography } from 'antd';
 import { isOffice } from '../../api.ts';
 import { useMe } from '../../session.tsx';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
-import { photosApi, type StudentPhoto, type StudentPhotos } from './photo-api.ts';
+import { call, upload } from '../../client.ts';
+import { photosApi, type StudentPhoto, type StudentPhotos } from '../../../shared/contract/photos.ts';
+import { PhotoImage, PickFile } from './photo-parts.tsx';
 
 /**
  * The photo section of a student's card (学籍卡): the current photo of each type with its history, and
@@ -31,14 +33,14 @@ export function StudentPhotoSection({ studentId, withTitle }: { studentId: numbe
   const [busy, setBusy] = useState<string | null>(null);
 
   const load = useCallback(() => {
-    photosApi.student(studentId).then(setData, () => setFailed(true));
+    call(photosApi.student, { params: { id: studentId } }).then(setData, () => setFailed(true));
   }, [studentId]);
   useEffect(load, [load]);
 
   const uploadOne = async (type: string, file: File) => {
     setBusy(type);
     try {
-      const r = await photosApi.uploadOne(studentId, type, file);
+      const r = await upload(photosApi.uploadOne, file, { params: { id: studentId }, query: { photo_type: type } });
       void message.success(r.verdict === '无变化' ? r.reason : `${type}已${r.verdict === '替换' ? '更换' : '上传'}。`);
       load();
     } catch {
@@ -75,18 +77,11 @@ export function StudentPhotoSection({ studentId, withTitle }: { studentId: numbe
               aria-label={t.code}
               extra={
                 isOffice(me.role) && (
-                  <Upload
-                    accept=".jpg,.jpeg,image/jpeg"
-                    showUploadList={false}
-                    beforeUpload={(file) => {
-                      void uploadOne(t.code, file);
-                      return false;
-                    }}
-                  >
+                  <PickFile accept=".jpg,.jpeg,image/jpeg" onPick={(file) => uploadOne(t.code, file)}>
                     <Button size="small" loading={busy === t.code}>
                       {t.current ? '更换照片' : '上传照片'}
                     </Button>
-                  </Upload>
+                  </PickFile>
                 )
               }
             >
@@ -95,7 +90,7 @@ export function StudentPhotoSection({ studentId, withTitle }: { studentId: numbe
               </Typography.Paragraph>
               {t.current ? (
                 <div style={{ display: 'flex', gap: 16 }}>
-                  <Image width={120} height={160} src={photosApi.thumbUrl(t.current.id)} preview={{ src: photosApi.imageUrl(t.current.id) }} alt={`${s.name}的${t.code}`} />
+                  <PhotoImage id={t.current.id} width={120} height={160} alt={`${s.name}的${t.code}`} />
                   <Descriptions
                     size="small"
                     column={1}
@@ -118,7 +113,7 @@ export function StudentPhotoSection({ studentId, withTitle }: { studentId: numbe
                   pagination={false}
                   dataSource={t.history}
                   columns={[
-                    { title: '历史版本', key: 'img', width: 70, render: (_: unknown, p) => <Image width={30} height={40} src={photosApi.thumbUrl(p.id)} preview={{ src: photosApi.imageUrl(p.id) }} /> },
+                    { title: '历史版本', key: 'img', width: 70, render: (_: unknown, p) => <PhotoImage id={p.id} width={30} height={40} /> },
                     { title: '上传时间', dataIndex: 'uploaded_at', render: (v: string) => fmtDateTime(v) },
                     { title: '上传人', dataIndex: 'uploaded_by', render: (v: string | null) => v ?? '系统' },
                     { title: '方式', dataIndex: 'source' },

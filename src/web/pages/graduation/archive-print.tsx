@@ -1,30 +1,18 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Card, Col, Form, Row, Select, Space, Table, Tag, Typography } from 'antd';
-import type { TableColumnsType } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { Button, Card, Col, Form, Row, Space } from 'antd';
 import { api, type Batch, type OrgNode } from '../../api.ts';
-import { recordsApi, STUDENT_STATUSES, type DocumentFilter, type StudentFilter, type StudentRow, type StudentStatus } from '../../api-records.ts';
+import { call } from '../../client.ts';
+import { recordsApi, type DocFilter, type StudentRow, type StudentStatus } from '../../../shared/contract/records.ts';
 import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { BatchFilterItem, MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, PageTitle, usePagedList } from '../../ui.tsx';
+import { BatchFilterItem, cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, PageTitle, usePagedList, useTickedRows } from '../../ui.tsx';
 
-type FilterValues = Pick<DocumentFilter, 'batch' | 'tp_code' | 'status' | 'major' | 'level'>;
+type FilterValues = Pick<DocFilter, 'batch' | 'tp_code' | 'status' | 'major' | 'level'>;
 
-const STATUS_COLORS: Record<string, string> = { 在籍: 'processing', 毕业: 'success', 退学: 'error', 休学: 'warning' };
 /** The graduates are printed once they are 毕业 (seed 000 step 六.2). */
 const DEFAULT_STATUS: StudentStatus = '毕业';
-
-function cleanFilter(v: FilterValues, fixedTp: string | null): DocumentFilter {
-  const f: DocumentFilter = {};
-  if (v.batch) f.batch = v.batch;
-  const tp = fixedTp ?? v.tp_code;
-  if (tp) f.tp_code = tp;
-  if (v.status) f.status = v.status;
-  if (v.major?.trim()) f.major = v.major.trim();
-  if (v.level) f.level = v.level;
-  return f;
-}
 
 /** 毕业 → 毕业生档案管理 → 学生学籍档案打印: the graduates of a batch, and their 成绩单 (seed 000 step 六). */
 export default function ArchivePrintPage() {
@@ -34,14 +22,14 @@ export default function ArchivePrintPage() {
   const [batches, setBatches] = useState<Batch[]>([]);
   const [tps, setTps] = useState<OrgNode[]>([]);
   const [majors, setMajors] = useState<string[]>([]);
-  /** The filter of the rows on screen (what 当前查询的全部学生 means). */
-  const [filter, setFilter] = useState<DocumentFilter | null>(null);
   /** Ticked rows, kept across pages. */
-  const [ticked, setTicked] = useState<number[]>([]);
+  const { ticked, setTicked, selection } = useTickedRows<StudentRow>();
   const [printing, setPrinting] = useState(false);
 
-  const fetch = useCallback((q: StudentFilter & { page: number; page_size: number }) => recordsApi.students(q), []);
-  const list = usePagedList<StudentFilter, StudentRow>(fetch, { lazy: true });
+  const fetch = useCallback((query: DocFilter & { page: number; page_size: number }) => call(recordsApi.students, { query }), []);
+  // The filter of the rows on screen (what 当前查询的全部学生 means): none before the first search.
+  const list = usePagedList<DocFilter, StudentRow>(fetch, { lazy: true });
+  const [searched, setSearched] = useState(false);
 
   useEffect(() => {
     api.batches().then((l) => {
@@ -54,19 +42,10 @@ export default function ArchivePrintPage() {
   }, [form, fixedTp]);
 
   const search = (v: FilterValues) => {
-    const f = cleanFilter(v, fixedTp);
-    setFilter(f);
-    setTicked([]);
-    list.search(f);
+    setSearched(true);
+    setTicked(new Map());
+    void list.search(cleanDocFilter(v, fixedTp));
   };
-
-  const columns: TableColumnsType<StudentRow> = useMemo(
-    () => [
-      ...studentColumns<StudentRow>({ link: (r) => r.id, to: recordCardPath, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
-      { title: '学籍状态', dataIndex: 'status', width: 80, render: (s: string) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
-    ],
-    [],
-  );
 
   const total = list.data?.total ?? 0;
   return (
@@ -90,11 +69,7 @@ export default function ArchivePrintPage() {
                 {/* 函授站代码: the seed's name for the teaching point here (step 六.2). */}
                 <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
               </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="学籍状态" name="status">
-                  <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
-                </Form.Item>
-              </Col>
+              <StudentStatusCol />
               <MajorLevelCols majors={majors} />
               <Col xs={24} xl={8} style={{ textAlign: 'right' }}>
                 <FilterButtons
@@ -112,38 +87,21 @@ export default function ArchivePrintPage() {
 
         <Card size="small">
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', marginBottom: 12 }}>
-            <Button type="primary" disabled={!filter || total === 0} onClick={() => setPrinting(true)}>
+            <Button type="primary" disabled={!searched || total === 0} onClick={() => setPrinting(true)}>
               成绩单打印
             </Button>
-            <ExcelExportButton filter={filter ?? {}} disabled={!filter || total === 0} />
-            <Typography.Text type="secondary">
-              {ticked.length ? `已勾选 ${ticked.length} 人` : '勾选学生，或在打印时选择“当前查询的全部学生”'}
-              {ticked.length > 0 && (
-                <Button type="link" size="small" onClick={() => setTicked([])}>
-                  清除勾选
-                </Button>
-              )}
-            </Typography.Text>
+            <ExcelExportButton filter={list.filter} disabled={!searched || total === 0} />
+            <TickedNote count={ticked.size} hint="勾选学生，或在打印时选择“当前查询的全部学生”" onClear={() => setTicked(new Map())} />
           </div>
-          <Table<StudentRow>
-            rowKey="id"
-            size="small"
-            loading={list.loading}
-            columns={columns}
-            dataSource={list.data?.rows ?? []}
-            scroll={{ x: 1000 }}
-            locale={{ emptyText: filter ? '没有符合查询条件的学生' : '请选择毕业批次和函授站代码，点击“查询”' }}
-            rowSelection={{
-              fixed: true,
-              preserveSelectedRowKeys: true,
-              selectedRowKeys: ticked,
-              onChange: (keys) => setTicked(keys.map(Number)),
-            }}
-            pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
+          <RecordStudentTable
+            list={list}
+            selection={selection}
+            scrollX={1000}
+            emptyText={searched ? '没有符合查询条件的学生' : '请选择毕业批次和函授站代码，点击“查询”'}
           />
         </Card>
       </Space>
-      <ExportDialog kind="transcripts" open={printing} onClose={() => setPrinting(false)} ticked={ticked} total={total} filter={filter ?? {}} />
+      <ExportDialog kind="transcripts" open={printing} onClose={() => setPrinting(false)} ticked={[...ticked.keys()]} total={total} filter={list.filter} />
     </>
   );
 }

@@ -1,21 +1,21 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { Alert, Button, Card, Col, Form, Input, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
+import { call, urlOf } from '../../client.ts';
 import {
-  api,
-  AUDIT_RULE_NAMES,
+  auditApi,
+  GROUP_BYS,
   type AuditGroup,
-  type AuditGroupBy,
   type AuditResult,
-  type AuditResultFilter,
   type AuditRound,
-  type AuditRule,
-  type Paged,
-} from '../../api.ts';
+  type GroupBy as AuditGroupBy,
+  type ResultFilter as AuditResultFilter,
+} from '../../../shared/contract/audit.ts';
+import { ruleKey, RULE_NAMES } from '../../../shared/contract/eligibility.ts';
 import { useMe } from '../../session.tsx';
-import { studentColumns, studentPagination } from '../../student-columns.tsx';
-import { fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
+import { studentColumns } from '../../student-columns.tsx';
+import { fmtDateTime, PageTitle, TotalsRow, usePagedList } from '../../ui.tsx';
 
 const GROUP_LABELS: Record<AuditGroupBy, string> = { branch: '按分部', tp: '按教学点', major: '按专业', rule: '按未通过条件' };
 const GROUP_TITLES: Record<AuditGroupBy, string> = { branch: '分部', tp: '教学点', major: '专业', rule: '未通过条件' };
@@ -36,7 +36,7 @@ function drillOf(by: AuditGroupBy, g: AuditGroup): Drill {
     case 'major':
       return { by, label: `专业：${g.name}`, filter: { major: String(g.key) } };
     case 'rule':
-      return { by, label: `未通过条件：${g.name}`, filter: { rule: String(g.key) as AuditRule, passed: 'false' } };
+      return { by, label: `未通过条件：${g.name}`, filter: { rule: ruleKey.parse(g.key), passed: 'false' } };
   }
 }
 
@@ -52,22 +52,18 @@ export default function AuditResultsPage() {
   const [drill, setDrill] = useState<Drill | null>(null);
   const [passed, setPassed] = useState<'true' | 'false' | undefined>(undefined);
   const [q, setQ] = useState('');
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
-  const [data, setData] = useState<Paged<AuditResult> | null>(null);
-  const [loading, setLoading] = useState(false);
-  const requestNo = useRef(0);
 
   useEffect(() => {
     if (!batch) {
       setRound(null);
       return;
     }
-    api.auditRounds(batch).then((r) => setRound(r.rounds.find((x) => x.id === id) ?? null), () => setRound(null));
+    call(auditApi.rounds, { query: { batch } }).then((r) => setRound(r.rounds.find((x) => x.id === id) ?? null), () => setRound(null));
   }, [batch, id]);
 
   useEffect(() => {
     setGroups(null);
-    api.auditSummary(id, by).then((r) => setGroups(r.groups), () => setGroups([]));
+    call(auditApi.summary, { params: { id }, query: { by } }).then((r) => setGroups(r.groups), () => setGroups([]));
   }, [id, by]);
 
   /** The filter of the rows on screen: the drilled group, 通过/不通过 and the search. */
@@ -78,32 +74,14 @@ export default function AuditResultsPage() {
     return f;
   }, [drill, passed, q]);
 
-  const load = useCallback(
-    async (f: AuditResultFilter, page: number, page_size: number) => {
-      const no = ++requestNo.current;
-      setLoading(true);
-      try {
-        const res = await api.auditResults(id, { ...f, page, page_size });
-        if (no === requestNo.current) setData(res);
-      } catch {
-        // shown by the client
-      } finally {
-        if (no === requestNo.current) setLoading(false);
-      }
-    },
+  // Search runs on 查询 (and on a drill or a result filter): typing alone does not query.
+  const fetch = useCallback(
+    (query: AuditResultFilter & { page: number; page_size: number }) => call(auditApi.results, { params: { id }, query }),
     [id],
   );
-
-  // Search runs on 查询 (and on a drill or a result filter): typing alone does not query.
-  const [applied, setApplied] = useState<AuditResultFilter>({});
-  useEffect(() => {
-    void load(applied, paging.page, paging.page_size);
-  }, [load, applied, paging]);
-
-  const apply = (f: AuditResultFilter) => {
-    setApplied(f);
-    setPaging((p) => ({ ...p, page: 1 }));
-  };
+  const list = usePagedList<AuditResultFilter, AuditResult>(fetch, { pageSize: 20 });
+  const applied = list.filter;
+  const apply = (f: AuditResultFilter) => void list.search(f);
 
   const pick = (g: AuditGroup) => {
     const d = drillOf(by, g);
@@ -201,7 +179,7 @@ export default function AuditResultsPage() {
             <Segmented<AuditGroupBy>
               value={by}
               onChange={(v) => setBy(v)}
-              options={(Object.keys(GROUP_LABELS) as AuditGroupBy[])
+              options={GROUP_BYS
                 .filter((k) => !(me.role === 'tp_admin' && k === 'branch'))
                 .map((k) => ({ value: k, label: GROUP_LABELS[k] }))}
             />
@@ -272,10 +250,10 @@ export default function AuditResultsPage() {
                 </Col>
                 <Col xs={24} md={10} style={{ textAlign: 'right' }}>
                   <Space wrap>
-                    <Button type="primary" htmlType="submit" loading={loading}>
+                    <Button type="primary" htmlType="submit" loading={list.loading}>
                       查询
                     </Button>
-                    <Button href={api.auditResultsXlsxUrl(id, applied)}>导出Excel</Button>
+                    <Button href={urlOf(auditApi.resultsXlsx, { params: { id }, query: applied })}>导出Excel</Button>
                   </Space>
                 </Col>
               </Row>
@@ -283,15 +261,15 @@ export default function AuditResultsPage() {
             <Table<AuditResult>
               rowKey="graduate_id"
               size="small"
-              loading={loading}
+              loading={list.loading}
               columns={columns}
-              dataSource={data?.rows ?? []}
+              dataSource={list.data?.rows ?? []}
               scroll={{ x: 1600 }}
               locale={{ emptyText: '没有符合条件的审核结果' }}
-              pagination={studentPagination(paging, data?.total ?? 0, (page, page_size) => setPaging({ page, page_size }))}
+              pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
             />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-              未通过条件：{Object.values(AUDIT_RULE_NAMES).join('、')}。“导出Excel”按当前查询条件导出。
+              未通过条件：{Object.values(RULE_NAMES).join('、')}。“导出Excel”按当前查询条件导出。
             </Typography.Text>
           </Card>
         </section>

@@ -23,7 +23,18 @@ import {
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
-import { api, type AuditRound, type AuditRounds, type Batch, type ReportResult, type RoundKind, type RoundStatus, type Task } from '../../api.ts';
+import { api, type Batch, type Task } from '../../api.ts';
+import { call, urlOf } from '../../client.ts';
+import {
+  auditApi,
+  ROUND_KINDS,
+  type AuditRound,
+  type AuditRounds,
+  type ReportResult,
+  type RoundKind,
+  type RoundStatus,
+  type UrgentDeadlineInput,
+} from '../../../shared/contract/audit.ts';
 import { useMe } from '../../session.tsx';
 import { day, fmtDateTime, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
 
@@ -86,7 +97,7 @@ export default function AuditPage() {
     if (!batch) return;
     setLoading(true);
     try {
-      setData(await api.auditRounds(batch));
+      setData(await call(auditApi.rounds, { query: { batch } }));
     } catch {
       setData(null);
     } finally {
@@ -127,10 +138,10 @@ export default function AuditPage() {
 
   const startRun = (r: AuditRound) =>
     exclusive(async () => {
-      const { task_id } = await api.runRound(r.id);
+      const { task_id } = await call(auditApi.runRound, { params: { id: r.id } });
       setRuns((m) =>
         new Map(m).set(r.id, {
-          task: { id: task_id, kind: '', title: r.name, state: 'queued', progress: 0, total: 0, result: null, error: null, created_at: '', finished_at: null },
+          task: { id: task_id, kind: '', title: r.name, state: 'queued', progress: 0, total: 0, eta_seconds: null, result: null, error: null, created_at: '', finished_at: null },
         }),
       );
       void load();
@@ -166,8 +177,8 @@ export default function AuditPage() {
     };
     const ok =
       editing === 'new'
-        ? await run(() => api.createRound({ ...body, batch, kind: v.kind }), `已新建审核批次“${body.name}”。`)
-        : await run(() => api.updateRound(editing.id, body), `已修改审核批次“${body.name}”。`);
+        ? await run(() => call(auditApi.createRound, { body: { ...body, batch, kind: v.kind } }), `已新建审核批次“${body.name}”。`)
+        : await run(() => call(auditApi.updateRound, { params: { id: editing.id }, body }), `已修改审核批次“${body.name}”。`);
     if (ok) setEditing(null);
   };
 
@@ -176,7 +187,7 @@ export default function AuditPage() {
     const v = await cancelForm.validateFields().catch(() => null);
     if (!v) return;
     const r = cancelling;
-    if (await run(() => api.cancelRound(r.id, v.reason.trim()), `已取消审核批次“${r.name}”。`)) setCancelling(null);
+    if (await run(() => call(auditApi.cancelRound, { params: { id: r.id }, body: { reason: v.reason.trim() } }), `已取消审核批次“${r.name}”。`)) setCancelling(null);
   };
 
   const publish = (r: AuditRound) => {
@@ -185,7 +196,7 @@ export default function AuditPage() {
       content: `通过 ${r.passed} 人，不通过 ${r.failed} 人。发布后各分部、教学点即可查看本单位学生的审核结果，本批次不能再修改或重新审核。`,
       okText: '发布',
       cancelText: '取消',
-      onOk: () => run(() => api.publishRound(r.id), `已发布审核批次“${r.name}”的审核结果。`),
+      onOk: () => run(() => call(auditApi.publishRound, { params: { id: r.id } }), `已发布审核批次“${r.name}”的审核结果。`),
     });
   };
 
@@ -205,7 +216,7 @@ export default function AuditPage() {
       cancelText: '取消',
       onOk: () =>
         exclusive(async () => {
-          const result = await api.reportAuditData(batch, urgent);
+          const result = await call(auditApi.report, { body: { batch, urgent } });
           setReport({ urgent, result });
           if (result.graduates > 0) void message.success(`已上报 ${result.graduates} 名学生的${what}。`);
           else void message.info('没有需要上报的学生。');
@@ -218,12 +229,12 @@ export default function AuditPage() {
     if (!batch) return;
     const v = await deadlineForm.validateFields().catch(() => null);
     if (!v) return;
-    const body =
+    const body: UrgentDeadlineInput =
       v.how === 'spring'
         ? { urgent_deadline: null, spring_enrollment_deadline: day(v.spring_enrollment_deadline)! }
         : { urgent_deadline: day(v.urgent_deadline) ?? null };
     const ok = await exclusive(async () => {
-      const r = await api.setUrgentDeadline(batch, body);
+      const r = await call(auditApi.urgentDeadline, { params: { code: batch }, body });
       void message.success(r.urgent_deadline ? `加急审核数据上报截止日期已设为 ${r.urgent_deadline}。` : '已清除加急审核数据上报截止日期。');
       await load();
     });
@@ -386,7 +397,7 @@ export default function AuditPage() {
                       children: (
                         <Space size={4}>
                           {b.urgent_deadline ?? '未设置'}
-                          {b.urgent_deadline && dayjs().format('YYYY-MM-DD') > b.urgent_deadline && <Tag>已截止</Tag>}
+                          {!b.urgent_window.open && <Tag>已截止</Tag>}
                           {hq && (
                             <a
                               onClick={() => {
@@ -437,7 +448,7 @@ export default function AuditPage() {
                     </>
                   )}
                   <Tooltip title="续读本科的专科毕业生（加急）的审核数据，单独导出">
-                    <Button href={batch ? api.urgentXlsxUrl(batch) : undefined} disabled={!batch}>
+                    <Button href={batch ? urlOf(auditApi.urgentXlsx, { query: { batch } }) : undefined} disabled={!batch}>
                       导出加急审核数据
                     </Button>
                   </Tooltip>
@@ -489,7 +500,7 @@ export default function AuditPage() {
           <Input placeholder="如：第一批" maxLength={20} />
         </Form.Item>
         <Form.Item label="类型" name="kind" extra="加急：只审核标记为续读本科的专科毕业生。">
-          <Radio.Group disabled={editing !== 'new'} options={[{ value: '常规', label: '常规' }, { value: '加急', label: '加急' }]} />
+          <Radio.Group disabled={editing !== 'new'} options={ROUND_KINDS.map((k) => ({ value: k, label: k }))} />
         </Form.Item>
         <Form.Item label="审核时间" name="dates" rules={[{ required: true, message: '请选择审核时间' }]}>
           <DatePicker.RangePicker style={{ width: '100%' }} />

@@ -1,39 +1,25 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import {
-  Alert,
-  App as AntApp,
-  Button,
-  Card,
-  Col,
-  Form,
-  Input,
-  Modal,
-  Radio,
-  Row,
-  Select,
-  Space,
-  Table,
-  Tag,
-  Tooltip,
-  Typography,
-} from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type Batch, type OrgNode } from '../../api.ts';
+import { api } from '../../api.ts';
 import { call } from '../../client.ts';
+import { auditApi } from '../../../shared/contract/audit.ts';
 import {
+  CONFIRM_STATUSES,
   confirmationApi,
-  type ActionResult,
   type Candidate,
   type CandidatePage,
   type ConfirmFilter,
   type ConfirmStatus,
   type ConfirmWindow,
+  type ListFilter,
   type Selection,
   type TpCount,
 } from '../../../shared/contract/confirmation.ts';
 import { useMe } from '../../session.tsx';
-import { BatchFilterItem, MajorLevelCols, studentColumns, studentPagination, TpFilterItem } from '../../student-columns.tsx';
-import { ActionResultPanel, FilterButtons, fmtDateTime, PageTitle, TotalsRow, useTickedRows } from '../../ui.tsx';
+import { MajorLevelCols, studentColumns } from '../../student-columns.tsx';
+import { FilterButtons, fmtDateTime, PageTitle, TotalsRow, useBulkResult, usePagedList, useTickedRows } from '../../ui.tsx';
+import { ActionBar, BatchTpCols, ReasonModal, studentPaging, TickedTable, useFilterChoices, useOpeningBatch } from './bulk-parts.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
@@ -125,44 +111,30 @@ function CountsCard({ counts, onPick }: { counts: TpCount[] | null; onPick: (tpC
   );
 }
 
+const fetchCandidates = (query: ListFilter) => call(confirmationApi.list, { query });
+
 export default function ConfirmPage() {
   const me = useMe();
-  const { message, modal } = AntApp.useApp();
+  const { modal } = AntApp.useApp();
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const [form] = Form.useForm<FilterValues>();
-  const [reasonForm] = Form.useForm<{ reason: string }>();
 
-  const [batches, setBatches] = useState<Batch[]>([]);
-  const [tps, setTps] = useState<OrgNode[]>([]);
-  const [majors, setMajors] = useState<string[]>([]);
-  /** The filter of the rows on screen (what 当前查询的全部学生 means). */
-  const [query, setQuery] = useState<ConfirmFilter | null>(null);
-  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
-  const [data, setData] = useState<CandidatePage | null>(null);
-  const [loading, setLoading] = useState(false);
+  const { batches, tps, majors } = useFilterChoices(fixedTp);
+  useOpeningBatch(form, batches);
+  const list = usePagedList<ConfirmFilter, Candidate, CandidatePage>(fetchCandidates, { lazy: true, pageSize: 50 });
+  const data = list.data;
+  /** The filter of the rows on screen (what 当前查询的全部学生 means); null before the first query. */
+  const query = list.filter.batch ? list.filter : null;
   const { ticked: selected, setTicked: setSelected, selection: tickSelection } = useTickedRows<Candidate>();
   const [scope, setScope] = useState<'selected' | 'all'>('selected');
   const [busy, setBusy] = useState<Action | 'urgent' | 'not-urgent' | null>(null);
   const busyRef = useRef(false);
-  const [result, setResult] = useState<{ action: string; result: ActionResult } | null>(null);
+  const bulk = useBulkResult();
   const [counts, setCounts] = useState<TpCount[] | null>(null);
   const [disagreeOpen, setDisagreeOpen] = useState(false);
   /** The confirm window of the batch chosen in the filter, before any query. */
   const [batchWindow, setBatchWindow] = useState<{ batch: string; window: ConfirmWindow | null } | null>(null);
-  const requestNo = useRef(0);
   const formBatch = Form.useWatch('batch', form);
-
-  useEffect(() => {
-    api.batches().then((list) => {
-      setBatches(list);
-      const current = list.find((b) => b.is_current) ?? list[0];
-      if (current && !form.getFieldValue('batch')) form.setFieldsValue({ batch: current.code });
-    }, () => undefined);
-    if (!fixedTp) {
-      api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
-    }
-    api.majors().then((list) => setMajors([...new Set(list.map((m) => m.major))]), () => undefined);
-  }, [form, fixedTp]);
 
   // The window of the chosen batch, as it stands for this user's node.
   useEffect(() => {
@@ -190,29 +162,12 @@ export default function ConfirmPage() {
     [fixedTp],
   );
 
-  const load = useCallback(async (filter: ConfirmFilter, page: number, page_size: number) => {
-    const no = ++requestNo.current;
-    setLoading(true);
-    try {
-      const res = await call(confirmationApi.list, { query: { ...filter, page, page_size } });
-      if (no !== requestNo.current) return;
-      setData(res);
-    } catch {
-      // shown by the client
-    } finally {
-      if (no === requestNo.current) setLoading(false);
-    }
-  }, []);
-
   const search = (v: FilterValues) => {
     if (!v.batch) return;
     const f = cleanFilter(v, fixedTp);
-    const size = paging.page_size;
-    setQuery(f);
-    setPaging({ page: 1, page_size: size });
     setSelected(new Map());
-    setResult(null);
-    void load(f, 1, size);
+    bulk.clear();
+    void list.search(f);
     loadCounts(f.batch);
   };
 
@@ -246,13 +201,9 @@ export default function ConfirmPage() {
           : action === 'disagree'
             ? await call(confirmationApi.disagree, { body: { batch: query.batch, selection: sel, reason: reason ?? '' } })
             : await call(confirmationApi.undo, { body: { batch: query.batch, selection: sel } });
-      const label = ACTION_LABELS[action];
-      setResult({ action: label, result: r });
-      const text = `${label}：成功 ${r.changed} 人，无需变更 ${r.unchanged} 人，未通过 ${r.refused.length} 人`;
-      if (r.refused.length) void message.warning(text);
-      else void message.success(text);
+      bulk.show(ACTION_LABELS[action], r);
       setSelected(new Map());
-      await load(query, paging.page, paging.page_size);
+      await list.reload();
       loadCounts(query.batch);
       return true;
     } catch {
@@ -271,12 +222,10 @@ export default function ConfirmPage() {
     busyRef.current = true;
     setBusy(urgent ? 'urgent' : 'not-urgent');
     try {
-      const r = await api.setUrgent(query.batch, [...selected.keys()], urgent);
-      const text = `${urgent ? '标记加急' : '取消加急'}：成功 ${r.changed} 人${r.refused.length ? `，未处理 ${r.refused.length} 人：${r.refused.map((x) => x.reason).join('；')}` : ''}`;
-      if (r.refused.length) void message.warning(text, 8);
-      else void message.success(text);
+      const r = await call(auditApi.urgent, { body: { batch: query.batch, graduate_ids: [...selected.keys()], urgent } });
+      bulk.show(urgent ? '标记加急' : '取消加急', r);
       setSelected(new Map());
-      await load(query, paging.page, paging.page_size);
+      await list.reload();
     } catch {
       // the api client has shown the server's message
     } finally {
@@ -363,16 +312,11 @@ export default function ConfirmPage() {
             onFinish={search}
           >
             <Row gutter={16}>
-              <Col xs={24} md={12} xl={8}>
-                <BatchFilterItem batches={batches} />
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <TpFilterItem label="本教学点代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-              </Col>
+              <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="本教学点代码" />
               <MajorLevelCols majors={majors} />
               <Col xs={24} md={12} xl={8}>
                 <Form.Item label="确认状态" name="status">
-                  <Select allowClear placeholder="全部" options={[{ value: '待确认' }, { value: '同意毕业' }, { value: '不同意' }]} />
+                  <Select allowClear placeholder="全部" options={CONFIRM_STATUSES.map((value) => ({ value }))} />
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={8}>
@@ -394,7 +338,7 @@ export default function ConfirmPage() {
               </Col>
               <Col xs={24} md={12} xl={16} style={{ textAlign: 'right' }}>
                 <FilterButtons
-                  loading={loading}
+                  loading={list.loading}
                   onReset={() => {
                     const batch = form.getFieldValue('batch') as string | undefined;
                     form.resetFields();
@@ -410,11 +354,33 @@ export default function ConfirmPage() {
 
         <WindowNotice batch={windowBatch} window={windowShown} />
 
-        {result && <ActionResultPanel action={result.action} result={result.result} onClose={() => setResult(null)} />}
+        {bulk.panel}
 
         <section aria-label="学生名单">
           <Card size="small">
-            <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', justifyContent: 'space-between', marginBottom: 12 }}>
+            <ActionBar
+              aside={
+                <Space wrap>
+                  <Button type="primary" disabled={actionsDisabled} loading={busy === 'agree'} onClick={() => start('agree')}>
+                    同意毕业
+                  </Button>
+                  <Button danger disabled={actionsDisabled} loading={busy === 'disagree'} onClick={() => start('disagree')}>
+                    不同意
+                  </Button>
+                  <Button disabled={actionsDisabled} loading={busy === 'undo'} onClick={() => start('undo')}>
+                    撤销确认
+                  </Button>
+                  <Tooltip title="专科毕业生续读本科：提前审核，审核数据单独上报（仅对勾选的学生）">
+                    <Button disabled={busy !== null || selected.size === 0} loading={busy === 'urgent'} onClick={() => void markUrgent(true)}>
+                      标记加急
+                    </Button>
+                  </Tooltip>
+                  <Button disabled={busy !== null || selected.size === 0} loading={busy === 'not-urgent'} onClick={() => void markUrgent(false)}>
+                    取消加急
+                  </Button>
+                </Space>
+              }
+            >
               <Space wrap>
                 <span>操作范围：</span>
                 <Radio.Group
@@ -426,37 +392,15 @@ export default function ConfirmPage() {
                   ]}
                 />
               </Space>
-              <Space wrap>
-                <Button type="primary" disabled={actionsDisabled} loading={busy === 'agree'} onClick={() => start('agree')}>
-                  同意毕业
-                </Button>
-                <Button danger disabled={actionsDisabled} loading={busy === 'disagree'} onClick={() => start('disagree')}>
-                  不同意
-                </Button>
-                <Button disabled={actionsDisabled} loading={busy === 'undo'} onClick={() => start('undo')}>
-                  撤销确认
-                </Button>
-                <Tooltip title="专科毕业生续读本科：提前审核，审核数据单独上报（仅对勾选的学生）">
-                  <Button disabled={busy !== null || selected.size === 0} loading={busy === 'urgent'} onClick={() => void markUrgent(true)}>
-                    标记加急
-                  </Button>
-                </Tooltip>
-                <Button disabled={busy !== null || selected.size === 0} loading={busy === 'not-urgent'} onClick={() => void markUrgent(false)}>
-                  取消加急
-                </Button>
-              </Space>
-            </div>
-            <Table<Candidate>
-              rowKey="id"
-              size="small"
-              loading={loading}
+            </ActionBar>
+            <TickedTable<Candidate>
+              loading={list.loading}
               columns={columns}
               dataSource={data?.rows ?? []}
               scroll={{ x: 1180 }}
-              locale={{ emptyText: query ? '没有符合查询条件的学生' : '请选择毕业批次和本教学点代码，点击“查询”' }}
-              rowSelection={{
+              emptyText={query ? '没有符合查询条件的学生' : '请选择毕业批次和本教学点代码，点击“查询”'}
+              selection={{
                 columnWidth: 64,
-                fixed: true,
                 columnTitle: (box) => (
                   <Space size={4}>
                     {box}
@@ -465,49 +409,28 @@ export default function ConfirmPage() {
                 ),
                 ...tickSelection,
               }}
-              pagination={studentPagination({ page: data?.page ?? paging.page, page_size: paging.page_size }, data?.total ?? 0, (page, page_size) => {
-                if (!query) return;
-                setPaging({ page, page_size });
-                void load(query, page, page_size);
-              })}
+              pagination={studentPaging(list.pagination)}
             />
           </Card>
         </section>
       </Space>
 
-      <Modal
+      <ReasonModal
         title={`不同意毕业（${scope === 'all' ? '当前查询的全部学生' : '勾选的学生'}，共 ${scopeCount} 人）`}
         open={disagreeOpen}
         okText="确定"
-        cancelText="取消"
-        okButtonProps={{ danger: true, loading: busy === 'disagree', disabled: busy !== null && busy !== 'disagree' }}
+        label="不同意的原因"
+        short="原因"
+        required="请填写不同意的原因"
+        placeholder="如：学生本人申请暂缓毕业"
+        name="disagree"
         onCancel={() => setDisagreeOpen(false)}
-        onOk={() => {
-          reasonForm.validateFields().then(
-            ({ reason }) => {
-              void act('disagree', reason.trim()).then((ok) => {
-                if (ok) setDisagreeOpen(false);
-              });
-            },
-            () => undefined,
-          );
+        onSubmit={async (reason) => {
+          const ok = await act('disagree', reason);
+          if (ok) setDisagreeOpen(false);
+          return ok;
         }}
-        destroyOnHidden
-      >
-        <Form form={reasonForm} layout="vertical" name="disagree">
-          <Form.Item
-            label="不同意的原因"
-            name="reason"
-            rules={[
-              { required: true, whitespace: true, message: '请填写不同意的原因' },
-              { min: 2, message: '原因至少 2 个字' },
-              { max: 200, message: '原因不超过 200 字' },
-            ]}
-          >
-            <Input.TextArea rows={3} maxLength={200} showCount placeholder="如：学生本人申请暂缓毕业" />
-          </Form.Item>
-        </Form>
-      </Modal>
+      />
     </>
   );
 }

@@ -2,7 +2,8 @@ import { useCallback, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { Alert, App as AntApp, Button, Card, Col, Form, Input, Popconfirm, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type Exemption, type ExemptionStatus } from '../../api.ts';
+import { call } from '../../client.ts';
+import { EXEMPTION_STATUSES, exemptionsApi, type Exemption, type ExemptionStatus } from '../../../shared/contract/exemptions.ts';
 import { useMe } from '../../session.tsx';
 import { FormModal, PageTitle, useBusyAction, usePagedList } from '../../ui.tsx';
 
@@ -17,7 +18,6 @@ interface ApplyValues {
   grounds: string;
 }
 
-const STATUSES: ExemptionStatus[] = ['待分部审核', '待总部审核', '已批准', '已驳回'];
 const STATUS_COLORS: Record<ExemptionStatus, string> = { 待分部审核: 'processing', 待总部审核: 'warning', 已批准: 'success', 已驳回: 'error' };
 
 export default function ExemptionsPage() {
@@ -29,7 +29,7 @@ export default function ExemptionsPage() {
   const [applying, setApplying] = useState(false);
   const [rejecting, setRejecting] = useState<Exemption | null>(null);
 
-  const fetch = useCallback((q: Filter & { page: number; page_size: number }) => api.exemptions(q), []);
+  const fetch = useCallback((query: Filter & { page: number; page_size: number }) => call(exemptionsApi.list, { query }), []);
   const list = usePagedList<Filter, Exemption>(fetch);
   const { busy, exclusive } = useBusyAction(list.reload);
 
@@ -40,7 +40,7 @@ export default function ExemptionsPage() {
     const v = await applyForm.validateFields().catch(() => null);
     if (!v) return;
     const ok = await exclusive(async () => {
-      const r = await api.applyExemption({ student_no: v.student_no.trim(), course_code: v.course_code.trim(), grounds: v.grounds.trim() });
+      const r = await call(exemptionsApi.apply, { body: { student_no: v.student_no.trim(), course_code: v.course_code.trim(), grounds: v.grounds.trim() } });
       if (r.note) {
         void modal.warning({ title: '申请已提交，但已超过本批次免修免考申请截止日期', content: r.note, okText: '知道了' });
       } else {
@@ -53,7 +53,7 @@ export default function ExemptionsPage() {
 
   const decide = (e: Exemption, approve: boolean, opinion: string) =>
     exclusive(async () => {
-      const r = await api.decideExemption(e.id, { version: e.version, approve, opinion });
+      const r = await call(exemptionsApi.decide, { params: { id: e.id }, body: { version: e.version, approve, opinion } });
       void message.success(`${e.name}“${e.course_name}”：${approve ? `已同意，当前状态 ${r.status}` : '已驳回'}。`);
       await list.reload();
     });
@@ -161,7 +161,7 @@ export default function ExemptionsPage() {
             <Row gutter={16}>
               <Col xs={24} md={8}>
                 <Form.Item label="状态" name="status">
-                  <Select allowClear placeholder="全部" options={STATUSES.map((s) => ({ value: s }))} />
+                  <Select allowClear placeholder="全部" options={EXEMPTION_STATUSES.map((s) => ({ value: s }))} />
                 </Form.Item>
               </Col>
               <Col xs={24} md={8}>

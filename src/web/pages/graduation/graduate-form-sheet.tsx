@@ -3,8 +3,10 @@
  * opinions. Shown to the student once the form is submitted, and in 毕业生登记表管理 when a row is opened.
  */
 import { Card, Descriptions, Empty, Space, Tag, Typography } from 'antd';
-import { FORM_FIELDS, FORM_FIELD_KEYS, STATE_COLORS, type FormState, type FormView, type Opinion } from '../../api-forms.ts';
+import { FORM_FIELDS, FORM_FIELD_KEYS, type FormState, type FormView, type Opinion } from '../../../shared/contract/forms.ts';
 import { fmtDateTime } from '../../ui.tsx';
+
+const STATE_COLORS: Record<FormState, string> = { 学生未填写: 'default', 函授站未填写: 'processing', 函授站已填写: 'warning', 总部已填写: 'success' };
 
 export function StateTag({ state }: { state: FormState }) {
   return <Tag color={STATE_COLORS[state]}>{state}</Tag>;

@@ -3,9 +3,12 @@
  * every ticked form, then each student's text edited), 退回 with a reason, and the 常用意见 a unit keeps.
  */
 import { useEffect, useMemo, useState } from 'react';
-import { App as AntApp, Button, Card, Drawer, Empty, Form, Grid, Input, List, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
+import { App as AntApp, Button, Card, Drawer, Empty, Grid, Input, List, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { formsApi, OPINION_MAX, type ActionResult, type FormRow, type OpinionKind, type Phrase } from '../../api-forms.ts';
+import { call } from '../../client.ts';
+import { formsApi, OPINION_MAX, type FormRow, type OpinionKind, type Phrase } from '../../../shared/contract/forms.ts';
+import type { BulkResult } from '../../../shared/bulk.ts';
+import { ReasonModal } from './bulk-parts.tsx';
 import { StateTag } from './graduate-form-sheet.tsx';
 
 /** Which column of a row holds each opinion. */
@@ -44,7 +47,7 @@ export interface OpinionsModalProps {
   rows: FormRow[];
   phrases: Phrase[];
   onCancel: () => void;
-  onDone: (result: ActionResult) => void;
+  onDone: (result: BulkResult) => void;
 }
 
 export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDone }: OpinionsModalProps) {
@@ -105,10 +108,10 @@ export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDo
     // A form that cannot take the action and has nothing written is not sent; it is listed with the reason.
     const idle = rows.filter((r) => stateHint(mode, r) && !kinds.some((k) => valid(k, text(r.id, k))));
     const send = rows.filter((r) => !idle.includes(r));
-    const local: ActionResult = {
+    const local: BulkResult = {
       changed: 0,
       unchanged: 0,
-      refused: idle.map((r) => ({ id: r.id, student_no: r.student_no, name: r.name, reason: `${stateHint(mode, r)}（${r.state}），未填写意见` })),
+      refused: idle.map((r) => ({ id: r.id, code: 'WRONG_STATE', student_no: r.student_no, name: r.name, message: `${stateHint(mode, r)}（${r.state}），未填写意见` })),
     };
     if (!send.length) {
       onDone(local);
@@ -118,15 +121,17 @@ export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDo
     try {
       const r =
         mode === 'approve'
-          ? await formsApi.approve(send.map((x) => ({ id: x.id, version: x.version, school_opinion: text(x.id, '学校意见') })))
-          : await formsApi.writeOpinions(
-              send.map((x) => ({
-                id: x.id,
-                version: x.version,
-                ...(kinds.includes('班主任意见') && valid('班主任意见', text(x.id, '班主任意见')) ? { head_teacher_opinion: text(x.id, '班主任意见') } : {}),
-                ...(kinds.includes('函授站意见') && valid('函授站意见', text(x.id, '函授站意见')) ? { tp_opinion: text(x.id, '函授站意见') } : {}),
-              })),
-            );
+          ? await call(formsApi.approve, { body: { items: send.map((x) => ({ id: x.id, version: x.version, school_opinion: text(x.id, '学校意见') })) } })
+          : await call(formsApi.writeOpinions, {
+              body: {
+                items: send.map((x) => ({
+                  id: x.id,
+                  version: x.version,
+                  ...(kinds.includes('班主任意见') && valid('班主任意见', text(x.id, '班主任意见')) ? { head_teacher_opinion: text(x.id, '班主任意见') } : {}),
+                  ...(kinds.includes('函授站意见') && valid('函授站意见', text(x.id, '函授站意见')) ? { tp_opinion: text(x.id, '函授站意见') } : {}),
+                })),
+              },
+            });
       onDone({ ...r, refused: [...r.refused, ...local.refused] });
     } catch {
       // shown by the api client
@@ -254,46 +259,20 @@ export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDo
 
 /** 退回: the ticked forms go back to their students with the reason (required). */
 export function ReturnModal({ open, count, onCancel, onReturn }: { open: boolean; count: number; onCancel: () => void; onReturn: (reason: string) => Promise<boolean> }) {
-  const [form] = Form.useForm<{ reason: string }>();
-  const [busy, setBusy] = useState(false);
   return (
-    <Modal
+    <ReasonModal
       title={`退回学生修改（勾选的学生 ${count} 人）`}
       open={open}
       okText="退回"
-      cancelText="取消"
-      okButtonProps={{ danger: true, loading: busy }}
+      label="退回原因"
+      short="退回原因"
+      required="请填写退回原因，告诉学生需要修改什么"
+      placeholder="如：自我鉴定过于简单，请补充在校学习的收获和不足后重新提交"
+      extra="学生登录后会看到退回原因。退回后，已填写的班主任意见和函授站意见将被清除。"
+      name="return-forms"
       onCancel={onCancel}
-      onOk={() => {
-        form.validateFields().then(
-          async ({ reason }) => {
-            setBusy(true);
-            try {
-              if (await onReturn(reason.trim())) form.resetFields();
-            } finally {
-              setBusy(false);
-            }
-          },
-          () => undefined,
-        );
-      }}
-      forceRender
-    >
-      <Form form={form} layout="vertical" name="return-forms">
-        <Form.Item
-          label="退回原因"
-          name="reason"
-          extra="学生登录后会看到退回原因。退回后，已填写的班主任意见和函授站意见将被清除。"
-          rules={[
-            { required: true, whitespace: true, message: '请填写退回原因，告诉学生需要修改什么' },
-            { min: 2, message: '退回原因至少 2 个字' },
-            { max: 200, message: '退回原因不超过 200 字' },
-          ]}
-        >
-          <Input.TextArea rows={3} maxLength={200} showCount placeholder="如：自我鉴定过于简单，请补充在校学习的收获和不足后重新提交" />
-        </Form.Item>
-      </Form>
-    </Modal>
+      onSubmit={onReturn}
+    />
   );
 }
 
@@ -327,7 +306,7 @@ export function PhrasesDrawer({
     }
     setBusy(`add:${kind}`);
     try {
-      await formsApi.addPhrase({ kind, text, sort: phrases.filter((p) => p.kind === kind && p.mine).length });
+      await call(formsApi.addPhrase, { body: { kind, text, sort: phrases.filter((p) => p.kind === kind && p.mine).length } });
       setDrafts((d) => ({ ...d, [kind]: '' }));
       void message.success('已添加常用意见');
       onChanged();
@@ -341,7 +320,7 @@ export function PhrasesDrawer({
   const remove = async (p: Phrase) => {
     setBusy(`del:${p.id}`);
     try {
-      await formsApi.deletePhrase(p.id);
+      await call(formsApi.deletePhrase, { params: { id: p.id } });
       void message.success('已删除常用意见');
       onChanged();
     } catch {

@@ -1,13 +1,27 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Drawer, Form, Grid, Input, Row, Select, Skeleton, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { Alert, Button, Card, Col, Drawer, Form, Grid, Input, Row, Select, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, isAdmin, type ActionResult, type Batch, type BatchWindow, type OrgNode } from '../../api.ts';
-import { FORM_STATES, formsApi, type FormFilter, type FormPage, type FormRow, type FormState, type FormView, type OpinionKind, type Phrase } from '../../api-forms.ts';
+import { api, isAdmin, type Batch, type BatchWindow, type OrgNode } from '../../api.ts';
+import { call } from '../../client.ts';
+import {
+  FORM_STATES,
+  formsApi,
+  type FormFilter,
+  type FormPage,
+  type FormRow,
+  type FormState,
+  type FormView,
+  type ListFilter,
+  type OpinionKind,
+  type Phrase,
+} from '../../../shared/contract/forms.ts';
+import type { BulkResult } from '../../../shared/bulk.ts';
 import { ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { MajorFilterItem, studentPagination, TpFilterItem } from '../../student-columns.tsx';
-import { ActionResultPanel, countdownText, FilterButtons, fmtDateTime, PageTitle, useTickedRows, windowState } from '../../ui.tsx';
+import { MajorFilterItem, TpFilterItem } from '../../student-columns.tsx';
+import { countdownText, FilterButtons, fmtDateTime, PageTitle, useBulkResult, usePagedList, useTickedRows, windowState } from '../../ui.tsx';
+import { ActionBar, studentPaging, TickedTable, useFilterChoices } from './bulk-parts.tsx';
 import { FormSheet, StateTag } from './graduate-form-sheet.tsx';
 import { OpinionsModal, PhrasesDrawer, ReturnModal } from './graduate-forms-actions.tsx';
 
@@ -16,6 +30,8 @@ const NONE = 'none';
 
 type FilterValues = FormFilter;
 type Dialog = 'opinions' | 'approve' | 'return' | 'export' | 'phrases' | null;
+
+const fetchForms = (query: ListFilter) => call(formsApi.list, { query });
 
 function cleanFilter(v: FilterValues, fixed: { tp: string | null; cls: string | null }): FormFilter {
   const f: FormFilter = {};
@@ -71,7 +87,6 @@ function OpinionsWritten({ r }: { r: FormRow }) {
  */
 export default function GraduateFormsPage() {
   const me = useMe();
-  const { message } = AntApp.useApp();
   const narrow = Grid.useBreakpoint().md === false;
   const admin = isAdmin(me.role);
   const headTeacher = me.role === 'head_teacher';
@@ -81,69 +96,45 @@ export default function GraduateFormsPage() {
   const writes: OpinionKind[] = admin ? ['学校意见'] : headTeacher ? ['班主任意见'] : ['班主任意见', '函授站意见'];
 
   const [form] = Form.useForm<FilterValues>();
-  const [batches, setBatches] = useState<Batch[]>([]);
-  const [tps, setTps] = useState<OrgNode[]>([]);
+  // A head teacher's teaching point is fixed by their class: no list of teaching points.
+  const { batches, tps, majors } = useFilterChoices(fixedTp ?? fixedClass);
   const [classes, setClasses] = useState<OrgNode[]>([]);
-  const [majors, setMajors] = useState<string[]>([]);
   const [phrases, setPhrases] = useState<Phrase[]>([]);
+  /** The form's first filter, and the seed's first query (四.2): 毕业批次 “无”, the teaching point's own code. */
+  const initial: FilterValues = { batch: NONE, tp_code: fixedTp ?? undefined, class_code: fixedClass ?? undefined };
+  const list = usePagedList<FormFilter, FormRow, FormPage>(fetchForms, { pageSize: 50, initial: cleanFilter(initial, { tp: fixedTp, cls: fixedClass }) });
+  const data = list.data;
   /** The filter of the rows on screen (what 当前查询的全部学生 means). */
-  const [query, setQuery] = useState<FormFilter | null>(null);
-  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
-  const [data, setData] = useState<FormPage | null>(null);
-  const [loading, setLoading] = useState(false);
+  const query = list.filter;
   /** Ticked forms, kept across pages. */
-  const { ticked: ticked, setTicked: setTicked, selection: tickSelection } = useTickedRows<FormRow>();
+  const { ticked, setTicked, selection: tickSelection } = useTickedRows<FormRow>();
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [result, setResult] = useState<{ action: string; result: ActionResult } | null>(null);
+  const bulk = useBulkResult();
   const [viewing, setViewing] = useState<{ id: number; form: FormView | null; failed?: boolean } | null>(null);
   const [current, setCurrent] = useState<Batch | null>(null);
-  const requestNo = useRef(0);
   const formTp = Form.useWatch('tp_code', form);
 
   const loadPhrases = useCallback(() => {
-    formsApi.phrases().then((r) => setPhrases(r.rows), () => undefined);
+    call(formsApi.phrases).then((r) => setPhrases(r.rows), () => undefined);
   }, []);
 
-  const load = useCallback(async (f: FormFilter, page: number, page_size: number) => {
-    const no = ++requestNo.current;
-    setLoading(true);
-    try {
-      const res = await formsApi.list({ ...f, page, page_size });
-      if (no === requestNo.current) setData(res);
-    } catch {
-      // shown by the api client
-    } finally {
-      if (no === requestNo.current) setLoading(false);
-    }
-  }, []);
-
-  const search = useCallback(
-    (v: FilterValues) => {
-      const f = cleanFilter(v, { tp: fixedTp, cls: fixedClass });
-      setQuery(f);
-      setPaging((p) => ({ ...p, page: 1 }));
-      setTicked(new Map());
-      setResult(null);
-      void load(f, 1, paging.page_size);
-    },
-    [fixedTp, fixedClass, load, paging.page_size],
-  );
+  const search = (v: FilterValues) => {
+    setTicked(new Map());
+    bulk.clear();
+    void list.search(cleanFilter(v, { tp: fixedTp, cls: fixedClass }));
+  };
 
   useEffect(() => {
-    api.batches().then((l) => {
-      setBatches(l);
-      // The window as it stands for this unit (extensions count): teaching points and head teachers only.
-      const cur = l.find((b) => b.is_current);
-      if (cur && !admin) api.batch(cur.code).then(setCurrent, () => undefined);
-    }, () => undefined);
-    if (!fixedTp && !headTeacher) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
     if (!headTeacher) api.nodes({ kind: 'class' }).then(setClasses, () => undefined);
-    api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
     loadPhrases();
-    // The seed's first query (四.2): 毕业批次 “无”, the teaching point's own code.
-    search(form.getFieldsValue());
     // Once, on opening.
   }, []);
+
+  // The window as it stands for this unit (extensions count): teaching points and head teachers only.
+  const currentCode = batches.find((b) => b.is_current)?.code;
+  useEffect(() => {
+    if (currentCode && !admin) api.batch(currentCode).then(setCurrent, () => undefined);
+  }, [currentCode, admin]);
 
   /** 班级: those of the chosen teaching point (a teaching point sees only its own). */
   const classOptions = useMemo(() => {
@@ -156,24 +147,17 @@ export default function GraduateFormsPage() {
     search(form.getFieldsValue());
   };
 
-  const reload = () => (query ? load(query, paging.page, paging.page_size) : Promise.resolve());
-
-  const finished = (action: string, r: ActionResult) => {
+  const finished = (action: string, r: BulkResult) => {
     setDialog(null);
-    setResult({ action, result: r });
-    const text = `${action}：成功 ${r.changed} 人，无需变更 ${r.unchanged} 人，未通过 ${r.refused.length} 人`;
-    if (r.refused.length) void message.warning(text);
-    else void message.success(text);
+    bulk.show(action, r);
     setTicked(new Map());
-    void reload();
+    void list.reload();
   };
 
   const sendBack = async (reason: string) => {
     try {
-      const r = await formsApi.sendBack(
-        [...ticked.values()].map((x) => ({ id: x.id, version: x.version })),
-        reason,
-      );
+      const items = [...ticked.values()].map((x) => ({ id: x.id, version: x.version }));
+      const r = await call(formsApi.sendBack, { body: { items, reason } });
       finished('退回', r);
       return true;
     } catch {
@@ -183,7 +167,7 @@ export default function GraduateFormsPage() {
 
   const open = (id: number) => {
     setViewing({ id, form: null });
-    formsApi.one(id).then(
+    call(formsApi.one, { params: { id } }).then(
       (f) => setViewing((v) => (v?.id === id ? { id, form: f } : v)),
       () => setViewing((v) => (v?.id === id ? { id, form: null, failed: true } : v)),
     );
@@ -262,7 +246,7 @@ export default function GraduateFormsPage() {
             form={form}
             name="graduate-forms-filter"
             labelCol={{ flex: '96px' }}
-            initialValues={{ batch: NONE, tp_code: fixedTp ?? undefined, class_code: fixedClass ?? undefined }}
+            initialValues={initial}
             onFinish={search}
           >
             <Row gutter={16}>
@@ -314,10 +298,10 @@ export default function GraduateFormsPage() {
               </Col>
               <Col xs={24} style={{ textAlign: 'right' }}>
                 <FilterButtons
-                  loading={loading}
+                  loading={list.loading}
                   onReset={() => {
                     form.resetFields();
-                    form.setFieldsValue({ batch: NONE, tp_code: fixedTp ?? undefined, class_code: fixedClass ?? undefined });
+                    form.setFieldsValue(initial);
                   }}
                 />
               </Col>
@@ -339,11 +323,22 @@ export default function GraduateFormsPage() {
 
         {current && <OpinionsWindow batch={current.code} window={current.windows.find((w) => w.step === 'opinions')} />}
 
-        {result && <ActionResultPanel action={result.action} result={result.result} onClose={() => setResult(null)} />}
+        {bulk.panel}
 
         <section aria-label="登记表名单">
           <Card size="small">
-            <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', justifyContent: 'space-between', marginBottom: 12 }}>
+            <ActionBar
+              aside={
+                <Typography.Text type="secondary">
+                  {ticked.size ? `已勾选 ${ticked.size} 人` : '勾选学生后填写意见'}
+                  {ticked.size > 0 && (
+                    <Button type="link" size="small" onClick={() => setTicked(new Map())}>
+                      清除勾选
+                    </Button>
+                  )}
+                </Typography.Text>
+              }
+            >
               <Space wrap>
                 {!admin && (
                   <Button type="primary" disabled={none} onClick={() => setDialog('opinions')}>
@@ -360,28 +355,18 @@ export default function GraduateFormsPage() {
                     退回
                   </Button>
                 )}
-                <Button disabled={!query || total === 0} onClick={() => setDialog('export')}>
+                <Button disabled={total === 0} onClick={() => setDialog('export')}>
                   下载毕业生登记表
                 </Button>
                 <Button onClick={() => setDialog('phrases')}>常用意见</Button>
               </Space>
-              <Typography.Text type="secondary">
-                {ticked.size ? `已勾选 ${ticked.size} 人` : '勾选学生后填写意见'}
-                {ticked.size > 0 && (
-                  <Button type="link" size="small" onClick={() => setTicked(new Map())}>
-                    清除勾选
-                  </Button>
-                )}
-              </Typography.Text>
-            </div>
-            <Table<FormRow>
-              rowKey="id"
-              size="small"
-              loading={loading}
+            </ActionBar>
+            <TickedTable<FormRow>
+              loading={list.loading}
               columns={columns}
               dataSource={data?.rows ?? []}
               scroll={{ x: 1200 }}
-              locale={{ emptyText: query ? '没有符合查询条件的登记表' : '请选择查询条件，点击“查询”' }}
+              emptyText="没有符合查询条件的登记表"
               onRow={(r) => ({
                 style: { cursor: 'pointer' },
                 onClick: (e) => {
@@ -390,15 +375,8 @@ export default function GraduateFormsPage() {
                   open(r.id);
                 },
               })}
-              rowSelection={{
-                fixed: true,
-                ...tickSelection,
-              }}
-              pagination={studentPagination({ page: data?.page ?? paging.page, page_size: paging.page_size }, total, (page, page_size) => {
-                if (!query) return;
-                setPaging({ page, page_size });
-                void load(query, page, page_size);
-              })}
+              selection={tickSelection}
+              pagination={studentPaging(list.pagination)}
             />
           </Card>
         </section>
@@ -422,7 +400,7 @@ export default function GraduateFormsPage() {
         onClose={() => setDialog(null)}
         onChanged={loadPhrases}
       />
-      <ExportDialog kind="graduate-forms" open={dialog === 'export'} onClose={() => setDialog(null)} ticked={[...ticked.keys()]} total={total} filter={query ?? {}} />
+      <ExportDialog kind="graduate-forms" open={dialog === 'export'} onClose={() => setDialog(null)} ticked={[...ticked.keys()]} total={total} filter={query} />
       <Drawer
         title={viewing?.form ? `毕业生登记表：${viewing.form.identity.name}（${viewing.form.identity.student_no}）` : '毕业生登记表'}
         open={viewing !== null}

@@ -1,10 +1,21 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Descriptions, Popconfirm, Progress, Radio, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { api, type Batch, type Task } from '../../api.ts';
-import { IMPORT_KINDS, importsApi, type GradeWindows, type ImportFile, type ImportKind, type ImportRowView, type ImportState } from '../../api-imports.ts';
+import { call, upload as uploadFile, urlOf } from '../../client.ts';
+import {
+  IMPORT_KIND_INFO,
+  IMPORT_KINDS,
+  importsApi,
+  type ApplyMode,
+  type GradeWindows,
+  type ImportFile,
+  type ImportKind,
+  type ImportRowView,
+  type ImportState,
+} from '../../../shared/contract/imports.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
 
 const STATE: Record<ImportState, { text: string; color: string }> = {
   checking: { text: '检查中', color: 'processing' },
@@ -39,57 +50,45 @@ function WindowsNotice({ w }: { w: GradeWindows | null }) {
   );
 }
 
-function ReportTable({ file }: { file: ImportFile }) {
-  const [data, setData] = useState<{ total: number; lines: ReportLine[] } | null>(null);
-  const [paging, setPaging] = useState({ page: 1, page_size: 20 });
-  const [loading, setLoading] = useState(false);
+const NO_ROWS = { total: 0, rows: [] as ImportRowView[] };
 
-  useEffect(() => {
-    if (file.state === 'checking' || file.error_rows === 0) {
-      setData(null);
-      return;
-    }
-    let stale = false;
-    setLoading(true);
-    importsApi.rows(file.id, { errors_only: 'true', ...paging }).then((r) => {
-      if (stale) return;
-      const lines = r.rows.flatMap((row: ImportRowView) =>
+function ReportTable({ file }: { file: ImportFile }) {
+  // Nothing to read while the file is checked, or when no row has an error.
+  const quiet = file.state === 'checking' || file.error_rows === 0;
+  const fetch = useCallback(
+    (q: { page: number; page_size: number }) =>
+      quiet ? Promise.resolve(NO_ROWS) : call(importsApi.rows, { params: { id: file.id }, query: { errors_only: 'true', ...q } }),
+    // A new state or error count of the file reads its rows again.
+    [file.id, quiet, file.state, file.error_rows],
+  );
+  const list = usePagedList<object, ImportRowView>(fetch, { pageSize: 20 });
+  const lines = useMemo<ReportLine[]>(
+    () =>
+      (list.data?.rows ?? []).flatMap((row) =>
         row.errors.map((e, i) => ({ key: `${row.row_no}-${i}`, row_no: row.row_no, column: e.column, value: e.value, message: e.message })),
-      );
-      setData({ total: r.total, lines });
-    }, () => undefined).finally(() => {
-      if (!stale) setLoading(false);
-    });
-    return () => {
-      stale = true;
-    };
-  }, [file.id, file.state, file.error_rows, paging]);
+      ),
+    [list.data],
+  );
 
   if (file.error_rows === 0) return null;
   return (
     <Table<ReportLine>
       size="small"
       rowKey="key"
-      loading={loading}
-      dataSource={data?.lines ?? []}
+      loading={list.loading}
+      dataSource={lines}
       columns={[
         { title: '行', dataIndex: 'row_no', width: 70 },
         { title: '列', dataIndex: 'column', width: 140 },
         { title: '值', dataIndex: 'value', width: 200, render: (v: string) => v || <Typography.Text type="secondary">（空）</Typography.Text> },
         { title: '问题', dataIndex: 'message' },
       ]}
-      pagination={{
-        current: paging.page,
-        pageSize: paging.page_size,
-        total: data?.total ?? 0,
-        showTotal: (n) => `有错误的行共 ${n} 行`,
-        onChange: (page, page_size) => setPaging({ page, page_size }),
-      }}
+      pagination={{ ...list.pagination((n) => `有错误的行共 ${n} 行`), showSizeChanger: undefined }}
     />
   );
 }
 
-function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: Task | null; onApply: (mode: 'all' | 'valid') => void; busy: boolean }) {
+function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: Task | null; onApply: (mode: ApplyMode) => void; busy: boolean }) {
   const s = STATE[file.state];
   const valid = file.total_rows - file.error_rows;
   const canApply = file.state === 'checked' || file.state === 'failed';
@@ -135,7 +134,7 @@ function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: 
           >
             <Button disabled={!canApply || valid === 0 || file.error_rows === 0 || busy}>仅导入正确的行</Button>
           </Popconfirm>
-          <Button href={importsApi.reportUrl(file.id)} disabled={file.state === 'checking' || (!file.error_rows && !file.file_error)}>
+          <Button href={urlOf(importsApi.report, { params: { id: file.id } })} disabled={file.state === 'checking' || (!file.error_rows && !file.file_error)}>
             下载错误报告
           </Button>
         </Space>
@@ -148,9 +147,9 @@ function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: 
 export default function ImportsPage() {
   const me = useMe();
   const { message } = AntApp.useApp();
-  const kinds = useMemo(() => IMPORT_KINDS.filter((k) => k.roles.includes(me.role)), [me.role]);
-  const [kind, setKind] = useState<ImportKind>(kinds[0]?.kind ?? 'students');
-  const def = IMPORT_KINDS.find((k) => k.kind === kind)!;
+  const kinds = useMemo(() => IMPORT_KINDS.filter((k) => IMPORT_KIND_INFO[k].roles.includes(me.role)), [me.role]);
+  const [kind, setKind] = useState<ImportKind>(kinds[0] ?? 'students');
+  const def = IMPORT_KIND_INFO[kind];
   const [batches, setBatches] = useState<Batch[]>([]);
   const [batch, setBatch] = useState<string | undefined>();
   const [windows, setWindows] = useState<GradeWindows | null>(null);
@@ -158,8 +157,12 @@ export default function ImportsPage() {
   const [task, setTask] = useState<Task | null>(null);
   const [uploading, setUploading] = useState(false);
   const [applying, setApplying] = useState(false);
-  const [history, setHistory] = useState<{ total: number; rows: ImportFile[] } | null>(null);
-  const [histPage, setHistPage] = useState(1);
+  const fetchHistory = useCallback((query: { page: number; page_size: number }) => call(importsApi.list, { query }), []);
+  const history = usePagedList<object, ImportFile>(fetchHistory, { pageSize: 10 });
+  // The poll below reads the latest reload without restarting its timer on every render.
+  const reloadHistory = useRef(history.reload);
+  reloadHistory.current = history.reload;
+  const loadHistory = useCallback(() => void reloadHistory.current(), []);
 
   useEffect(() => {
     api.batches().then((list) => {
@@ -174,16 +177,11 @@ export default function ImportsPage() {
       return;
     }
     let stale = false;
-    importsApi.windows(batch).then((w) => !stale && setWindows(w), () => undefined);
+    call(importsApi.windows, { query: { batch } }).then((w) => !stale && setWindows(w), () => undefined);
     return () => {
       stale = true;
     };
   }, [kind, batch]);
-
-  const loadHistory = useCallback(() => {
-    importsApi.list({ page: histPage, page_size: 10 }).then(setHistory, () => undefined);
-  }, [histPage]);
-  useEffect(loadHistory, [loadHistory]);
 
   // While the file is checked or applied in the background: poll it and its task's progress.
   useEffect(() => {
@@ -194,7 +192,7 @@ export default function ImportsPage() {
         try {
           const tk = taskId ? await api.task(taskId) : null;
           setTask(tk);
-          const next = await importsApi.get(current.id);
+          const next = await call(importsApi.get, { params: { id: current.id } });
           // The job gave up (it is retried a few times first): show why instead of waiting forever.
           if (tk?.state === 'failed' && busyState(next.state)) {
             setCurrent({ ...next, state: 'failed', apply_error: tk.error ?? '后台任务失败，请重新上传。' });
@@ -220,7 +218,7 @@ export default function ImportsPage() {
     }
     setUploading(true);
     try {
-      const f = await importsApi.upload(kind, def.needsBatch ? batch : undefined, file);
+      const f = await uploadFile(importsApi.upload, file, { query: { kind, batch: def.needsBatch ? batch : undefined } });
       setTask(null);
       setCurrent(f);
       loadHistory();
@@ -231,11 +229,11 @@ export default function ImportsPage() {
     }
   };
 
-  const apply = async (mode: 'all' | 'valid') => {
+  const apply = async (mode: ApplyMode) => {
     if (!current || applying) return;
     setApplying(true);
     try {
-      const r = await importsApi.apply(current.id, mode);
+      const r = await call(importsApi.apply, { params: { id: current.id }, body: { mode } });
       setTask(null);
       setCurrent(r.import);
     } catch {
@@ -268,7 +266,7 @@ export default function ImportsPage() {
                 aria-label="数据类型"
                 value={kind}
                 onChange={(e) => setKind(e.target.value as ImportKind)}
-                options={kinds.map((k) => ({ value: k.kind, label: k.name }))}
+                options={kinds.map((k) => ({ value: k, label: IMPORT_KIND_INFO[k].name }))}
                 optionType="button"
               />
             </Space>
@@ -286,7 +284,7 @@ export default function ImportsPage() {
             )}
             {kind === 'grades_practice' && <WindowsNotice w={windows} />}
             <Space wrap>
-              <Button href={importsApi.templateUrl(kind)}>下载模板</Button>
+              <Button href={urlOf(importsApi.template, { params: { kind } })}>下载模板</Button>
               <Upload
                 accept=".xlsx"
                 showUploadList={false}
@@ -308,10 +306,10 @@ export default function ImportsPage() {
           <Table<ImportFile>
             size="small"
             rowKey="id"
-            dataSource={history?.rows ?? []}
-            loading={history === null}
+            dataSource={history.data?.rows ?? []}
+            loading={history.data === null}
             columns={historyColumns}
-            pagination={{ current: histPage, pageSize: 10, total: history?.total ?? 0, onChange: setHistPage, showTotal: (n) => `共 ${n} 个文件` }}
+            pagination={{ ...history.pagination((n) => `共 ${n} 个文件`), showSizeChanger: false }}
           />
         </Card>
       </Space>

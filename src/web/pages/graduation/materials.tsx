@@ -1,11 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { useEffect, useState } from 'react';
+import { App as AntApp, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type Batch, type OrgNode } from '../../api.ts';
+import type { Batch, OrgNode } from '../../api.ts';
+import { call, urlOf } from '../../client.ts';
 import {
   MATERIAL_ITEMS,
+  MATERIAL_STATES,
   materialsApi,
-  type MarkResult,
+  type ItemState,
+  type ListQuery,
+  type MarkAction,
   type MaterialFilter,
   type MaterialItem,
   type MaterialRow,
@@ -13,10 +17,10 @@ import {
   type NotGraduatingFilter,
   type NotGraduatingRow,
   type SummaryRow,
-} from '../../api-materials.ts';
+} from '../../../shared/contract/materials.ts';
 import { useMe } from '../../session.tsx';
-import { BatchFilterItem, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { FilterButtons, fmtDateTime, PageTitle, useBulkResult, usePagedList } from '../../ui.tsx';
+import { BatchTpCols, openingBatch, useFilterChoices, useOpeningBatch } from './bulk-parts.tsx';
 
 /**
  * 毕业 → 毕业管理 → 毕业材料提交 (seed 000 step 七): per graduate the 信息采集照片, 成绩单, 入学登记表 and
@@ -24,40 +28,23 @@ import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.ts
  * the counts per teaching point, and the 未办理毕业学生统计表 (Excel, and a PDF to print and stamp).
  */
 
-function useBatches(onCurrent: (code: string) => void) {
-  const [batches, setBatches] = useState<Batch[]>([]);
-  useEffect(() => {
-    api.batches().then((l) => {
-      setBatches(l);
-      const current = l.find((b) => b.is_current) ?? l[0];
-      if (current) onCurrent(current.code);
-    }, () => undefined);
-    // Once, on opening.
-  }, []);
-  return batches;
-}
+const fetchMaterials = (query: ListQuery) => call(materialsApi.list, { query });
 
-function ItemCell({ s }: { s: { prepared_at: string | null; received_at: string | null } }) {
+function ItemCell({ s }: { s: ItemState }) {
   if (s.received_at) return <Tooltip title={`学校接收：${fmtDateTime(s.received_at)}`}><Tag color="success">已接收</Tag></Tooltip>;
   if (s.prepared_at) return <Tooltip title={`教学点备齐：${fmtDateTime(s.prepared_at)}`}><Tag color="processing">已备齐</Tag></Tooltip>;
   return <Tag>未备齐</Tag>;
 }
 
 function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: OrgNode[]; fixedTp: string | null; school: boolean }) {
-  const { message, modal } = AntApp.useApp();
-  const me = useMe();
+  const { modal } = AntApp.useApp();
   const [form] = Form.useForm<MaterialFilter>();
   const [query, setQuery] = useState<MaterialFilter | null>(null);
   const [ticked, setTicked] = useState<number[]>([]);
   const [items, setItems] = useState<MaterialItem[]>([...MATERIAL_ITEMS]);
-  const [result, setResult] = useState<MarkResult | null>(null);
-  const fetch = useCallback((q: MaterialFilter & { page: number; page_size: number }) => materialsApi.list(q), []);
-  const list = usePagedList<MaterialFilter, MaterialRow>(fetch, { lazy: true });
-
-  useEffect(() => {
-    const current = batches.find((b) => b.is_current) ?? batches[0];
-    if (current && !form.getFieldValue('batch')) form.setFieldsValue({ batch: current.code });
-  }, [batches, form]);
+  const bulk = useBulkResult('项');
+  const list = usePagedList<MaterialFilter, MaterialRow>(fetchMaterials, { lazy: true });
+  useOpeningBatch(form, batches);
 
   const search = (v: MaterialFilter) => {
     const f: MaterialFilter = { batch: v.batch };
@@ -67,17 +54,18 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
     if (v.q?.trim()) f.q = v.q.trim();
     setQuery(f);
     setTicked([]);
-    setResult(null);
-    list.search(f);
+    bulk.clear();
+    void list.search(f);
   };
 
-  const act = async (action: 'prepare' | 'receive', done: boolean) => {
+  const act = async (action: MarkAction, done: boolean) => {
     if (!query || ticked.length === 0 || items.length === 0) return;
     const label = action === 'receive' ? (done ? '确认接收' : '取消接收') : done ? '标记已备齐' : '取消已备齐';
     const go = async () => {
-      const r = await materialsApi.mark({ action, done, batch: query.batch, items: ticked.flatMap((graduate_id) => items.map((item) => ({ graduate_id, item }))) });
-      setResult(r);
-      void message.success(`${label}：${r.updated} 项${r.refused.length ? `，${r.refused.length} 项未办理（见下方原因）` : ''}`);
+      const r = await call(materialsApi.mark, {
+        body: { action, done, batch: query.batch, items: ticked.flatMap((graduate_id) => items.map((item) => ({ graduate_id, item }))) },
+      });
+      bulk.show(label, r, `${label}：${r.changed} 项${r.refused.length ? `，${r.refused.length} 项未办理（见下方原因）` : ''}`);
       await list.reload();
     };
     if (done) await go();
@@ -108,15 +96,10 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
       <Card size="small">
         <Form<MaterialFilter> form={form} name="materials-filter" labelCol={{ flex: '96px' }} onFinish={search} initialValues={{ tp_code: fixedTp ?? undefined }}>
           <Row gutter={16}>
-            <Col xs={24} md={12} xl={8}>
-              <BatchFilterItem batches={batches} />
-            </Col>
-            <Col xs={24} md={12} xl={8}>
-              <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-            </Col>
+            <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
             <Col xs={24} md={12} xl={8}>
               <Form.Item label="材料状态" name="state">
-                <Select<MaterialState> allowClear placeholder="全部" options={(['未备齐', '待接收', '已接收'] as const).map((s) => ({ value: s }))} />
+                <Select<MaterialState> allowClear placeholder="全部" options={MATERIAL_STATES.map((s) => ({ value: s }))} />
               </Form.Item>
             </Col>
             <Col xs={24} md={12} xl={8}>
@@ -147,11 +130,7 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
           )}
           <Typography.Text type="secondary">{ticked.length ? `已勾选 ${ticked.length} 人` : '勾选毕业生后办理'}</Typography.Text>
         </Space>
-        {result && result.refused.length > 0 && (
-          <Alert type="warning" showIcon closable onClose={() => setResult(null)} style={{ marginBottom: 12 }}
-            title={`${result.refused.length} 项未办理`}
-            description={<ul style={{ margin: 0 }}>{result.refused.slice(0, 20).map((r) => <li key={`${r.graduate_id}:${r.item}`}>{r.item}：{r.reason}</li>)}</ul>} />
-        )}
+        {bulk.panel && <div style={{ marginBottom: 12 }}>{bulk.panel}</div>}
         <Table<MaterialRow>
           rowKey="graduate_id"
           size="small"
@@ -171,7 +150,7 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
 function Summary({ batch }: { batch: string | null }) {
   const [rows, setRows] = useState<SummaryRow[] | null>(null);
   useEffect(() => {
-    if (batch) materialsApi.summary(batch).then((r) => setRows(r.rows), () => undefined);
+    if (batch) call(materialsApi.summary, { query: { batch } }).then((r) => setRows(r.rows), () => undefined);
   }, [batch]);
   const columns: TableColumnsType<SummaryRow> = [
     { title: '教学点', dataIndex: 'tp_name', render: (n: string, r) => `${r.tp_code} ${n}` },
@@ -184,15 +163,11 @@ function Summary({ batch }: { batch: string | null }) {
 }
 
 function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNode[]; fixedTp: string | null }) {
-  const me = useMe();
   const [form] = Form.useForm<NotGraduatingFilter>();
   const [query, setQuery] = useState<NotGraduatingFilter | null>(null);
   const [data, setData] = useState<{ total: number; rows: NotGraduatingRow[] } | null>(null);
   const [loading, setLoading] = useState(false);
-  useEffect(() => {
-    const current = batches.find((b) => b.is_current) ?? batches[0];
-    if (current && !form.getFieldValue('batch')) form.setFieldsValue({ batch: current.code });
-  }, [batches, form]);
+  useOpeningBatch(form, batches);
   const search = async (v: NotGraduatingFilter) => {
     const f: NotGraduatingFilter = { batch: v.batch };
     const tp = fixedTp ?? v.tp_code;
@@ -201,7 +176,7 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
     setQuery(f);
     setLoading(true);
     try {
-      setData(await materialsApi.notGraduating(f));
+      setData(await call(materialsApi.notGraduating, { query: f }));
     } catch {
       // shown by the api client
     } finally {
@@ -213,12 +188,7 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
       <Card size="small">
         <Form<NotGraduatingFilter> form={form} name="not-graduating-filter" labelCol={{ flex: '96px' }} onFinish={(v) => void search(v)} initialValues={{ tp_code: fixedTp ?? undefined }}>
           <Row gutter={16}>
-            <Col xs={24} md={12} xl={8}>
-              <BatchFilterItem batches={batches} />
-            </Col>
-            <Col xs={24} md={12} xl={8}>
-              <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-            </Col>
+            <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
             <Col xs={24} md={12} xl={8}>
               <Form.Item label="学籍批次" name="cohort" tooltip="填写后，该学籍批次中未列入本批次毕业候选的学生也一并列出"
                 rules={[{ pattern: /^\s*\d{4}(\d{2})?\s*$/, message: '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）' }]}>
@@ -236,9 +206,9 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
         title={query ? `未办理毕业学生：${data?.total ?? 0} 人` : '未办理毕业学生统计表'}
         extra={
           <Space>
-            <Button href={query ? materialsApi.notGraduatingXlsxUrl(query) : undefined} disabled={!query}>导出Excel（电子版）</Button>
+            <Button href={query ? urlOf(materialsApi.notGraduatingXlsx, { query }) : undefined} disabled={!query}>导出Excel（电子版）</Button>
             <Tooltip title={query && !query.tp_code ? '打印版按教学点制表：请先选择函授站代码' : '打印后加盖教学点公章'}>
-              <Button type="primary" href={query?.tp_code ? materialsApi.notGraduatingPdfUrl(query) : undefined} disabled={!query?.tp_code}>打印统计表（PDF）</Button>
+              <Button type="primary" href={query?.tp_code ? urlOf(materialsApi.notGraduatingPdf, { query }) : undefined} disabled={!query?.tp_code}>打印统计表（PDF）</Button>
             </Tooltip>
           </Space>
         }
@@ -270,12 +240,9 @@ export default function MaterialsPage() {
   const me = useMe();
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const school = me.role === 'hq_admin' || me.role === 'branch_admin';
-  const [tps, setTps] = useState<OrgNode[]>([]);
-  const [batch, setBatch] = useState<string | null>(null);
-  const batches = useBatches(setBatch);
-  useEffect(() => {
-    if (!fixedTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
-  }, [fixedTp]);
+  const { batches, tps } = useFilterChoices(fixedTp, { majors: false });
+  const [chosen, setBatch] = useState<string | null>(null);
+  const batch = chosen ?? openingBatch(batches);
   return (
     <>
       <PageTitle>毕业材料提交</PageTitle>

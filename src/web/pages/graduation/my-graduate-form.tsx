@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Form, Grid, Input, Result, Skeleton, Space, Typography } from 'antd';
 import type { Rule } from 'antd/es/form';
-import { ApiError } from '../../api.ts';
-import { FORM_FIELDS, FORM_FIELD_KEYS, formsApi, type FormField, type FormTexts, type MyForm } from '../../api-forms.ts';
+import { ApiError, call } from '../../client.ts';
+import { FORM_FIELDS, FORM_FIELD_KEYS, formsApi, type FormField, type FormTexts, type MyForm } from '../../../shared/contract/forms.ts';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
 import { IdentityCard, OpinionsCard, StateTag, TextsCard } from './graduate-form-sheet.tsx';
 
@@ -66,7 +66,7 @@ export default function MyGraduateFormPage() {
 
   const load = useCallback(() => {
     setFailure(null);
-    formsApi.mine().then(
+    call(formsApi.mine).then(
       // The form takes the texts as its initial values when it mounts.
       setView,
       (e: unknown) => setFailure(e instanceof ApiError ? e.message : '无法读取毕业生登记表，请稍后刷新重试。'),
@@ -108,7 +108,7 @@ export default function MyGraduateFormPage() {
     const go = async () => {
       setBusy(submit ? 'submit' : 'draft');
       try {
-        const v = submit ? await formsApi.submit(body) : await formsApi.saveDraft(body);
+        const v = await call(submit ? formsApi.submit : formsApi.saveDraft, { body });
         setView(v);
         form.setFieldsValue(textsOf(v));
         void message.success(submit ? '毕业生登记表已提交，等待教学点填写意见' : '草稿已保存');

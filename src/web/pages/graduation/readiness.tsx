@@ -26,7 +26,10 @@ import {
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
-import { api, AUDIT_RULE_NAMES, isStaff, type AuditException, type AuditRule, type ExceptionInput, type Readiness, type ReadinessItem, type StudentCard, type WhatIf } from '../../api.ts';
+import { api, isStaff, type StudentCard } from '../../api.ts';
+import { call } from '../../client.ts';
+import { auditApi, type AuditException, type ExceptionInput, type ExceptionKind } from '../../../shared/contract/audit.ts';
+import { eligibilityApi, LEVELS, RULE_KEYS, RULE_NAMES, type Readiness, type ReadinessItem, type RuleKey, type WhatIf } from '../../../shared/contract/eligibility.ts';
 import { useMe } from '../../session.tsx';
 import { day, fmtDateTime, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
 
@@ -36,15 +39,11 @@ function ItemTag({ item }: { item: ReadinessItem }) {
   return item.ok ? <Tag color="success">已满足</Tag> : <Tag color="error">未满足</Tag>;
 }
 
-interface WhatIfValues {
-  major?: string;
-  level?: '专科' | '本科';
-  cohort?: string;
-}
+type WhatIfValues = Omit<WhatIf, 'batch'>;
 
 interface ExceptionValues {
-  kind: '替代' | '免除';
-  rule: AuditRule;
+  kind: ExceptionKind;
+  rule: RuleKey;
   target?: string;
   substitute_course?: string;
   reason: string;
@@ -61,7 +60,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
   const rule = Form.useWatch('rule', form);
 
   const load = useCallback(async () => {
-    const [l, c] = await Promise.all([api.exceptions(studentId), api.studentCard(studentId)]);
+    const [l, c] = await Promise.all([call(auditApi.exceptions, { params: { id: studentId } }), api.studentCard(studentId)]);
     setList(l);
     setCard(c);
   }, [studentId]);
@@ -88,7 +87,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
       substitute_course: v.kind === '替代' ? v.substitute_course?.trim() || null : null,
       reason: v.reason.trim(),
     };
-    if (await run(() => api.addException(studentId, body), v.kind === '替代' ? '已添加课程替代。' : '已添加免除要求。')) setAdding(false);
+    if (await run(() => call(auditApi.addException, { params: { id: studentId }, body }), v.kind === '替代' ? '已添加课程替代。' : '已添加免除要求。')) setAdding(false);
   };
 
   const submitExtension = async (clear: boolean) => {
@@ -99,7 +98,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
       extForm.setFields([{ name: 'extension_until', errors: ['请选择延期后的学籍有效期'] }]);
       return;
     }
-    await run(() => api.setExtension(studentId, { extension_until: until, reason: v.reason.trim() }), until ? `已批准学籍延期至 ${until}。` : '已撤销学籍延期。');
+    await run(() => call(auditApi.extension, { params: { id: studentId }, body: { extension_until: until, reason: v.reason.trim() } }), until ? `已批准学籍延期至 ${until}。` : '已撤销学籍延期。');
   };
 
   const needsTarget = kind === '替代' || rule === 'course' || rule === 'category';
@@ -136,7 +135,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
                 e.revoked_at ? (
                   <Tag>已撤销</Tag>
                 ) : (
-                  <Popconfirm title="撤销这条审核例外？" description="撤销后按原毕业条件审核，记录保留在操作日志中。" okText="撤销" cancelText="取消" onConfirm={() => run(() => api.revokeException(e.id), '已撤销审核例外。')}>
+                  <Popconfirm title="撤销这条审核例外？" description="撤销后按原毕业条件审核，记录保留在操作日志中。" okText="撤销" cancelText="取消" onConfirm={() => run(() => call(auditApi.revokeException, { params: { id: e.id } }), '已撤销审核例外。')}>
                     <a style={{ color: '#ff4d4f' }}>撤销</a>
                   </Popconfirm>
                 ),
@@ -196,7 +195,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
         </Form.Item>
         {kind !== '替代' && (
           <Form.Item label="免除的条件" name="rule" rules={[{ required: true, message: '请选择条件' }]}>
-            <Select options={(Object.keys(AUDIT_RULE_NAMES) as AuditRule[]).map((k) => ({ value: k, label: AUDIT_RULE_NAMES[k] }))} />
+            <Select options={RULE_KEYS.map((k) => ({ value: k, label: RULE_NAMES[k] }))} />
           </Form.Item>
         )}
         {needsTarget &&
@@ -241,7 +240,7 @@ export default function ReadinessPage() {
       if (!studentId) return;
       setLoading(true);
       try {
-        setData(await api.readiness(studentId, q));
+        setData(await call(eligibilityApi.readiness, { params: { id: studentId }, query: q }));
         setFailed(false);
       } catch {
         setFailed(true);
@@ -434,7 +433,7 @@ export default function ReadinessPage() {
                   </Col>
                   <Col xs={12} md={6}>
                     <Form.Item label="层次" name="level">
-                      <Select allowClear placeholder={s.level} options={[{ value: '专科' }, { value: '本科' }]} />
+                      <Select allowClear placeholder={s.level} options={LEVELS.map((l) => ({ value: l }))} />
                     </Form.Item>
                   </Col>
                   <Col xs={12} md={6}>

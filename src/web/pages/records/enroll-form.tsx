@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Grid, Input, Result, Row, Skeleton, Space, Tag, Typography } from 'antd';
-import { ApiError } from '../../api.ts';
-import { recordsApi, type EnrollFormInput, type EnrollFormView, type FamilyRow, type HistoryRow } from '../../api-records.ts';
+import { ApiError, call } from '../../client.ts';
+import { recordsApi, type EnrollFormInput, type EnrollFormView, type FamilyRow, type HistoryRow } from '../../../shared/contract/records.ts';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
 
 const MAX_HISTORY = 10;
@@ -40,6 +40,37 @@ const trimAll = (v: EnrollFormInput): EnrollFormInput => ({
 
 const max = (n: number) => ({ max: n, message: `不超过 ${n} 字` });
 
+/** A list the student writes row by row (学习与工作经历, 家庭成员): numbered boxes, 删除, and 添加 up to `max`. */
+function RowsList({ title, name: list, unit, max: most, blank, addText, cells }: {
+  title: string; name: 'history' | 'family'; unit: string; max: number; blank: HistoryRow | FamilyRow; addText: string;
+  cells: (name: number) => ReactNode;
+}) {
+  return (
+    <Card size="small" title={title}>
+      <Form.List name={list}>
+        {(fields, { add, remove }) => (
+          <>
+            {fields.map(({ key, name }, i) => (
+              <div key={key} style={{ border: '1px solid #f0f0f0', borderRadius: 6, padding: '8px 12px 0', marginBottom: 12 }}>
+                <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 4 }}>
+                  <Typography.Text type="secondary">第 {i + 1} {unit}</Typography.Text>
+                  <Button type="link" danger size="small" onClick={() => remove(name)}>
+                    删除
+                  </Button>
+                </div>
+                <Row gutter={12}>{cells(name)}</Row>
+              </div>
+            ))}
+            <Button type="dashed" block disabled={fields.length >= most} onClick={() => add(blank)}>
+              {fields.length >= most ? `最多 ${most} ${unit}` : addText}
+            </Button>
+          </>
+        )}
+      </Form.List>
+    </Card>
+  );
+}
+
 function StatusLine({ view }: { view: EnrollFormView }) {
   return (
     <Space wrap size={4}>
@@ -60,7 +91,7 @@ export default function EnrollFormPage() {
   const [saving, setSaving] = useState(false);
 
   useEffect(() => {
-    recordsApi.myEnrollForm().then(
+    call(recordsApi.myEnrollForm).then(
       (v) => {
         setView(v);
         form.setFieldsValue(toValues(v.form));
@@ -73,7 +104,7 @@ export default function EnrollFormPage() {
     if (saving) return;
     setSaving(true);
     try {
-      const v = await recordsApi.saveEnrollForm(trimAll(values));
+      const v = await call(recordsApi.saveEnrollForm, { body: trimAll(values) });
       setView(v);
       form.setFieldsValue(toValues(v.form));
       void message.success('入学登记表已提交');
@@ -179,93 +210,71 @@ export default function EnrollFormPage() {
                 </Row>
               </Card>
 
-              <Card size="small" title="学习与工作经历">
-                <Form.List name="history">
-                  {(fields, { add, remove }) => (
-                    <>
-                      {fields.map(({ key, name }, i) => (
-                        <div key={key} style={{ border: '1px solid #f0f0f0', borderRadius: 6, padding: '8px 12px 0', marginBottom: 12 }}>
-                          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 4 }}>
-                            <Typography.Text type="secondary">第 {i + 1} 条</Typography.Text>
-                            <Button type="link" danger size="small" onClick={() => remove(name)}>
-                              删除
-                            </Button>
-                          </div>
-                          <Row gutter={12}>
-                            <Col xs={12} md={4}>
-                              <Form.Item label="起" name={[name, 'from']} rules={[max(10)]}>
-                                <Input maxLength={10} placeholder="如 2015-09" />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={12} md={4}>
-                              <Form.Item label="止" name={[name, 'to']} rules={[max(10)]}>
-                                <Input maxLength={10} placeholder="如 2018-07" />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={24} md={10}>
-                              <Form.Item label="单位/学校" name={[name, 'place']} rules={[{ required: true, whitespace: true, message: '请填写单位或学校' }, max(60)]}>
-                                <Input maxLength={60} />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={24} md={6}>
-                              <Form.Item label="职务" name={[name, 'role']} rules={[max(30)]}>
-                                <Input maxLength={30} placeholder="如 学生、职员" />
-                              </Form.Item>
-                            </Col>
-                          </Row>
-                        </div>
-                      ))}
-                      <Button type="dashed" block disabled={fields.length >= MAX_HISTORY} onClick={() => add({ from: '', to: '', place: '', role: '' })}>
-                        {fields.length >= MAX_HISTORY ? `最多 ${MAX_HISTORY} 条` : '添加一条经历'}
-                      </Button>
-                    </>
-                  )}
-                </Form.List>
-              </Card>
+              <RowsList
+                title="学习与工作经历"
+                name="history"
+                unit="条"
+                max={MAX_HISTORY}
+                blank={{ from: '', to: '', place: '', role: '' }}
+                addText="添加一条经历"
+                cells={(name) => (
+                  <>
+                    <Col xs={12} md={4}>
+                      <Form.Item label="起" name={[name, 'from']} rules={[max(10)]}>
+                        <Input maxLength={10} placeholder="如 2015-09" />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={12} md={4}>
+                      <Form.Item label="止" name={[name, 'to']} rules={[max(10)]}>
+                        <Input maxLength={10} placeholder="如 2018-07" />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={24} md={10}>
+                      <Form.Item label="单位/学校" name={[name, 'place']} rules={[{ required: true, whitespace: true, message: '请填写单位或学校' }, max(60)]}>
+                        <Input maxLength={60} />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={24} md={6}>
+                      <Form.Item label="职务" name={[name, 'role']} rules={[max(30)]}>
+                        <Input maxLength={30} placeholder="如 学生、职员" />
+                      </Form.Item>
+                    </Col>
+                  </>
+                )}
+              />
 
-              <Card size="small" title="家庭成员">
-                <Form.List name="family">
-                  {(fields, { add, remove }) => (
-                    <>
-                      {fields.map(({ key, name }, i) => (
-                        <div key={key} style={{ border: '1px solid #f0f0f0', borderRadius: 6, padding: '8px 12px 0', marginBottom: 12 }}>
-                          <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 4 }}>
-                            <Typography.Text type="secondary">第 {i + 1} 位</Typography.Text>
-                            <Button type="link" danger size="small" onClick={() => remove(name)}>
-                              删除
-                            </Button>
-                          </div>
-                          <Row gutter={12}>
-                            <Col xs={12} md={4}>
-                              <Form.Item label="关系" name={[name, 'relation']} rules={[{ required: true, whitespace: true, message: '请填写关系' }, max(10)]}>
-                                <Input maxLength={10} placeholder="如 父亲" />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={12} md={5}>
-                              <Form.Item label="姓名" name={[name, 'name']} rules={[{ required: true, whitespace: true, message: '请填写姓名' }, max(20)]}>
-                                <Input maxLength={20} />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={24} md={9}>
-                              <Form.Item label="工作单位" name={[name, 'employer']} rules={[max(60)]}>
-                                <Input maxLength={60} />
-                              </Form.Item>
-                            </Col>
-                            <Col xs={24} md={6}>
-                              <Form.Item label="电话" name={[name, 'phone']} rules={[max(20)]}>
-                                <Input type="tel" maxLength={20} />
-                              </Form.Item>
-                            </Col>
-                          </Row>
-                        </div>
-                      ))}
-                      <Button type="dashed" block disabled={fields.length >= MAX_FAMILY} onClick={() => add({ relation: '', name: '', employer: '', phone: '' })}>
-                        {fields.length >= MAX_FAMILY ? `最多 ${MAX_FAMILY} 位` : '添加一位家庭成员'}
-                      </Button>
-                    </>
-                  )}
-                </Form.List>
-              </Card>
+              <RowsList
+                title="家庭成员"
+                name="family"
+                unit="位"
+                max={MAX_FAMILY}
+                blank={{ relation: '', name: '', employer: '', phone: '' }}
+                addText="添加一位家庭成员"
+                cells={(name) => (
+                  <>
+                    <Col xs={12} md={4}>
+                      <Form.Item label="关系" name={[name, 'relation']} rules={[{ required: true, whitespace: true, message: '请填写关系' }, max(10)]}>
+                        <Input maxLength={10} placeholder="如 父亲" />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={12} md={5}>
+                      <Form.Item label="姓名" name={[name, 'name']} rules={[{ required: true, whitespace: true, message: '请填写姓名' }, max(20)]}>
+                        <Input maxLength={20} />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={24} md={9}>
+                      <Form.Item label="工作单位" name={[name, 'employer']} rules={[max(60)]}>
+                        <Input maxLength={60} />
+                      </Form.Item>
+                    </Col>
+                    <Col xs={24} md={6}>
+                      <Form.Item label="电话" name={[name, 'phone']} rules={[max(20)]}>
+                        <Input type="tel" maxLength={20} />
+                      </Form.Item>
+                    </Col>
+                  </>
+                )}
+              />
 
               <div style={{ textAlign: narrow ? undefined : 'right' }}>
                 <Button type="primary" htmlType="submit" size="large" block={narrow} loading={saving} style={narrow ? undefined : { minWidth: 160 }}>

@@ -2,8 +2,8 @@ import { useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { Card, Descriptions, Empty, Grid, Image, Result, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import type { DescriptionsProps, TableColumnsType } from 'antd';
-import { ApiError } from '../../api.ts';
-import { recordsApi, type FamilyRow, type HistoryRow, type StudentRecordCard } from '../../api-records.ts';
+import { ApiError, call } from '../../client.ts';
+import { recordsApi, type FamilyRow, type HistoryRow, type StudentRecordCard } from '../../../shared/contract/records.ts';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
 
 type Grade = StudentRecordCard['grades'][number];
@@ -43,6 +43,23 @@ const GRADUATION_COLUMNS: TableColumnsType<Graduation> = [
   { title: '毕业审核', dataIndex: 'audit_status', width: 110 },
 ];
 
+/** A list the student wrote on the 入学登记表 (经历, 家庭成员), as a small table. */
+function RowsCard<R extends object>({ title, columns, rows }: { title: string; columns: TableColumnsType<R & { key: number }>; rows: R[] | undefined }) {
+  return (
+    <Card size="small" title={title} role="region" aria-label={title}>
+      <Table<R & { key: number }>
+        rowKey="key"
+        size="small"
+        pagination={false}
+        columns={columns}
+        dataSource={(rows ?? []).map((r, key) => ({ ...r, key }))}
+        scroll={{ x: 480 }}
+        locale={{ emptyText: '未填写' }}
+      />
+    </Card>
+  );
+}
+
 /** 学籍 → 学籍卡查询 → a student's 学籍卡: everything the record holds, grouped like the 入学登记表; the 身份证号 whole (here only). */
 export default function StudentCardPage() {
   const { id } = useParams();
@@ -54,7 +71,7 @@ export default function StudentCardPage() {
     let alive = true;
     setCard(null);
     setMissing(false);
-    recordsApi.card(Number(id)).then(
+    call(recordsApi.card, { params: { id: Number(id) } }).then(
       (c) => alive && setCard(c),
       (e: unknown) => alive && e instanceof ApiError && e.status === 404 && setMissing(true),
     );
@@ -169,29 +186,8 @@ export default function StudentCardPage() {
           ])}
         </Card>
 
-        <Card size="small" title="学习与工作经历" role="region" aria-label="学习与工作经历">
-          <Table<HistoryRow & { key: number }>
-            rowKey="key"
-            size="small"
-            pagination={false}
-            columns={HISTORY_COLUMNS}
-            dataSource={(f.history ?? []).map((r, key) => ({ ...r, key }))}
-            scroll={{ x: 480 }}
-            locale={{ emptyText: '未填写' }}
-          />
-        </Card>
-
-        <Card size="small" title="家庭成员" role="region" aria-label="家庭成员">
-          <Table<FamilyRow & { key: number }>
-            rowKey="key"
-            size="small"
-            pagination={false}
-            columns={FAMILY_COLUMNS}
-            dataSource={(f.family ?? []).map((r, key) => ({ ...r, key }))}
-            scroll={{ x: 480 }}
-            locale={{ emptyText: '未填写' }}
-          />
-        </Card>
+        <RowsCard<HistoryRow> title="学习与工作经历" columns={HISTORY_COLUMNS} rows={f.history} />
+        <RowsCard<FamilyRow> title="家庭成员" columns={FAMILY_COLUMNS} rows={f.family} />
 
         <Card size="small" title="成绩" role="region" aria-label="成绩">
           <Table<Grade>

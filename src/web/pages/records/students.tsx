@@ -1,30 +1,30 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { Button, Card, Col, Form, Input, Row, Select, Space, Tag, Tooltip } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { api, type OrgNode } from '../../api.ts';
-import { recordsApi, SORTS, STUDENT_STATUSES, type SortKey, type StudentFilter, type StudentRow } from '../../api-records.ts';
+import { call } from '../../client.ts';
+import { recordsApi, SORT_KEYS, SORTS, type DocFilter, type SortKey, type StudentFilter, type StudentRow } from '../../../shared/contract/records.ts';
 import { useMe } from '../../session.tsx';
 import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
-import { MajorLevelCols, recordCardPath, studentColumns, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, fmtDateTime, PageTitle, usePagedList, useTickedRows } from '../../ui.tsx';
 
 /** The filter form; 排序方式 sits above the table. */
-type FilterValues = Omit<StudentFilter, 'sort'>;
+type FilterValues = DocFilter;
 
-const STATUS_COLORS: Record<string, string> = { 在籍: 'processing', 毕业: 'success', 退学: 'error', 休学: 'warning' };
-
-function cleanFilter(v: FilterValues, fixedTp: string | null): Omit<StudentFilter, 'sort'> {
-  const f: FilterValues = {};
-  if (v.cohort?.trim()) f.cohort = v.cohort.trim();
-  if (v.status) f.status = v.status;
-  if (v.major?.trim()) f.major = v.major.trim();
-  if (v.level) f.level = v.level;
-  const tp = fixedTp ?? v.tp_code;
-  if (tp) f.tp_code = tp;
-  if (v.q?.trim()) f.q = v.q.trim();
-  return f;
-}
+const ENROLL_FORM_COLUMN: TableColumnsType<StudentRow> = [
+  {
+    title: '入学登记表',
+    dataIndex: 'enroll_form_status',
+    width: 96,
+    render: (s: string, r) => (
+      <Tooltip title={r.enroll_form_updated_at ? `更新时间：${fmtDateTime(r.enroll_form_updated_at)}` : undefined}>
+        <Tag color={s === '已更新' ? 'success' : 'default'}>{s}</Tag>
+      </Tooltip>
+    ),
+  },
+];
 
 /** 学籍 → 查询统计 → 学籍卡查询 (seed 000 step 五). */
 export default function StudentsPage() {
@@ -36,12 +36,12 @@ export default function StudentsPage() {
   const [tps, setTps] = useState<OrgNode[]>([]);
   const [majors, setMajors] = useState<string[]>([]);
   const [sort, setSort] = useState<SortKey>('student_no');
-  const [filter, setFilter] = useState<FilterValues>({});
+  const [filter, setFilter] = useState<DocFilter>({});
   /** Ticked rows, kept across pages (for 下载报名登记表). */
-  const [ticked, setTicked] = useState<number[]>([]);
+  const { ticked, setTicked, selection } = useTickedRows<StudentRow>();
   const [exporting, setExporting] = useState(false);
 
-  const fetch = useCallback((q: StudentFilter & { page: number; page_size: number }) => recordsApi.students(q), []);
+  const fetch = useCallback((query: StudentFilter & { page: number; page_size: number }) => call(recordsApi.students, { query }), []);
   const list = usePagedList<StudentFilter, StudentRow>(fetch);
 
   useEffect(() => {
@@ -49,30 +49,11 @@ export default function StudentsPage() {
     api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
   }, [choosesTp]);
 
-  const search = (v: FilterValues, s: SortKey = sort) => {
-    const f = cleanFilter(v, fixedTp);
+  const search = (f: DocFilter, s: SortKey) => {
     setFilter(f);
-    setTicked([]);
-    list.search({ ...f, sort: s });
+    setTicked(new Map());
+    void list.search({ ...f, sort: s });
   };
-
-  const columns: TableColumnsType<StudentRow> = useMemo(
-    () => [
-      ...studentColumns<StudentRow>({ link: (r) => r.id, to: recordCardPath, widths: { student_no: 132, name: 84, gender: 50, id_number: 170, cohort: 80, level: 56, major: 150, tp: 140 } }),
-      { title: '学籍状态', dataIndex: 'status', width: 80, render: (s: string) => <Tag color={STATUS_COLORS[s]}>{s}</Tag> },
-      {
-        title: '入学登记表',
-        dataIndex: 'enroll_form_status',
-        width: 96,
-        render: (s: string, r) => (
-          <Tooltip title={r.enroll_form_updated_at ? `更新时间：${fmtDateTime(r.enroll_form_updated_at)}` : undefined}>
-            <Tag color={s === '已更新' ? 'success' : 'default'}>{s}</Tag>
-          </Tooltip>
-        ),
-      },
-    ],
-    [],
-  );
 
   return (
     <>
@@ -80,7 +61,7 @@ export default function StudentsPage() {
       <RunningExports announce style={{ marginBottom: 16 }} />
       <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
         <Card size="small">
-          <Form<FilterValues> form={form} name="records-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={(v) => search(v)}>
+          <Form<FilterValues> form={form} name="records-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={(v) => search(cleanDocFilter(v, fixedTp), sort)}>
             <Row gutter={16}>
               <Col xs={24} md={12} xl={8}>
                 <Form.Item
@@ -91,11 +72,7 @@ export default function StudentsPage() {
                   <Input allowClear placeholder="如 2021 或 202109" maxLength={6} inputMode="numeric" />
                 </Form.Item>
               </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="学籍状态" name="status">
-                  <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
-                </Form.Item>
-              </Col>
+              <StudentStatusCol />
               <MajorLevelCols majors={majors} />
               {(fixedTp || choosesTp) && (
                 <Col xs={24} md={12} xl={8}>
@@ -127,14 +104,7 @@ export default function StudentsPage() {
                 下载报名登记表
               </Button>
               <ExcelExportButton filter={filter} sort={sort} disabled={!list.data?.total} />
-              <Typography.Text type="secondary">
-                {ticked.length ? `已勾选 ${ticked.length} 人` : '可勾选学生（翻页后保留勾选）'}
-                {ticked.length > 0 && (
-                  <Button type="link" size="small" onClick={() => setTicked([])}>
-                    清除勾选
-                  </Button>
-                )}
-              </Typography.Text>
+              <TickedNote count={ticked.size} hint="可勾选学生（翻页后保留勾选）" onClear={() => setTicked(new Map())} />
             </Space>
             <Space wrap>
               <span>排序方式</span>
@@ -142,34 +112,18 @@ export default function StudentsPage() {
                 aria-label="排序方式"
                 style={{ width: 150 }}
                 value={sort}
-                options={(Object.keys(SORTS) as SortKey[]).map((k) => ({ value: k, label: SORTS[k] }))}
+                options={SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }))}
                 onChange={(s) => {
                   setSort(s);
-                  setTicked([]);
-                  list.search({ ...filter, sort: s });
+                  search(filter, s);
                 }}
               />
             </Space>
           </div>
-          <Table<StudentRow>
-            rowKey="id"
-            size="small"
-            loading={list.loading}
-            columns={columns}
-            dataSource={list.data?.rows ?? []}
-            scroll={{ x: 1080 }}
-            locale={{ emptyText: '没有符合查询条件的学生' }}
-            rowSelection={{
-              fixed: true,
-              preserveSelectedRowKeys: true,
-              selectedRowKeys: ticked,
-              onChange: (keys) => setTicked(keys.map(Number)),
-            }}
-            pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
-          />
+          <RecordStudentTable list={list} selection={selection} extra={ENROLL_FORM_COLUMN} scrollX={1080} emptyText="没有符合查询条件的学生" />
         </Card>
       </Space>
-      <ExportDialog kind="enroll-forms" open={exporting} onClose={() => setExporting(false)} ticked={ticked} total={list.data?.total ?? 0} filter={filter} />
+      <ExportDialog kind="enroll-forms" open={exporting} onClose={() => setExporting(false)} ticked={[...ticked.keys()]} total={list.data?.total ?? 0} filter={filter} />
     </>
   );
 }

@@ -1,11 +1,14 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { api, type OrgNode } from '../../api.ts';
-import { recordsApi, type StudentRow, type UpdateStatus, type VerificationFilter, type VerificationPage, type VerificationTp } from '../../api-records.ts';
+import { call, urlOf } from '../../client.ts';
+import {
+  recordsApi, UPDATE_STATUSES, type StudentRow, type UpdateStatus, type VerificationFilter, type VerificationTp,
+} from '../../../shared/contract/records.ts';
 import { useMe } from '../../session.tsx';
-import { MajorFilterItem, studentColumns, studentPagination, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, FormModal, fmtDateTime, PageTitle, TotalsRow } from '../../ui.tsx';
+import { MajorFilterItem, studentColumns, TpFilterItem } from '../../student-columns.tsx';
+import { FilterButtons, FormModal, fmtDateTime, PageTitle, TotalsRow, usePagedList } from '../../ui.tsx';
 
 type FilterValues = Partial<VerificationFilter>;
 
@@ -78,37 +81,32 @@ export default function VerificationPageView() {
   const [majors, setMajors] = useState<string[]>([]);
   /** The filter of what is on screen (what 导出Excel exports). */
   const [query, setQuery] = useState<VerificationFilter | null>(null);
-  const [paging, setPaging] = useState({ page: 1, page_size: 50 });
-  const [data, setData] = useState<VerificationPage | null>(null);
-  const [loading, setLoading] = useState(false);
+  /** 各教学点更新情况 of the page on screen. */
+  const [byTp, setByTp] = useState<VerificationTp[]>([]);
   const [campaignOpen, setCampaignOpen] = useState(false);
   const [campaignBusy, setCampaignBusy] = useState(false);
-  const requestNo = useRef(0);
+
+  const fetch = useCallback(async (q: VerificationFilter & { page: number; page_size: number }) => {
+    const r = await call(recordsApi.verification, { query: q });
+    setByTp(r.by_tp);
+    return r;
+  }, []);
+  const list = usePagedList<VerificationFilter, StudentRow>(fetch, { lazy: true, pageSize: 50 });
+  const { data, loading } = list;
 
   useEffect(() => {
     if (!fixedTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
     api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
   }, [fixedTp]);
 
-  const load = useCallback(async (f: VerificationFilter, page: number, page_size: number) => {
-    const no = ++requestNo.current;
-    setLoading(true);
-    try {
-      const res = await recordsApi.verification({ ...f, page, page_size });
-      if (no === requestNo.current) setData(res);
-    } catch {
-      // shown by the client
-    } finally {
-      if (no === requestNo.current) setLoading(false);
-    }
-  }, []);
+  const show = (f: VerificationFilter) => {
+    setQuery(f);
+    return list.search(f);
+  };
 
   const search = (v: FilterValues) => {
     const f = cleanFilter(v, fixedTp);
-    if (!f.grade) return;
-    setQuery(f);
-    setPaging((p) => ({ page: 1, page_size: p.page_size }));
-    void load(f, 1, paging.page_size);
+    if (f.grade) void show(f);
   };
 
   const pickTp = (code: string) => {
@@ -133,14 +131,11 @@ export default function VerificationPageView() {
       onOk: async () => {
         setCampaignBusy(true);
         try {
-          const r = await recordsApi.startVerification(grade);
+          const r = await call(recordsApi.startVerification, { body: { grade } });
           void message.success(`已对 ${grade} 年级发起强制核对：${r.students} 名在籍学生重置为“未更新”`);
           setCampaignOpen(false);
           form.setFieldsValue({ grade });
-          const f = { ...(query ?? cleanFilter(form.getFieldsValue(), fixedTp)), grade };
-          setQuery(f);
-          setPaging((p) => ({ page: 1, page_size: p.page_size }));
-          await load(f, 1, paging.page_size);
+          await show({ ...(query ?? cleanFilter(form.getFieldsValue(), fixedTp)), grade });
         } catch {
           // shown by the client
         } finally {
@@ -194,7 +189,7 @@ export default function VerificationPageView() {
               </Col>
               <Col xs={24} md={12} xl={6}>
                 <Form.Item label="更新状态" name="status">
-                  <Select<UpdateStatus> allowClear placeholder="全部" options={[{ value: '已更新' }, { value: '未更新' }]} />
+                  <Select<UpdateStatus> allowClear placeholder="全部" options={UPDATE_STATUSES.map((value) => ({ value }))} />
                 </Form.Item>
               </Col>
               <Col xs={24} md={12} xl={6}>
@@ -219,14 +214,14 @@ export default function VerificationPageView() {
 
         {!query && <Alert type="info" showIcon title="填写年级（如 2021），可选更新状态“未更新”，点击“查询”，及时督促未更新入学登记表的学生。" />}
 
-        {query && <CountsTable counts={data?.by_tp ?? []} loading={loading} onPick={pickTp} />}
+        {query && <CountsTable counts={byTp} loading={loading} onPick={pickTp} />}
 
         {query && (
           <Card
             size="small"
             title={`${query.grade} 年级在籍学生${query.status ? `（${query.status}）` : ''}`}
             extra={
-              <Button href={recordsApi.verificationXlsxUrl(query)} disabled={!data || data.total === 0}>
+              <Button href={urlOf(recordsApi.verificationXlsx, { query })} disabled={!data || data.total === 0}>
                 导出Excel
               </Button>
             }
@@ -239,10 +234,7 @@ export default function VerificationPageView() {
               dataSource={data?.rows ?? []}
               scroll={{ x: 1080 }}
               locale={{ emptyText: '没有符合查询条件的学生' }}
-              pagination={studentPagination(paging, data?.total ?? 0, (page, page_size) => {
-                setPaging({ page, page_size });
-                void load(query, page, page_size);
-              })}
+              pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
             />
           </Card>
         )}

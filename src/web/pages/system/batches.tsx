@@ -1,10 +1,17 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
-import { api, KIND_NAMES, type Batch, type BatchWindow, type OrgNode, type Task } from '../../api.ts';
-import { STEPS } from '../../../shared/steps.ts';
+import { KIND_NAMES } from '../../../shared/org.ts';
+import { call } from '../../client.ts';
+import { batchesApi, type Batch, type BatchWindow } from '../../../shared/contract/batches.ts';
+import { eligibilityApi } from '../../../shared/contract/eligibility.ts';
+import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
+import { tasksApi, type Task, type TaskState } from '../../../shared/contract/tasks.ts';
+import { STEPS, type StepKey } from '../../../shared/steps.ts';
 import { useMe } from '../../session.tsx';
-import { countdownText, day, FormModal, PageTitle, useBusyAction, WindowTag, windowState } from '../../ui.tsx';
+import { day, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
+import { BatchWindowsTable } from './batch-windows.tsx';
+import { useFormDialog } from './form-dialog.ts';
 
 type Range = [dayjs.Dayjs | null, dayjs.Dayjs | null] | null | undefined;
 
@@ -18,51 +25,23 @@ interface CreateValues {
 }
 
 interface ExtendValues {
-  step: string;
+  step: StepKey;
   node_id: number;
   ends_on: dayjs.Dayjs;
   reason: string;
 }
 
-const TASK_STATES: Record<string, string> = { queued: '排队中', running: '计算中', done: '已完成', failed: '失败', cancelled: '已取消' };
+const TASK_STATES: Record<TaskState, string> = { queued: '排队中', running: '计算中', done: '已完成', failed: '失败', cancelled: '已取消' };
 
-/** The windows of one batch as they stand for the user's node (extensions included). */
+/** The windows of one batch as they stand for the user's node (extensions included), as the server judges them. */
 function WindowsTable({ code }: { code: string }) {
   const [batch, setBatch] = useState<Batch | null>(null);
   useEffect(() => {
-    api.batch(code).then(setBatch, () => undefined);
+    call(batchesApi.get, { params: { code } }).then(setBatch, () => undefined);
   }, [code]);
   const byStep = new Map((batch?.windows ?? []).map((w) => [w.step, w]));
-  const rows = STEPS.map((s) => byStep.get(s.key) ?? ({ step: s.key, no: s.no, name: s.name, starts_on: '', ends_on: '' } as BatchWindow));
-  return (
-    <Table<BatchWindow>
-      rowKey="step"
-      size="small"
-      loading={!batch}
-      pagination={false}
-      dataSource={rows}
-      onRow={(w) => (w.starts_on && windowState(w).kind === 'open' ? { style: { background: '#f6ffed' } } : {})}
-      columns={[
-        { title: '环节', dataIndex: 'no', width: 60 },
-        { title: '工作内容', dataIndex: 'name' },
-        {
-          title: '办理时间',
-          key: 'dates',
-          render: (_: unknown, w) =>
-            w.starts_on ? (
-              <>
-                {w.starts_on} 至 {w.effective_ends_on ?? w.ends_on}
-                {w.effective_ends_on && w.effective_ends_on !== w.ends_on && <Typography.Text type="warning">（本单位已延期，原截止 {w.ends_on}）</Typography.Text>}
-              </>
-            ) : (
-              <Typography.Text type="secondary">未设置</Typography.Text>
-            ),
-        },
-        { title: '状态', key: 'state', width: 90, render: (_: unknown, w) => (w.starts_on ? <WindowTag state={windowState(w)} /> : null) },
-        { title: '倒计时', key: 'left', width: 150, render: (_: unknown, w) => (w.starts_on ? countdownText(windowState(w)) : null) },
-      ]}
-    />
-  );
+  const rows = STEPS.map((s): BatchWindow => byStep.get(s.key) ?? { step: s.key, no: s.no, name: s.name, starts_on: '', ends_on: '' });
+  return <BatchWindowsTable windows={rows} loading={!batch} size="small" />;
 }
 
 export default function BatchesPage() {
@@ -71,20 +50,17 @@ export default function BatchesPage() {
   const { message } = AntApp.useApp();
   const [batches, setBatches] = useState<Batch[] | null>(null);
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const [creating, setCreating] = useState(false);
-  const [editing, setEditing] = useState<Batch | null>(null);
-  const [extending, setExtending] = useState<Batch | null>(null);
+  const creating = useFormDialog<true, CreateValues>();
+  const editing = useFormDialog<Batch, Record<string, Range>>();
+  const extending = useFormDialog<Batch, ExtendValues>();
   const [task, setTask] = useState<Task | null>(null);
   const [taskOpen, setTaskOpen] = useState(false);
   const [reloadKey, setReloadKey] = useState(0);
   const polling = useRef<number | null>(null);
-  const [createForm] = Form.useForm<CreateValues>();
-  const [windowsForm] = Form.useForm<Record<string, Range>>();
-  const [extendForm] = Form.useForm<ExtendValues>();
 
   const load = useCallback(async () => {
     try {
-      setBatches(await api.batches());
+      setBatches(await call(batchesApi.list));
       setReloadKey((k) => k + 1);
     } catch {
       setBatches((b) => b ?? []);
@@ -93,7 +69,7 @@ export default function BatchesPage() {
 
   useEffect(() => {
     void load();
-    if (hq) api.nodes().then(setNodes, () => undefined);
+    if (hq) call(orgApi.nodes).then(setNodes, () => undefined);
     return () => {
       if (polling.current !== null) window.clearTimeout(polling.current);
     };
@@ -101,9 +77,7 @@ export default function BatchesPage() {
 
   const { busy, run, exclusive } = useBusyAction(load);
 
-  const submitCreate = async () => {
-    const v = await createForm.validateFields().catch(() => null);
-    if (!v) return;
+  const create = (_: true, v: CreateValues) => {
     const body = {
       code: v.code.trim(),
       name: v.name?.trim() || undefined,
@@ -113,7 +87,7 @@ export default function BatchesPage() {
       is_current: !!v.is_current,
       windows: [],
     };
-    if (await run(() => api.createBatch(body), `已创建毕业批次 ${body.code}，请设置各环节的办理时间。`)) setCreating(false);
+    return run(() => call(batchesApi.create, { body }), `已创建毕业批次 ${body.code}，请设置各环节的办理时间。`);
   };
 
   const openEditing = (b: Batch) => {
@@ -122,42 +96,31 @@ export default function BatchesPage() {
       const w = b.windows.find((x) => x.step === s.key);
       values[s.key] = w ? [dayjs(w.starts_on), dayjs(w.ends_on)] : undefined;
     }
-    windowsForm.resetFields();
-    windowsForm.setFieldsValue(values);
-    setEditing(b);
+    editing.show(b, values);
   };
 
-  const submitWindows = async () => {
-    if (!editing) return;
-    const v = await windowsForm.validateFields().catch(() => null);
-    if (!v) return;
+  const saveWindows = async ({ code }: Batch, v: Record<string, Range>) => {
     const windows = STEPS.flatMap((s) => {
       const r = v[s.key];
-      return r && r[0] && r[1] ? [{ step: s.key as string, starts_on: day(r[0])!, ends_on: day(r[1])! }] : [];
+      return r && r[0] && r[1] ? [{ step: s.key, starts_on: day(r[0])!, ends_on: day(r[1])! }] : [];
     });
     if (!windows.length) {
       void message.warning('请至少设置一个环节的办理时间。');
-      return;
+      return false;
     }
-    const code = editing.code;
-    if (await run(() => api.setWindows(code, windows), `已保存毕业批次 ${code} 的办理时间。`)) setEditing(null);
+    return run(() => call(batchesApi.setWindows, { params: { code }, body: { windows } }), `已保存毕业批次 ${code} 的办理时间。`);
   };
 
-  const submitExtend = async () => {
-    if (!extending) return;
-    const v = await extendForm.validateFields().catch(() => null);
-    if (!v) return;
-    const code = extending.code;
+  const extend = ({ code }: Batch, v: ExtendValues) => {
     const node = nodes.find((n) => n.id === v.node_id);
-    const ok = await run(
-      () => api.extendWindow(code, { step: v.step, node_id: v.node_id, ends_on: day(v.ends_on)!, reason: v.reason.trim() }),
+    return run(
+      () => call(batchesApi.extend, { params: { code }, body: { step: v.step, node_id: v.node_id, ends_on: day(v.ends_on)!, reason: v.reason.trim() } }),
       `已为“${node?.name ?? ''}”延长办理时间至 ${day(v.ends_on)}。`,
     );
-    if (ok) setExtending(null);
   };
 
   const poll = (id: string) => {
-    api.task(id).then(
+    call(tasksApi.get, { params: { id } }).then(
       (t) => {
         setTask(t);
         if (t.state === 'done' || t.state === 'failed' || t.state === 'cancelled') {
@@ -175,8 +138,8 @@ export default function BatchesPage() {
 
   const recompute = async (b: Batch) => {
     await exclusive(async () => {
-      const { task_id } = await api.recomputeEligibility(b.code);
-      setTask({ id: task_id, kind: '', title: `重新计算毕业批次 ${b.code} 的毕业资格`, state: 'queued', progress: 0, total: 0, result: null, error: null, created_at: '', finished_at: null });
+      const { task_id } = await call(eligibilityApi.recompute, { params: { code: b.code } });
+      setTask({ id: task_id, kind: '', title: `重新计算毕业批次 ${b.code} 的毕业资格`, state: 'queued', progress: 0, total: 0, eta_seconds: null, result: null, error: null, created_at: '', finished_at: null });
       setTaskOpen(true);
       poll(task_id);
     });
@@ -190,13 +153,7 @@ export default function BatchesPage() {
       <PageTitle
         extra={
           hq && (
-            <Button
-              type="primary"
-              onClick={() => {
-                createForm.resetFields();
-                setCreating(true);
-              }}
-            >
+            <Button type="primary" onClick={() => creating.show(true)}>
               新建毕业批次
             </Button>
           )
@@ -242,14 +199,7 @@ export default function BatchesPage() {
                     render: (_: unknown, b: Batch) => (
                       <Space size="small">
                         <a onClick={() => openEditing(b)}>设置办理时间</a>
-                        <a
-                          onClick={() => {
-                            extendForm.resetFields();
-                            setExtending(b);
-                          }}
-                        >
-                          延长办理时间
-                        </a>
+                        <a onClick={() => extending.show(b)}>延长办理时间</a>
                         <Popconfirm
                           title={`重新计算毕业批次 ${b.code} 的毕业资格？`}
                           description="按最新成绩和教学计划重新核查该批次全部候选学生，在后台进行。"
@@ -268,7 +218,7 @@ export default function BatchesPage() {
         />
       </Card>
 
-      <FormModal title="新建毕业批次" open={creating} busy={busy} onOk={submitCreate} onCancel={() => setCreating(false)} form={createForm} name="create-batch">
+      <FormModal title="新建毕业批次" busy={busy} {...creating.modal(create)} name="create-batch">
         <Form.Item
           label="批次代码"
           name="code"
@@ -298,13 +248,10 @@ export default function BatchesPage() {
       </FormModal>
 
       <FormModal
-        title={editing ? `设置毕业批次 ${editing.code} 的办理时间` : ''}
-        open={!!editing}
+        title={editing.target ? `设置毕业批次 ${editing.target.code} 的办理时间` : ''}
         width={640}
         busy={busy}
-        onOk={submitWindows}
-        onCancel={() => setEditing(null)}
-        form={windowsForm}
+        {...editing.modal(saveWindows)}
         name="batch-windows"
         formProps={{ labelCol: { flex: '230px' }, labelWrap: true }}
       >
@@ -316,18 +263,15 @@ export default function BatchesPage() {
       </FormModal>
 
       <FormModal
-        title={extending ? `延长办理时间（毕业批次 ${extending.code}）` : ''}
-        open={!!extending}
+        title={extending.target ? `延长办理时间（毕业批次 ${extending.target.code}）` : ''}
         busy={busy}
-        onOk={submitExtend}
-        onCancel={() => setExtending(null)}
-        form={extendForm}
+        {...extending.modal(extend)}
         name="extend-window"
       >
         <Form.Item label="环节" name="step" rules={[{ required: true, message: '请选择环节' }]}>
           <Select
             options={STEPS.map((s) => {
-              const w = extending?.windows.find((x) => x.step === s.key);
+              const w = extending.target?.windows.find((x) => x.step === s.key);
               return { value: s.key, label: `${s.no}、${s.name}${w ? `（${w.starts_on} 至 ${w.ends_on}）` : '（未设置）'}`, disabled: !w };
             })}
           />

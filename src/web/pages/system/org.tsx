@@ -1,8 +1,11 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Card, Form, Input, Space, Table, Tag, Typography } from 'antd';
-import { api, KIND_NAMES, type NodeKind, type OrgNode } from '../../api.ts';
+import { KIND_NAMES, type NodeKind } from '../../../shared/org.ts';
+import { call } from '../../client.ts';
+import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
 import { useMe } from '../../session.tsx';
 import { DisableToggle, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
+import { useFormDialog } from './form-dialog.ts';
 
 const CHILD_KIND: Record<NodeKind, NodeKind | null> = { hq: 'branch', branch: 'tp', tp: 'class', class: null };
 const KIND_COLORS: Record<NodeKind, string> = { hq: 'magenta', branch: 'blue', tp: 'green', class: 'default' };
@@ -27,14 +30,12 @@ export default function OrgPage() {
   const [nodes, setNodes] = useState<OrgNode[] | null>(null);
   const [expanded, setExpanded] = useState<number[]>([]);
   const [keyword, setKeyword] = useState('');
-  const [creating, setCreating] = useState<OrgNode | null>(null);
-  const [renaming, setRenaming] = useState<OrgNode | null>(null);
-  const [createForm] = Form.useForm<{ code: string; name: string }>();
-  const [renameForm] = Form.useForm<{ name: string }>();
+  const creating = useFormDialog<OrgNode, { code: string; name: string }>();
+  const renaming = useFormDialog<OrgNode, { name: string }>();
 
   const load = useCallback(async (first = false) => {
     try {
-      const list = await api.nodes();
+      const list = await call(orgApi.nodes);
       setNodes(list);
       if (first) setExpanded(list.filter((n) => n.kind === 'hq' || n.kind === 'branch').map((n) => n.id));
     } catch {
@@ -67,25 +68,13 @@ export default function OrgPage() {
 
   const { busy, run } = useBusyAction(load);
 
-  const submitCreate = async () => {
-    if (!creating) return;
-    const v = await createForm.validateFields().catch(() => null);
-    if (!v) return;
-    const parent = creating;
-    const ok = await run(() => api.createNode({ parent_id: parent.id, code: v.code.trim(), name: v.name.trim() }), `已新建${KIND_NAMES[CHILD_KIND[parent.kind]!]}“${v.name.trim()}”。`);
-    if (ok) {
-      setExpanded((e) => (e.includes(parent.id) ? e : [...e, parent.id]));
-      setCreating(null);
-    }
+  const create = async (parent: OrgNode, v: { code: string; name: string }) => {
+    const ok = await run(() => call(orgApi.createNode, { body: { parent_id: parent.id, code: v.code.trim(), name: v.name.trim() } }), `已新建${KIND_NAMES[CHILD_KIND[parent.kind]!]}“${v.name.trim()}”。`);
+    if (ok) setExpanded((e) => (e.includes(parent.id) ? e : [...e, parent.id]));
+    return ok;
   };
-
-  const submitRename = async () => {
-    if (!renaming) return;
-    const v = await renameForm.validateFields().catch(() => null);
-    if (!v) return;
-    const node = renaming;
-    if (await run(() => api.updateNode(node.id, { name: v.name.trim() }), '名称已修改。')) setRenaming(null);
-  };
+  const rename = (node: OrgNode, v: { name: string }) =>
+    run(() => call(orgApi.updateNode, { params: { id: node.id }, body: { name: v.name.trim() } }), '名称已修改。');
 
   return (
     <>
@@ -124,29 +113,15 @@ export default function OrgPage() {
                 return (
                   <Space size="small">
                     {child && !n.disabled && (
-                      <a
-                        onClick={() => {
-                          createForm.resetFields();
-                          setCreating(n);
-                        }}
-                      >
-                        新建{KIND_NAMES[child]}
-                      </a>
+                      <a onClick={() => creating.show(n)}>新建{KIND_NAMES[child]}</a>
                     )}
-                    <a
-                      onClick={() => {
-                        renameForm.setFieldsValue({ name: n.name });
-                        setRenaming(n);
-                      }}
-                    >
-                      修改名称
-                    </a>
+                    <a onClick={() => renaming.show(n, { name: n.name })}>修改名称</a>
                     {n.id !== me.node.id && (
                       <DisableToggle
                         disabled={n.disabled}
                         title={`停用“${n.name}”？`}
                         description="停用后该单位不能再办理业务，可随时重新启用。"
-                        onChange={(disabled) => run(() => api.updateNode(n.id, { disabled }), `已${disabled ? '停用' : '启用'}“${n.name}”。`)}
+                        onChange={(disabled) => run(() => call(orgApi.updateNode, { params: { id: n.id }, body: { disabled } }), `已${disabled ? '停用' : '启用'}“${n.name}”。`)}
                       />
                     )}
                   </Space>
@@ -158,12 +133,9 @@ export default function OrgPage() {
       </Card>
 
       <FormModal
-        title={creating ? `在“${creating.name}”下新建${KIND_NAMES[CHILD_KIND[creating.kind] ?? 'class']}` : ''}
-        open={!!creating}
+        title={creating.target ? `在“${creating.target.name}”下新建${KIND_NAMES[CHILD_KIND[creating.target.kind] ?? 'class']}` : ''}
         busy={busy}
-        onOk={submitCreate}
-        onCancel={() => setCreating(null)}
-        form={createForm}
+        {...creating.modal(create)}
         name="create-node"
       >
         <Form.Item
@@ -173,7 +145,7 @@ export default function OrgPage() {
             { required: true, message: '请填写单位代码' },
             { pattern: /^[A-Za-z0-9_-]{1,20}$/, message: '单位代码为 1–20 位字母或数字' },
           ]}
-          extra={creating?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
+          extra={creating.target?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
         >
           <Input maxLength={20} />
         </Form.Item>
@@ -182,7 +154,7 @@ export default function OrgPage() {
         </Form.Item>
       </FormModal>
 
-      <FormModal title={renaming ? `修改“${renaming.name}”的名称` : ''} open={!!renaming} busy={busy} onOk={submitRename} onCancel={() => setRenaming(null)} form={renameForm} name="rename-node">
+      <FormModal title={renaming.target ? `修改“${renaming.target.name}”的名称` : ''} busy={busy} {...renaming.modal(rename)} name="rename-node">
         <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
           <Input maxLength={80} />
         </Form.Item>

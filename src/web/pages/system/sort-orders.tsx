@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, App as AntApp, Card, Select, Space, Table } from 'antd';
-import { recordsApi, SORTS, type SortKey, type SortOrderRow } from '../../api-records.ts';
+import { call } from '../../client.ts';
+import { recordsApi, SORT_KEYS, SORTS, type SortKey, type SortOrderRow } from '../../../shared/contract/records.ts';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
 
-const SORT_OPTIONS = (Object.keys(SORTS) as SortKey[]).map((k) => ({ value: k, label: SORTS[k] }));
+const SORT_OPTIONS = SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }));
 
 /** 系统管理 → 文档排序标准: each teaching point's 默认排序方式 of its documents (seed 000 step 五, 注意). */
 export default function SortOrdersPage() {
@@ -12,7 +13,7 @@ export default function SortOrdersPage() {
   const [saving, setSaving] = useState<string | null>(null);
 
   const load = useCallback(async () => {
-    setRows((await recordsApi.sortOrders()).rows);
+    setRows((await call(recordsApi.sortOrders)).rows);
   }, []);
   useEffect(() => {
     load().catch(() => setRows([]));
@@ -21,7 +22,7 @@ export default function SortOrdersPage() {
   const save = async (row: SortOrderRow, sort: SortKey) => {
     setSaving(row.tp_code);
     try {
-      const saved = await recordsApi.setSortOrder(row.tp_code, sort);
+      const saved = await call(recordsApi.setSortOrder, { params: { tp_code: row.tp_code }, body: { sort } });
       setRows((rs) => rs?.map((r) => (r.tp_code === saved.tp_code ? saved : r)) ?? rs);
       void message.success(`已将 ${row.tp_name} 的默认排序方式设为“${SORTS[sort]}”。`);
     } catch {

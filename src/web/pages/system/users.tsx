@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import { Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
-import { api, KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, type OrgNode, type Role, type User } from '../../api.ts';
+import { KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, ROLES, type Role } from '../../../shared/org.ts';
+import { call } from '../../client.ts';
+import { accountsApi, type User, type UsersFilter } from '../../../shared/contract/accounts.ts';
+import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
 import { useMe } from '../../session.tsx';
 import { DisableToggle, FormModal, PageTitle, QueryButtonItem, useBusyAction, usePagedList } from '../../ui.tsx';
+import { useFormDialog } from './form-dialog.ts';
 
-interface Filter {
-  node_id?: number;
-  role?: Role;
-  q?: string;
-}
+type Filter = Omit<UsersFilter, 'page' | 'page_size'>;
 
 interface CreateValues {
   node_id: number;
@@ -17,7 +17,7 @@ interface CreateValues {
   password: string;
 }
 
-const ALL_ROLES: Role[] = ['hq_admin', 'branch_admin', 'tp_admin', 'head_teacher', 'student'];
+const listUsers = (query: UsersFilter) => call(accountsApi.users, { query });
 const passwordRule = {
   validator: (_r: unknown, v: string) =>
     !v || (v.length >= 8 && /[A-Za-z]/.test(v) && /\d/.test(v)) ? Promise.resolve() : Promise.reject(new Error('密码至少 8 位，且须同时包含字母和数字')),
@@ -26,60 +26,37 @@ const passwordRule = {
 export default function UsersPage() {
   const me = useMe();
   const [filterForm] = Form.useForm<Filter>();
-  const [createForm] = Form.useForm<CreateValues>();
-  const [resetForm] = Form.useForm<{ password: string }>();
-  const [renameForm] = Form.useForm<{ display_name: string }>();
+  const creating = useFormDialog<true, CreateValues>();
+  const resetting = useFormDialog<User, { password: string }>();
+  const renaming = useFormDialog<User, { display_name: string }>();
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const { data, loading, search, reload, pagination } = usePagedList<Filter, User>(api.users);
+  const { data, loading, search, reload, pagination } = usePagedList<Filter, User>(listUsers);
   const { busy, run } = useBusyAction(reload);
-  const [creating, setCreating] = useState(false);
-  const [resetting, setResetting] = useState<User | null>(null);
-  const [renaming, setRenaming] = useState<User | null>(null);
-  const createNodeId = Form.useWatch('node_id', createForm);
+  const createNodeId = Form.useWatch('node_id', creating.form);
   const createNode = nodes.find((n) => n.id === createNodeId);
 
   useEffect(() => {
-    api.nodes().then(setNodes, () => undefined);
+    call(orgApi.nodes).then(setNodes, () => undefined);
   }, []);
 
   const nodeOptions = nodes.filter((n) => !n.disabled).map((n) => ({ value: n.id, label: `${n.code} ${n.name}（${KIND_NAMES[n.kind]}）` }));
 
-  const submitCreate = async () => {
-    const v = await createForm.validateFields().catch(() => null);
-    if (!v) return;
+  const create = (_: true, v: CreateValues) => {
     const node = nodes.find((n) => n.id === v.node_id);
-    if (!node) return;
+    if (!node) return Promise.resolve(false);
     const body = { username: v.username.trim(), display_name: v.display_name.trim(), role: ROLE_FOR_KIND[node.kind], node_id: node.id, password: v.password };
-    if (await run(() => api.createUser(body), `已创建账号“${body.username}”，首次登录须修改密码。`)) setCreating(false);
+    return run(() => call(accountsApi.createUser, { body }), `已创建账号“${body.username}”，首次登录须修改密码。`);
   };
-
-  const submitReset = async () => {
-    if (!resetting) return;
-    const v = await resetForm.validateFields().catch(() => null);
-    if (!v) return;
-    const u = resetting;
-    if (await run(() => api.resetPassword(u.id, v.password), `已重置“${u.username}”的密码，下次登录须修改。`)) setResetting(null);
-  };
-
-  const submitRename = async () => {
-    if (!renaming) return;
-    const v = await renameForm.validateFields().catch(() => null);
-    if (!v) return;
-    const u = renaming;
-    if (await run(() => api.updateUser(u.id, { display_name: v.display_name.trim() }), '姓名已修改。')) setRenaming(null);
-  };
+  const reset = (u: User, v: { password: string }) =>
+    run(() => call(accountsApi.resetPassword, { params: { id: u.id }, body: { password: v.password } }), `已重置“${u.username}”的密码，下次登录须修改。`);
+  const rename = (u: User, v: { display_name: string }) =>
+    run(() => call(accountsApi.updateUser, { params: { id: u.id }, body: { display_name: v.display_name.trim() } }), '姓名已修改。');
 
   return (
     <>
       <PageTitle
         extra={
-          <Button
-            type="primary"
-            onClick={() => {
-              createForm.resetFields();
-              setCreating(true);
-            }}
-          >
+          <Button type="primary" onClick={() => creating.show(true)}>
             新建账号
           </Button>
         }
@@ -93,14 +70,14 @@ export default function UsersPage() {
           name="user-filter"
           style={{ marginBottom: 12, rowGap: 8 }}
           onFinish={(v) => {
-            search({ node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined });
+            void search({ node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined });
           }}
         >
           <Form.Item label="单位" name="node_id">
             <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="全部单位" style={{ width: 260 }} options={nodeOptions} />
           </Form.Item>
           <Form.Item label="角色" name="role">
-            <Select allowClear placeholder="全部角色" style={{ width: 140 }} options={ALL_ROLES.map((r) => ({ value: r, label: ROLE_NAMES[r] }))} />
+            <Select allowClear placeholder="全部角色" style={{ width: 140 }} options={ROLES.map((r) => ({ value: r, label: ROLE_NAMES[r] }))} />
           </Form.Item>
           <Form.Item label="关键字" name="q">
             <Input allowClear placeholder="用户名或姓名" style={{ width: 180 }} />
@@ -134,28 +111,14 @@ export default function UsersPage() {
               width: 240,
               render: (_: unknown, u) => (
                 <Space size="small">
-                  <a
-                    onClick={() => {
-                      renameForm.setFieldsValue({ display_name: u.display_name });
-                      setRenaming(u);
-                    }}
-                  >
-                    修改姓名
-                  </a>
-                  <a
-                    onClick={() => {
-                      resetForm.resetFields();
-                      setResetting(u);
-                    }}
-                  >
-                    重置密码
-                  </a>
+                  <a onClick={() => renaming.show(u, { display_name: u.display_name })}>修改姓名</a>
+                  <a onClick={() => resetting.show(u)}>重置密码</a>
                   {u.id !== me.id && (
                     <DisableToggle
                       disabled={u.disabled}
                       title={`停用账号“${u.username}”？`}
                       description="停用后该账号立即退出且不能登录，可随时重新启用。"
-                      onChange={(disabled) => run(() => api.updateUser(u.id, { disabled }), `已${disabled ? '停用' : '启用'}“${u.username}”。`)}
+                      onChange={(disabled) => run(() => call(accountsApi.updateUser, { params: { id: u.id }, body: { disabled } }), `已${disabled ? '停用' : '启用'}“${u.username}”。`)}
                     />
                   )}
                 </Space>
@@ -165,7 +128,7 @@ export default function UsersPage() {
         />
       </Card>
 
-      <FormModal title="新建账号" open={creating} busy={busy} onOk={submitCreate} onCancel={() => setCreating(false)} form={createForm} name="create-user">
+      <FormModal title="新建账号" busy={busy} {...creating.modal(create)} name="create-user">
         <Form.Item label="所属单位" name="node_id" rules={[{ required: true, message: '请选择所属单位' }]}>
           <Select showSearch={{ optionFilterProp: 'label' }} placeholder="请选择单位" options={nodeOptions} />
         </Form.Item>
@@ -190,22 +153,13 @@ export default function UsersPage() {
         </Form.Item>
       </FormModal>
 
-      <FormModal
-        title={resetting ? `重置“${resetting.username}”的密码` : ''}
-        open={!!resetting}
-        busy={busy}
-        okText="重置"
-        onOk={submitReset}
-        onCancel={() => setResetting(null)}
-        form={resetForm}
-        name="reset-password"
-      >
+      <FormModal title={resetting.target ? `重置“${resetting.target.username}”的密码` : ''} busy={busy} okText="重置" {...resetting.modal(reset)} name="reset-password">
         <Form.Item label="新密码" name="password" extra="重置后该账号会被退出登录，下次登录须修改密码。" rules={[{ required: true, message: '请填写新密码' }, passwordRule]}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
       </FormModal>
 
-      <FormModal title={renaming ? `修改“${renaming.username}”的姓名` : ''} open={!!renaming} busy={busy} onOk={submitRename} onCancel={() => setRenaming(null)} form={renameForm} name="rename-user">
+      <FormModal title={renaming.target ? `修改“${renaming.target.username}”的姓名` : ''} busy={busy} {...renaming.modal(rename)} name="rename-user">
         <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
           <Input maxLength={50} />
         </Form.Item>
