@@ -22,6 +22,8 @@ import { hashPassword } from '../src/server/platform/auth.ts';
 import { intOption, stringOption, type Options } from './lib/options.ts';
 import { adminQuery, login as loginAs, logger, round } from './lib/common.ts';
 import { badKind } from './lib/photo-zip.ts';
+import { pathOf, type CallInput, type ResponseOf, type RouteContract } from '../src/shared/contract.ts';
+import { photosApi, type UploadReport } from '../src/shared/contract/photos.ts';
 
 export const description = '批量上传电子照片: a zip of N photos through upload, check, report and 保存, against unzip -t';
 
@@ -94,17 +96,17 @@ export async function run(options: Options): Promise<void> {
       if (process.env.BENCH_RSS_TRACE) log(`rss ${Math.round(rss.rss / 1048576)} heap ${Math.round(rss.heapUsed / 1048576)} ext ${Math.round(rss.external / 1048576)} ab ${Math.round(rss.arrayBuffers / 1048576)}`);
     }, 250);
     const start = performance.now();
-    const started = JSON.parse(await uploadFile(base, cookie, zipFile)) as { upload_id: string };
+    const started = JSON.parse(await uploadFile(base, cookie, zipFile)) as ResponseOf<typeof photosApi.upload>;
     const uploaded = performance.now();
-    let report: { upload: { state: string; accepted: number; rejected: number; error: string | null }; total: number };
+    let report: UploadReport;
     for (;;) {
-      report = await api(base, 'GET', `/api/photos/uploads/${started.upload_id}?page_size=50`, cookie);
+      report = await api(base, photosApi.report, { params: { id: started.upload_id }, query: { page_size: 50 } }, cookie);
       if (report.upload.state !== 'checking') break;
       await new Promise((r) => setTimeout(r, 100));
     }
     const checked = performance.now();
     if (report.upload.state !== 'checked') throw new Error(`check ended ${report.upload.state}: ${report.upload.error}`);
-    const saved = await api<{ applied: number }>(base, 'POST', `/api/photos/uploads/${started.upload_id}/save`, cookie);
+    const saved = await api(base, photosApi.save, { params: { id: started.upload_id } }, cookie);
     const end = performance.now();
     const peakRss = process.resourceUsage().maxRSS / 1024;
     clearInterval(sampler);
@@ -195,9 +197,14 @@ function uploadFile(base: string, cookie: string, file: string): Promise<string>
   });
 }
 
-async function api<T = any>(base: string, method: 'GET' | 'POST', url: string, cookie: string): Promise<T> {
-  const res = await fetch(base + url, { method, headers: { cookie } });
+type Scalar = string | number | boolean | null | undefined;
+
+/** Calls one route of a contract over HTTP (no body); its answer as the contract types it. */
+async function api<C extends RouteContract>(base: string, contract: C, input: CallInput<C>, cookie: string): Promise<ResponseOf<C>> {
+  const i = input as { params?: Record<string, Scalar>; query?: Record<string, Scalar> };
+  const url = pathOf(contract.path, i.params, i.query);
+  const res = await fetch(base + url, { method: contract.method, headers: { cookie } });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${method} ${url}: ${res.status} ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
+  if (res.status !== 200) throw new Error(`${contract.method} ${url}: ${res.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as ResponseOf<C>;
 }

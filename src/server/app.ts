@@ -7,6 +7,7 @@ import { accountRoutes } from './accounts/routes.ts';
 import { orgRoutes } from './org/routes.ts';
 import { operationLogRoutes } from './oplog/routes.ts';
 import { batchRoutes } from './batches/routes.ts';
+import { homeRoutes } from './home/routes.ts';
 import { eligibilityRoutes } from './eligibility/routes.ts';
 import { registerEligibilityJobs } from './eligibility/service.ts';
 import { confirmationRoutes } from './confirmation/routes.ts';
@@ -27,6 +28,7 @@ import { registerRecordExports } from './records/list-export.ts';
 import { recordRoutes } from './records/routes.ts';
 import { formRoutes } from './forms/routes.ts';
 import { materialRoutes } from './materials/routes.ts';
+import { calendarRoutes } from './calendar/routes.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -76,7 +78,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, operationLogRoutes, batchRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, operationLogRoutes, batchRoutes, homeRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes, calendarRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

@@ -85,6 +85,9 @@ export interface Paged<R> {
   rows: R[];
 }
 
+/** A list answer: the rows of one page and how many there are in all. */
+export const listOf = <T extends z.ZodType>(row: T) => z.object({ total: z.number(), rows: z.array(row) });
+
 /** The paging fields of a list query. */
 export const paging = (max = 500, size = 20) => ({
   page: z.coerce.number().int().min(1).default(1),

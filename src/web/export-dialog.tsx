@@ -7,7 +7,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { App as AntApp, Button, Form, Modal, Radio, Typography } from 'antd';
 import type { z } from 'zod';
 import { Link } from 'react-router-dom';
-import { isOffice } from './api.ts';
+import { OFFICES } from '../shared/org.ts';
 import { call } from './client.ts';
 import { PRINT_MODE_NAMES, PRINT_MODES, type ExportScope, type PrintMode } from '../shared/contract/exports.ts';
 import type { FormFilter } from '../shared/contract/forms.ts';
@@ -26,6 +26,7 @@ import {
 } from '../shared/contract/records.ts';
 import { startExport } from './running-exports.tsx';
 import { useMe } from './session.tsx';
+import { useBusyAction } from './ui.tsx';
 
 /** 排序方式 of the dialog: a sorting standard, or each teaching point's own (教学点默认排序). */
 type SortChoice = SortKey | 'default';
@@ -82,7 +83,7 @@ export function ExportDialog(props: ExportDialogProps) {
   const [sort, setSort] = useState<SortChoice>('default');
   const [printMode, setPrintMode] = useState<PrintMode>('zip');
   const [orders, setOrders] = useState<SortOrderRow[] | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, exclusive } = useBusyAction();
 
   // Each opening starts from the ticked students if there are any, and the teaching point's standard.
   useEffect(() => {
@@ -103,10 +104,8 @@ export function ExportDialog(props: ExportDialogProps) {
 
   const count = scope === 'ticked' ? ticked.length : total;
 
-  const onOk = async () => {
-    if (busy) return;
-    setBusy(true);
-    try {
+  const onOk = () =>
+    exclusive(async () => {
       // Typed by the payload schemas the server parses (the print mode is the 成绩单's and 毕业生登记表's only).
       const payload: z.input<typeof transcriptsPayload> | z.input<typeof graduateFormsPayload> = {
         scope, ids: scope === 'ticked' ? ticked : undefined, sort: sort === 'default' ? null : sort, filter: props.filter,
@@ -115,12 +114,7 @@ export function ExportDialog(props: ExportDialogProps) {
       await startExport(kind, payload);
       void message.success('已开始导出，完成后可在右上角“消息”中下载');
       onClose();
-    } catch {
-      // shown by the api client
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Modal
@@ -149,7 +143,7 @@ export function ExportDialog(props: ExportDialogProps) {
           extra={
             <>
               入学登记表、毕业生登记表、成绩单、档案袋宜按同一标准排序，避免封装档案时匹配困难。
-              {isOffice(me.role) && <Link to="/system/sort-orders">设置文档排序标准</Link>}
+              {OFFICES.includes(me.role) && <Link to="/system/sort-orders">设置文档排序标准</Link>}
             </>
           }
           value={sort}
@@ -172,22 +166,17 @@ export function ExportDialog(props: ExportDialogProps) {
 /** 导出Excel: the list as it is queried and sorted, as a 学生名单 export (streamed; 消息 brings the file). */
 export function ExcelExportButton({ filter, sort, disabled }: { filter: DocFilter; sort?: SortKey; disabled?: boolean }) {
   const { message } = AntApp.useApp();
-  const [busy, setBusy] = useState(false);
+  const { busy, exclusive } = useBusyAction();
   return (
     <Button
       disabled={disabled}
       loading={busy}
-      onClick={async () => {
-        setBusy(true);
-        try {
+      onClick={() =>
+        void exclusive(async () => {
           await startExport(STUDENTS_XLSX, { filter, sort: sort ?? 'student_no' });
           void message.success('已开始导出 Excel，完成后可在右上角“消息”中下载');
-        } catch {
-          // shown by the api client
-        } finally {
-          setBusy(false);
-        }
-      }}
+        })
+      }
     >
       导出Excel
     </Button>

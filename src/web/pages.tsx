@@ -29,6 +29,7 @@ import UsersPage from './pages/system/users.tsx';
 import OperationLogPage from './pages/system/oplog.tsx';
 import BatchesPage from './pages/system/batches.tsx';
 import SortOrdersPage from './pages/system/sort-orders.tsx';
+import CalendarPage from './pages/system/calendar.tsx';
 
 /** The menu's groups, in the seed's order. */
 export const MENU_GROUPS = [
@@ -86,4 +87,5 @@ export const PAGES: PageDef[] = [
   { path: '/system/oplog', element: <OperationLogPage />, roles: ADMINS, menu: { group: 'system', label: '操作日志' } },
   { path: '/system/batches', element: <BatchesPage />, roles: STAFF, menu: { group: 'system', label: '毕业批次' } },
   { path: '/system/sort-orders', element: <SortOrdersPage />, roles: OFFICES, menu: { group: 'system', label: '文档排序标准' } },
+  { path: '/system/calendar', element: <CalendarPage />, roles: STAFF, menu: { group: 'system', label: '工作日历' } },
 ];

@@ -2,10 +2,10 @@ import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { Badge, Breadcrumb, Button, Grid, Layout, Menu, Result, Space, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
-import { MESSAGES_CHANGED, type Role } from './api.ts';
+import type { Role } from '../shared/org.ts';
 import { useMe, useSession } from './session.tsx';
 import { MENU_GROUPS, PAGES } from './pages.tsx';
-import { call } from './client.ts';
+import { call, MESSAGES_CHANGED } from './client.ts';
 import { messagesApi } from '../shared/contract/exports.ts';
 
 interface MenuLeaf {

@@ -1,12 +1,15 @@
 /** What the student lists share: the identity columns of a student row and the filter-form items that find one. */
-import { useMemo } from 'react';
-import { AutoComplete, Button, Col, Form, Input, Select, Table, Tag, Typography } from 'antd';
-import type { TableColumnsType, TablePaginationConfig } from 'antd';
+import { useEffect, useMemo, useState } from 'react';
+import { AutoComplete, Button, Col, Form, Input, Select, Tag, Typography } from 'antd';
+import type { TableColumnsType } from 'antd';
 import type { TableRowSelection } from 'antd/es/table/interface';
 import { Link } from 'react-router-dom';
-import type { Batch, OrgNode } from './api.ts';
-import type { Paged } from '../shared/contract.ts';
+import { batchesApi, type Batch } from '../shared/contract/batches.ts';
+import { orgApi, type OrgNode } from '../shared/contract/org.ts';
+import { programmesApi } from '../shared/contract/programmes.ts';
 import { STUDENT_STATUSES, type DocFilter, type StudentRow } from '../shared/contract/records.ts';
+import { call } from './client.ts';
+import { FilterField, PagedTable, type PagedView, STUDENT_PAGE_SIZES, THIRD } from './ui.tsx';
 
 /** The fields of a row that the identity columns show. */
 export type StudentIdentity = Pick<StudentRow, 'student_no' | 'name' | 'id_number_masked' | 'level' | 'major' | 'tp_code' | 'tp_name'> &
@@ -117,10 +120,10 @@ export function LevelFilterItem() {
 export function MajorLevelCols({ majors }: { majors: string[] }) {
   return (
     <>
-      <Col xs={24} md={12} xl={8}>
+      <Col {...THIRD}>
         <MajorFilterItem majors={majors} />
       </Col>
-      <Col xs={24} md={12} xl={8}>
+      <Col {...THIRD}>
         <LevelFilterItem />
       </Col>
     </>
@@ -144,21 +147,20 @@ export function BatchFilterItem({ batches, search = false }: { batches: Batch[];
   );
 }
 
-/** Server-side paging of a list of students: sizes 20–200 and “共 N 人”. */
-export function studentPagination(
-  paging: { page: number; page_size: number },
-  total: number,
-  onChange: (page: number, page_size: number) => void,
-): TablePaginationConfig {
-  return {
-    current: paging.page,
-    pageSize: paging.page_size,
-    total,
-    showSizeChanger: true,
-    pageSizeOptions: [20, 50, 100, 200],
-    showTotal: (t) => `共 ${t} 人`,
-    onChange,
-  };
+/**
+ * What the filters offer, each read once unless left out: the batches, the teaching points (not for a
+ * teaching point, whose own is fixed) and the names of the majors.
+ */
+export function useFilterChoices({ batches: withBatches = true, tps: withTps = true, majors: withMajors = true } = {}) {
+  const [batches, setBatches] = useState<Batch[]>([]);
+  const [tps, setTps] = useState<OrgNode[]>([]);
+  const [majors, setMajors] = useState<string[]>([]);
+  useEffect(() => {
+    if (withBatches) call(batchesApi.list).then(setBatches, () => undefined);
+    if (withTps) call(orgApi.nodes, { query: { kind: 'tp' } }).then(setTps, () => undefined);
+    if (withMajors) call(programmesApi.majors).then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
+  }, [withBatches, withTps, withMajors]);
+  return { batches, tps, majors };
 }
 
 // ——— The 学籍 lists (学籍卡查询, 学生学籍档案打印): the same rows, ticks and filter ———
@@ -178,11 +180,9 @@ const STATUS_COLORS: Record<string, string> = { 在籍: 'processing', 毕业: 's
 /** 学籍状态 of a filter form (field `status`), in a column (a third of the row on wide screens). */
 export function StudentStatusCol() {
   return (
-    <Col xs={24} md={12} xl={8}>
-      <Form.Item label="学籍状态" name="status">
-        <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
-      </Form.Item>
-    </Col>
+    <FilterField label="学籍状态" name="status">
+      <Select allowClear placeholder="全部" options={STUDENT_STATUSES.map((s) => ({ value: s }))} />
+    </FilterField>
   );
 }
 
@@ -202,7 +202,7 @@ export function TickedNote({ count, hint, onClear }: { count: number; hint: stri
 
 /** The students of a 学籍 list: identity (the name leads to the 学籍卡), 学籍状态, `extra` columns; ticks kept across pages. */
 export function RecordStudentTable({ list, selection, extra = NO_COLUMNS, scrollX, emptyText }: {
-  list: { loading: boolean; data: Paged<StudentRow> | null; pagination: (showTotal: (total: number) => string) => TablePaginationConfig };
+  list: PagedView<StudentRow>;
   selection: TableRowSelection<StudentRow>;
   extra?: TableColumnsType<StudentRow>;
   scrollX: number;
@@ -216,17 +216,12 @@ export function RecordStudentTable({ list, selection, extra = NO_COLUMNS, scroll
     ],
     [extra],
   );
-  return (
-    <Table<StudentRow>
-      rowKey="id"
-      size="small"
-      loading={list.loading}
-      columns={columns}
-      dataSource={list.data?.rows ?? []}
-      scroll={{ x: scrollX }}
-      locale={{ emptyText }}
-      rowSelection={{ fixed: true, ...selection }}
-      pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
-    />
-  );
+  return <TickedTable<StudentRow> list={list} selection={selection} columns={columns} scroll={{ x: scrollX }} emptyText={emptyText} />;
+}
+
+/** A paged list of students to tick (ticks kept across pages: `selection` of useTickedRows), 20 to 200 a page. */
+export function TickedTable<R extends { id: number }>({
+  selection, emptyText, ...props
+}: Omit<Parameters<typeof PagedTable<R>>[0], 'unit' | 'paging' | 'rowSelection'> & { selection: TableRowSelection<R> | undefined; emptyText: string }) {
+  return <PagedTable<R> unit="人" paging={STUDENT_PAGE_SIZES} locale={{ emptyText }} rowSelection={{ fixed: true, ...selection }} {...props} />;
 }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type Key, type ReactNode } from 'react';
-import { Alert, App as AntApp, Button, Form, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
-import type { FormInstance, FormProps, TablePaginationConfig } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Modal, Popconfirm, Row, Space, Table, Tag, Typography } from 'antd';
+import type { ColProps, FormInstance, FormItemProps, FormProps, InputProps, TablePaginationConfig, TableProps } from 'antd';
 import dayjs from 'dayjs';
 import type { Paged } from '../shared/contract.ts';
 import type { BulkResult } from '../shared/bulk.ts';
@@ -46,37 +46,147 @@ export function WindowTag({ state }: { state: ReturnType<typeof windowState> }) 
   }
 }
 
-export function PageTitle({ children, extra }: { children: ReactNode; extra?: ReactNode }) {
+/** The blocks of a page (or of a card) one under another, a middle gap apart, full width. */
+export function Stack({ children }: { children: ReactNode }) {
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      {children}
+    </Space>
+  );
+}
+
+/** 原因：… in small grey text on its own line, under a state's tag (不同意, 已取消). */
+export function ReasonNote({ reason }: { reason: string }) {
+  return (
+    <div>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        原因：{reason}
+      </Typography.Text>
+    </div>
+  );
+}
+
+/** The page's main action: a primary button right of its title. */
+export interface PageAction {
+  label: string;
+  onClick: () => void;
+  disabled?: boolean;
+}
+
+/** The title of a page, with `extra` (or the page's main `action`) on its right. */
+export function PageTitle({ children, extra, action }: { children: ReactNode; extra?: ReactNode; action?: PageAction | false }) {
   return (
     <div style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 16 }}>
       <Typography.Title level={4} style={{ margin: 0 }}>
         {children}
       </Typography.Title>
-      <div>{extra}</div>
+      <div>
+        {action ? (
+          <Button type="primary" disabled={action.disabled} onClick={action.onClick}>
+            {action.label}
+          </Button>
+        ) : (
+          extra
+        )}
+      </div>
     </div>
   );
 }
 
-/** The 查询 button of an inline filter form. */
-export function QueryButtonItem({ loading }: { loading: boolean }) {
+/**
+ * A text field of a form: when `required` is given, something other than spaces must be written (else that
+ * message), then `rules`; at most `maxLength` characters; a text area with a count when `rows` is given.
+ */
+export function TextField({
+  required, rules = [], maxLength, placeholder, rows, input, ...item
+}: Omit<FormItemProps, 'required' | 'children'> & {
+  required?: string;
+  maxLength?: number;
+  placeholder?: string;
+  rows?: number;
+  /** More of the input (type, inputMode …). */
+  input?: InputProps;
+}) {
   return (
-    <Form.Item>
-      <Button type="primary" htmlType="submit" loading={loading}>
-        查询
-      </Button>
+    <Form.Item {...item} rules={required ? [{ required: true, whitespace: true, message: required }, ...rules] : rules}>
+      {rows ? (
+        <Input.TextArea rows={rows} maxLength={maxLength} showCount placeholder={placeholder} />
+      ) : (
+        <Input maxLength={maxLength} placeholder={placeholder} {...input} />
+      )}
     </Form.Item>
   );
 }
 
-/** The 重置 and 查询 buttons of a filter form. */
-export function FilterButtons({ loading, onReset, wrap }: { loading: boolean; onReset: () => void; wrap?: boolean }) {
+/** A filter in one line above a paged list: its fields, then 查询, which shows page 1 of `toFilter(the form's values)`. */
+export function InlineFilter<V, F>({
+  list, toFilter, children, ...props
+}: Omit<FormProps<V>, 'layout' | 'style' | 'children' | 'onFinish'> & {
+  list: { loading: boolean; search: (f: F) => Promise<unknown> };
+  toFilter: (v: V) => F;
+  children: ReactNode;
+}) {
   return (
-    <Space wrap={wrap}>
-      <Button onClick={onReset}>重置</Button>
-      <Button type="primary" htmlType="submit" loading={loading}>
-        查询
-      </Button>
-    </Space>
+    <Form<V> layout="inline" style={{ marginBottom: 12, rowGap: 8 }} onFinish={(v) => void list.search(toFilter(v))} {...props}>
+      {children}
+      <Form.Item>
+        <Button type="primary" htmlType="submit" loading={list.loading}>
+          查询
+        </Button>
+      </Form.Item>
+    </Form>
+  );
+}
+
+/** A column of a FilterCard's row: a third of the row on wide screens, half on medium ones. */
+export const THIRD: ColProps = { xs: 24, md: 12, xl: 8 };
+
+/** One field of a FilterCard in its column (THIRD). */
+export function FilterField({ children, ...item }: FormItemProps & { children: ReactNode }) {
+  return (
+    <Col {...THIRD}>
+      <Form.Item {...item}>{children}</Form.Item>
+    </Col>
+  );
+}
+
+/**
+ * The filter of a list page: a form in a small card, its fields in one row of columns, 重置 and 查询 in the
+ * last column (`buttons`: the whole row unless told). 重置 empties the form, then sets what `resetTo` gives
+ * (read before the form empties: it may keep a chosen field).
+ */
+export function FilterCard<F>({
+  form, loading, resetTo, buttons = { xs: 24 }, wrap, labelCol = { flex: '96px' }, children, ...props
+}: Omit<FormProps<F>, 'form' | 'children'> & {
+  form: FormInstance<F>;
+  loading: boolean;
+  resetTo?: () => Parameters<FormInstance<F>['setFieldsValue']>[0];
+  buttons?: ColProps;
+  /** The buttons wrap on a narrow screen. */
+  wrap?: boolean;
+  children: ReactNode;
+}) {
+  const reset = () => {
+    const keep = resetTo?.();
+    form.resetFields();
+    if (keep) form.setFieldsValue(keep);
+  };
+  return (
+    <Card size="small">
+      <Form<F> form={form} labelCol={labelCol} {...props}>
+        <Row gutter={16}>
+          {children}
+          <Col {...buttons} style={{ textAlign: 'right' }}>
+            <Space wrap={wrap}>
+              <Button onClick={reset}>重置</Button>
+              <Button type="primary" htmlType="submit" loading={loading}>
+                查询
+              </Button>
+            </Space>
+          </Col>
+        </Row>
+      </Form>
+    </Card>
   );
 }
 
@@ -160,9 +270,9 @@ export function TotalsRow({ colSpan, from, totals }: { colSpan?: number; from: n
 /**
  * One action at a time: `busy` while it runs. `exclusive(fn)` runs fn unless another action is under way;
  * `run(fn, ok)` also shows `ok` and reloads after fn. Both answer whether fn ran and succeeded
- * (errors are shown by the api client).
+ * (errors are shown by the api client). Without `reload`, `run` reloads nothing.
  */
-export function useBusyAction(reload: () => Promise<unknown>) {
+export function useBusyAction(reload: () => Promise<unknown> = async () => undefined) {
   const { message } = AntApp.useApp();
   const [busy, setBusy] = useState(false);
   const exclusive = async (fn: () => Promise<unknown>) => {
@@ -295,6 +405,81 @@ export function usePagedList<F extends object, R, P extends Paged<R> = Paged<R>>
   });
 
   return { data, setData, loading, filter, search, reload, pagination };
+}
+
+/**
+ * A table of rows read at once, loading while `rows` is null: small rows keyed by `id`, unless told otherwise;
+ * paged by `pageSize` only when there are more rows than that (else, and by default, on one page).
+ */
+export function ListTable<R extends object>({
+  rows, pageSize, ...props
+}: Omit<TableProps<R>, 'dataSource'> & { rows: readonly R[] | null; pageSize?: number }) {
+  return (
+    <Table<R>
+      rowKey="id"
+      size="small"
+      loading={rows === null}
+      dataSource={rows ?? []}
+      pagination={pageSize && (rows?.length ?? 0) > pageSize ? { pageSize, size: 'small' } : false}
+      {...props}
+    />
+  );
+}
+
+/** What a PagedTable reads of a usePagedList. */
+export interface PagedView<R> {
+  loading: boolean;
+  data: Paged<R> | null;
+  pagination: (showTotal: (total: number) => string) => TablePaginationConfig;
+}
+
+/** The page sizes of a list of students: 20 to 200 a page. */
+export const STUDENT_PAGE_SIZES: TablePaginationConfig = { pageSizeOptions: [20, 50, 100, 200] };
+
+/**
+ * The one table of a paged list (a usePagedList): its rows, loading and paging, “共 N {unit}” below; small rows
+ * keyed by `id`, unless told otherwise. `paging` adds to the pagination (STUDENT_PAGE_SIZES, no size changer …).
+ */
+export function PagedTable<R extends object>({
+  list, unit, paging, ...props
+}: Omit<TableProps<R>, 'dataSource' | 'pagination'> & { list: PagedView<R>; unit: string; paging?: TablePaginationConfig }) {
+  return (
+    <Table<R>
+      rowKey="id"
+      size="small"
+      loading={list.loading}
+      dataSource={list.data?.rows ?? []}
+      pagination={{ ...list.pagination((t) => `共 ${t} ${unit}`), ...paging }}
+      {...props}
+    />
+  );
+}
+
+/**
+ * One dialog that edits one object with a form (a FormModal): `show(target, values)` opens it, reset and
+ * filled; `modal(act)` gives the FormModal its open/form/cancel/ok, where 确定 validates the form, runs
+ * `act` (e.g. useBusyAction's `run`, which tells whether it succeeded) and closes the dialog on success.
+ */
+export function useFormDialog<T, V>() {
+  const [form] = Form.useForm<V>();
+  const [target, setTarget] = useState<T | null>(null);
+  const show = (t: T, values?: Parameters<FormInstance<V>['setFieldsValue']>[0]) => {
+    form.resetFields();
+    if (values) form.setFieldsValue(values);
+    setTarget(t);
+  };
+  const close = () => setTarget(null);
+  const modal = (act: (t: T, v: V) => Promise<boolean>) => ({
+    open: target !== null,
+    form,
+    onCancel: close,
+    onOk: async () => {
+      if (target === null) return;
+      const v = await form.validateFields().catch(() => null);
+      if (v !== null && (await act(target, v))) close();
+    },
+  });
+  return { form, target, show, close, modal };
 }
 
 /** before → after of an audit entry, one line per changed field. */

@@ -1,8 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, TEST_PASSWORD, type TestApp } from '../testing/harness.ts';
+import { errorOf, startTestApp, TEST_PASSWORD, type ErrorBody, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
 import { authSettings } from '../platform/auth.ts';
+import type { ResponseOf } from '../../shared/contract.ts';
+import { accountsApi } from '../../shared/contract/accounts.ts';
+import { orgApi } from '../../shared/contract/org.ts';
+import { oplogApi } from '../../shared/contract/oplog.ts';
 
 let t: TestApp;
 let w: World;
@@ -22,7 +26,7 @@ describe('登录', () => {
     const c = res.cookies.find((x) => x.name === 'gm_session')!;
     assert.equal(c.httpOnly, true);
     assert.equal(c.sameSite, 'Lax');
-    const me = await t.call('GET', '/api/me', { cookie: `gm_session=${c.value}` });
+    const me = await t.api(accountsApi.me, { cookie: `gm_session=${c.value}` });
     assert.equal(me.json.role, 'tp_admin');
     assert.equal(me.json.node.code, 'TA1');
     assert.equal(me.json.role_name, '教学点教师');
@@ -40,23 +44,23 @@ describe('登录', () => {
   test('a wrong password says so in Chinese, and the same for an unknown user', async () => {
     const bad = await login('tpA1', 'nope');
     assert.equal(bad.statusCode, 401);
-    assert.match(bad.json().message, /用户名或密码错误/);
+    assert.match(bad.json<ErrorBody>().message, /用户名或密码错误/);
     const unknown = await login('nobody', 'nope');
-    assert.equal(unknown.json().message, bad.json().message);
+    assert.equal(unknown.json<ErrorBody>().message, bad.json<ErrorBody>().message);
   });
 
   test('five failures lock the account, even for the right password, with the minutes to wait', async () => {
     for (let i = 0; i < authSettings.maxFailures - 1; i++) assert.equal((await login('tpB1', 'wrong')).statusCode, 401);
     const fifth = await login('tpB1', 'wrong');
     assert.equal(fifth.statusCode, 423);
-    assert.match(fifth.json().message, /已锁定，请 15 分钟后再试/);
+    assert.match(fifth.json<ErrorBody>().message, /已锁定，请 15 分钟后再试/);
     assert.equal((await login('tpB1', TEST_PASSWORD)).statusCode, 423);
     // An administrator's password reset lifts the lock.
     const reset = await t.call('POST', `/api/users/${w.users.tpB1}/reset-password`, { cookie: await t.login('hq'), body: { password: 'Fresh@2026a' } });
     assert.equal(reset.status, 200);
     const after = await login('tpB1', 'Fresh@2026a');
     assert.equal(after.statusCode, 200);
-    assert.equal(after.json().must_change_password, true);
+    assert.equal(after.json<ResponseOf<typeof accountsApi.login>>().must_change_password, true);
   });
 
   test('an idle session expires; logout ends a session', async () => {
@@ -65,7 +69,7 @@ describe('登录', () => {
       .where('user_id', '=', w.users.teacherA1).execute();
     const r = await t.call('GET', '/api/me', { cookie });
     assert.equal(r.status, 401);
-    assert.match(r.json.message, /重新登录/);
+    assert.match(errorOf(r).message, /重新登录/);
     const c2 = await t.login('teacherA1');
     assert.equal((await t.call('POST', '/api/auth/logout', { cookie: c2 })).status, 200);
     assert.equal((await t.call('GET', '/api/me', { cookie: c2 })).status, 401);
@@ -75,7 +79,7 @@ describe('登录', () => {
     const cookie = await t.login('studentA1b');
     const weak = await t.call('POST', '/api/me/password', { cookie, body: { old_password: TEST_PASSWORD, new_password: 'short' } });
     assert.equal(weak.status, 400);
-    assert.match(weak.json.message, /至少 8 位/);
+    assert.match(errorOf(weak).message, /至少 8 位/);
     const ok = await t.call('POST', '/api/me/password', { cookie, body: { old_password: TEST_PASSWORD, new_password: 'Better@2027x' } });
     assert.equal(ok.status, 200);
     assert.equal((await login('studentA1b', 'Better@2027x')).statusCode, 200);
@@ -85,15 +89,15 @@ describe('登录', () => {
 describe('账号与单位管理', () => {
   test('a branch creates a teaching point, a class and a head-teacher account under it; the role follows the node', async () => {
     const br = await t.login('brA');
-    const tp = await t.call('POST', '/api/org/nodes', { cookie: br, body: { parent_id: w.nodes.brA.id, code: 'TA9', name: '抚顺市开放大学' } });
+    const tp = await t.api(orgApi.createNode, { cookie: br, body: { parent_id: w.nodes.brA.id, code: 'TA9', name: '抚顺市开放大学' } });
     assert.equal(tp.status, 200);
     assert.equal(tp.json.kind, 'tp');
-    const cls = await t.call('POST', '/api/org/nodes', { cookie: br, body: { parent_id: tp.json.id, code: 'TA9-1', name: '会计1班' } });
+    const cls = await t.api(orgApi.createNode, { cookie: br, body: { parent_id: tp.json.id, code: 'TA9-1', name: '会计1班' } });
     assert.equal(cls.json.kind, 'class');
     const wrongRole = await t.call('POST', '/api/users', { cookie: br, body: { username: 'x9', display_name: '王老师', role: 'tp_admin', node_id: cls.json.id, password: 'Teach@2026x' } });
     assert.equal(wrongRole.status, 400);
-    assert.match(wrongRole.json.message, /角色应为班主任/);
-    const u = await t.call('POST', '/api/users', { cookie: br, body: { username: 'wang9', display_name: '王老师', role: 'head_teacher', node_id: cls.json.id, password: 'Teach@2026x' } });
+    assert.match(errorOf(wrongRole).message, /角色应为班主任/);
+    const u = await t.api(accountsApi.createUser, { cookie: br, body: { username: 'wang9', display_name: '王老师', role: 'head_teacher', node_id: cls.json.id, password: 'Teach@2026x' } });
     assert.equal(u.status, 200);
     const dup = await t.call('POST', '/api/users', { cookie: br, body: { username: 'wang9', display_name: '王老师', role: 'head_teacher', node_id: cls.json.id, password: 'Teach@2026x' } });
     assert.equal(dup.status, 409);
@@ -104,12 +108,12 @@ describe('账号与单位管理', () => {
   test('a disabled account cannot log in and its sessions end; a disabled node locks out its accounts', async () => {
     const hq = await t.login('hq');
     const victim = await t.login('teacherA2');
-    const d = await t.call('PATCH', `/api/users/${w.users.teacherA2}`, { cookie: hq, body: { disabled: true } });
+    const d = await t.api(accountsApi.updateUser, { cookie: hq, params: { id: w.users.teacherA2 }, body: { disabled: true } });
     assert.equal(d.json.disabled, true);
     assert.equal((await t.call('GET', '/api/me', { cookie: victim })).status, 401);
     const again = await login('teacherA2', TEST_PASSWORD);
     assert.equal(again.statusCode, 403);
-    assert.match(again.json().message, /已停用/);
+    assert.match(again.json<ErrorBody>().message, /已停用/);
     const self = await t.call('PATCH', `/api/users/${w.users.hq}`, { cookie: hq, body: { disabled: true } });
     assert.equal(self.status, 400);
 
@@ -121,17 +125,17 @@ describe('账号与单位管理', () => {
 
   test('the audit log shows who did what, before → after, filtered, within the subtree', async () => {
     const hq = await t.login('hq');
-    const r = await t.call('GET', '/api/operation-log?action=停用账号', { cookie: hq });
+    const r = await t.api(oplogApi.list, { cookie: hq, query: { action: '停用账号' } });
     assert.equal(r.status, 200);
     assert.ok(r.json.total >= 1);
     const e = r.json.rows[0];
     assert.match(e.actor_name, /hq/);
-    assert.equal(e.before.disabled, false);
-    assert.equal(e.after.disabled, true);
+    assert.equal((e.before as { disabled: boolean }).disabled, false);
+    assert.equal((e.after as { disabled: boolean }).disabled, true);
     // Branch B's administrator sees nothing of branch A's changes.
-    const b = await t.call('GET', '/api/operation-log?action=新建教学点', { cookie: await t.login('brB') });
+    const b = await t.api(oplogApi.list, { cookie: await t.login('brB'), query: { action: '新建教学点' } });
     assert.equal(b.json.total, 0);
-    const a = await t.call('GET', '/api/operation-log?action=新建教学点', { cookie: await t.login('brA') });
+    const a = await t.api(oplogApi.list, { cookie: await t.login('brA'), query: { action: '新建教学点' } });
     assert.equal(a.json.total, 1);
   });
 });
@@ -142,7 +146,7 @@ describe('double submission', () => {
     const body = { username: 'twice1', display_name: '重复', role: 'head_teacher', node_id: w.nodes.classA3.id, password: 'Twice@2026x' };
     const rs = await Promise.all([t.call('POST', '/api/users', { cookie: br, body }), t.call('POST', '/api/users', { cookie: br, body })]);
     assert.deepEqual(rs.map((r) => r.status).sort(), [200, 409]);
-    assert.match(rs.find((r) => r.status === 409)!.json.message, /已/);
+    assert.match(errorOf(rs.find((r) => r.status === 409)!).message, /已/);
     const n = await t.db.selectFrom('app_user').select('id').where('username', '=', 'twice1').execute();
     assert.equal(n.length, 1);
   });

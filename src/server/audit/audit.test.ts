@@ -8,13 +8,12 @@ import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, finishedTask, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildStudent, buildWorld, type World } from '../testing/factories.ts';
 import { addDays, setToday, today } from '../platform/clock.ts';
 import { recomputeEligibility } from '../eligibility/queries.ts';
 import { runRound } from './service.ts';
-import type { AuditGroup, AuditResult } from '../../shared/contract/audit.ts';
-import type { BulkResult } from '../../shared/bulk.ts';
+import { auditApi } from '../../shared/contract/audit.ts';
 
 let t: TestApp;
 let w: World;
@@ -33,32 +32,23 @@ after(async () => {
   await t.close();
 });
 
-async function waitTask(cookie: string, id: string) {
-  for (let i = 0; i < 400; i++) {
-    const r = await t.call('GET', `/api/tasks/${id}`, { cookie });
-    if (r.json.state === 'done' || r.json.state === 'failed') return r.json;
-    await new Promise((res) => setTimeout(res, 50));
-  }
-  throw new Error('task did not finish');
-}
-
 async function newRound(name: string, o: { kind?: '常规' | '加急'; from?: string; to?: string } = {}) {
-  const r = await t.call('POST', '/api/audit/rounds', { cookie: hq, body: {
+  const r = await t.api(auditApi.createRound, { cookie: hq, body: {
     batch: B, name, kind: o.kind ?? '常规', starts_on: o.from ?? addDays(today(), -1), ends_on: o.to ?? addDays(today(), 20),
   } });
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  return r.json.id as number;
+  return r.json.id;
 }
 
 async function run(round: number) {
-  const r = await t.call('POST', `/api/audit/rounds/${round}/run`, { cookie: hq });
+  const r = await t.api(auditApi.runRound, { cookie: hq, params: { id: round } });
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const task = await waitTask(hq, r.json.task_id);
-  assert.equal(task.state, 'done', task.error);
+  const task = await finishedTask(t, hq, r.json.task_id);
+  assert.equal(task.state, 'done', task.error ?? undefined);
   return task;
 }
 
-const results = async (cookie: string, round: number, q = '') => t.call('GET', `/api/audit/rounds/${round}/results?page_size=500${q}`, { cookie });
+const results = async (cookie: string, round: number) => t.api(auditApi.results, { cookie, params: { id: round }, query: { page_size: 500 } });
 
 describe('毕业审核: rounds', () => {
   beforeEach(async () => {
@@ -76,12 +66,12 @@ describe('毕业审核: rounds', () => {
 
   test('only reported graduates are audited, first reported first; results carry every failed rule', async () => {
     // Branch B reports before branch A: its graduates come first.
-    const rb = await t.call('POST', '/api/audit/report', { cookie: brB, body: { batch: B } });
+    const rb = await t.api(auditApi.report, { cookie: brB, body: { batch: B } });
     assert.equal(rb.json.graduates, 1);
-    const ra = await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B } });
+    const ra = await t.api(auditApi.report, { cookie: brA, body: { batch: B } });
     assert.equal(ra.json.graduates, 4); // 张三 李四 赵六 钱七; 王五 is not 同意毕业
     // A second report has nobody left to carry.
-    assert.equal((await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B } })).json.graduates, 0);
+    assert.equal((await t.api(auditApi.report, { cookie: brA, body: { batch: B } })).json.graduates, 0);
     // 钱七 loses a grade after agreeing: the audit, not the old list, decides.
     await t.db.deleteFrom('grade').where('student_id', '=', w.students.sA3).where('course_code', '=', 'C1').execute();
     const round = await newRound('第一批');
@@ -90,8 +80,8 @@ describe('毕业审核: rounds', () => {
     assert.equal(r.status, 200);
     assert.equal(r.json.total, 5);
     assert.equal(r.json.rows[0].name, '孙八'); // branch B reported first
-    assert.deepEqual(r.json.rows.map((x: AuditResult) => x.seq), [1, 2, 3, 4, 5]);
-    const qian = r.json.rows.find((x: AuditResult) => x.name === '钱七');
+    assert.deepEqual(r.json.rows.map((x) => x.seq), [1, 2, 3, 4, 5]);
+    const qian = r.json.rows.find((x) => x.name === '钱七')!;
     assert.equal(qian.passed, false);
     assert.ok(qian.failures.includes('缺必修课：必修课甲'));
     const g = await t.db.selectFrom('graduate').select(['audit_status', 'audit_round_id']).where('student_id', '=', w.students.sA1).where('batch_code', '=', B).executeTakeFirstOrThrow();
@@ -126,36 +116,36 @@ describe('毕业审核: rounds', () => {
     const round = await newRound('第一批');
     await run(round);
     assert.equal((await results(brA, round)).status, 404);
-    assert.equal((await t.call('GET', `/api/audit/rounds?batch=${B}`, { cookie: tpA1 })).json.rounds.length, 0);
+    assert.equal((await t.api(auditApi.rounds, { cookie: tpA1, query: { batch: B } })).json.rounds.length, 0);
     assert.equal((await t.call('POST', `/api/audit/rounds/${round}/publish`, { cookie: hq })).status, 200);
     const a = await results(brA, round);
-    assert.deepEqual(a.json.rows.map((x: AuditResult) => x.name).sort(), ['张三', '李四', '赵六', '钱七'].sort());
+    assert.deepEqual(a.json.rows.map((x) => x.name).sort(), ['张三', '李四', '赵六', '钱七'].sort());
     const tp = await results(tpA1, round);
-    assert.deepEqual(tp.json.rows.map((x: AuditResult) => x.name).sort(), ['张三', '李四', '赵六'].sort());
+    assert.deepEqual(tp.json.rows.map((x) => x.name).sort(), ['张三', '李四', '赵六'].sort());
     const b = await results(tpB1, round);
-    assert.deepEqual(b.json.rows.map((x: AuditResult) => x.name), ['孙八']);
+    assert.deepEqual(b.json.rows.map((x) => x.name), ['孙八']);
     // Summaries count only the caller's subtree.
-    const s = await t.call('GET', `/api/audit/rounds/${round}/summary?by=tp`, { cookie: brA });
-    assert.deepEqual(s.json.groups.map((g: AuditGroup) => [g.code, g.total]), [['TA1', 3], ['TA2', 1]]);
+    const s = await t.api(auditApi.summary, { cookie: brA, params: { id: round }, query: { by: 'tp' } });
+    assert.deepEqual(s.json.groups.map((g) => [g.code, g.total]), [['TA1', 3], ['TA2', 1]]);
     // A published round cannot be run again.
     const rerun = await t.call('POST', `/api/audit/rounds/${round}/run`, { cookie: hq });
     assert.equal(rerun.status, 409);
-    assert.match(rerun.json.message, /已发布/);
+    assert.match(errorOf(rerun).message, /已发布/);
   });
 
   test('a cancelled round, a round outside its dates and a closed batch are refused with the dates named', async () => {
     await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B } });
     const winter = await newRound('寒假批');
-    const c = await t.call('POST', `/api/audit/rounds/${winter}/cancel`, { cookie: hq, body: { reason: '寒假期间取消审核批次' } });
+    const c = await t.api(auditApi.cancelRound, { cookie: hq, params: { id: winter }, body: { reason: '寒假期间取消审核批次' } });
     assert.equal(c.json.status, '已取消');
     const r = await t.call('POST', `/api/audit/rounds/${winter}/run`, { cookie: hq });
     assert.equal(r.status, 409);
-    assert.match(r.json.message, /已取消/);
+    assert.match(errorOf(r).message, /已取消/);
 
     const later = await newRound('第二批', { from: addDays(today(), 5), to: addDays(today(), 30) });
     const early = await t.call('POST', `/api/audit/rounds/${later}/run`, { cookie: hq });
     assert.equal(early.status, 409);
-    assert.match(early.json.message, new RegExp(`${addDays(today(), 5)} 至 ${addDays(today(), 30)}`));
+    assert.match(errorOf(early).message, new RegExp(`${addDays(today(), 5)} 至 ${addDays(today(), 30)}`));
 
     const open = await newRound('第一批');
     setToday('2027-04-17'); // the day after the batch's closing date
@@ -163,7 +153,7 @@ describe('毕业审核: rounds', () => {
       await t.db.updateTable('audit_round').set({ ends_on: '2027-05-01' }).where('id', '=', open).execute();
       const closed = await t.call('POST', `/api/audit/rounds/${open}/run`, { cookie: hq });
       assert.equal(closed.status, 409);
-      assert.match(closed.json.message, /已于 2027-04-16 截止/);
+      assert.match(errorOf(closed).message, /已于 2027-04-16 截止/);
       const report = await t.call('POST', '/api/audit/report', { cookie: brB, body: { batch: B } });
       assert.equal(report.status, 409);
     } finally {
@@ -174,11 +164,11 @@ describe('毕业审核: rounds', () => {
   test('加急: only 专科 graduates are marked, the early round audits only them, and the deadline is enforced', async () => {
     const gA1 = await w.graduateOf(w.students.sA1);
     const gA2 = await w.graduateOf(w.students.sA2);
-    const mark = await t.call('POST', '/api/audit/urgent', { cookie: tpA1, body: { batch: B, graduate_ids: [gA1.id, (await w.graduateOf(w.students.sB1)).id], urgent: true } });
-    const marked: BulkResult = mark.json;
+    const mark = await t.api(auditApi.urgent, { cookie: tpA1, body: { batch: B, graduate_ids: [gA1.id, (await w.graduateOf(w.students.sB1)).id], urgent: true } });
+    const marked = mark.json;
     assert.equal(marked.changed, 1);
     assert.equal(marked.refused[0].message, '记录不存在，或不在您的管理范围内');
-    const rep = await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B, urgent: true } });
+    const rep = await t.api(auditApi.report, { cookie: brA, body: { batch: B, urgent: true } });
     assert.equal(rep.json.graduates, 1);
     await t.call('POST', '/api/audit/report', { cookie: brA, body: { batch: B } });
     const urgent = await newRound('加急批', { kind: '加急' });
@@ -186,13 +176,13 @@ describe('毕业审核: rounds', () => {
     const r = await t.db.selectFrom('audit_result').select('graduate_id').where('round_id', '=', urgent).execute();
     assert.deepEqual(r.map((x) => x.graduate_id), [gA1.id]);
 
-    const dl = await t.call('PUT', `/api/audit/batches/${B}/urgent-deadline`, { cookie: hq, body: { urgent_deadline: null, spring_enrollment_deadline: '2027-03-15' } });
+    const dl = await t.api(auditApi.urgentDeadline, { cookie: hq, params: { code: B }, body: { urgent_deadline: null, spring_enrollment_deadline: '2027-03-15' } });
     assert.equal(dl.json.urgent_deadline, '2027-03-08'); // the Monday of the week before (2027-03-15 is a Monday)
     setToday('2027-03-09');
     try {
       const late = await t.call('POST', '/api/audit/urgent', { cookie: tpA1, body: { batch: B, graduate_ids: [gA2.id], urgent: true } });
       assert.equal(late.status, 409);
-      assert.match(late.json.message, /截止日期为 2027-03-08/);
+      assert.match(errorOf(late).message, /截止日期为 2027-03-08/);
     } finally {
       setToday(undefined);
       await t.db.updateTable('batch').set({ urgent_deadline: null }).where('code', '=', B).execute();
@@ -223,9 +213,9 @@ describe('毕业审核: rounds', () => {
     assert.equal(sheet.rowCount, 2);
     assert.equal(sheet.getRow(2).getCell(3).value, '赵六');
     assert.match(String(sheet.getRow(2).getCell(12).value), /缺必修课：必修课甲/);
-    const byRule = await t.call('GET', `/api/audit/rounds/${round}/summary?by=rule`, { cookie: hq });
+    const byRule = await t.api(auditApi.summary, { cookie: hq, params: { id: round }, query: { by: 'rule' } });
     assert.ok(byRule.status === 200, JSON.stringify(byRule.json));
-    assert.ok(byRule.json.groups.some((g: AuditGroup) => g.name === '必修课程' && g.failed === 1));
+    assert.ok(byRule.json.groups.some((g) => g.name === '必修课程' && g.failed === 1));
   });
 });
 

@@ -3,10 +3,6 @@ import { sendWorkbook } from '../platform/xlsx-export.ts';
 import { auditApi as api } from '../../shared/contract/audit.ts';
 import * as service from './service.ts';
 
-type Page<G> = G extends AsyncGenerator<(infer R)[]> ? R : never;
-type ResultRow = Page<Awaited<ReturnType<typeof service.exportResults>>['pages']>;
-type UrgentRow = Page<Awaited<ReturnType<typeof service.exportUrgent>>>;
-
 const fmtTime = (d: Date | string | null) => (d ? new Date(d).toISOString().replace('T', ' ').slice(0, 19) : '未上报');
 
 export function auditRoutes(app: App, { database, jobs }: AppContext) {
@@ -24,15 +20,11 @@ export function auditRoutes(app: App, { database, jobs }: AppContext) {
 
   serve(app, api.resultsXlsx, async (req, reply) => {
     const { round, pages } = await service.exportResults(db, actorOf(req), req.params.id, req.query);
-    return sendWorkbook<ResultRow>(reply, `毕业审核结果_${round.batch_code}_${round.name}.xlsx`, '审核结果', [
+    return sendWorkbook(reply, `毕业审核结果_${round.batch_code}_${round.name}.xlsx`, '审核结果', [
       { header: '审核顺序', width: 8, value: (r) => r.seq },
-      { header: '学号', width: 16, value: (r) => r.student_no },
-      { header: '姓名', width: 10, value: (r) => r.name },
-      { header: '层次', width: 6, value: (r) => r.level },
-      { header: '专业', width: 20, value: (r) => r.major },
+      'student_no', 'name', 'level', 'major',
       { header: '分部', width: 16, value: (r) => r.branch_name },
-      { header: '教学点代码', width: 10, value: (r) => r.tp_code },
-      { header: '教学点', width: 20, value: (r) => r.tp_name },
+      'tp_code', 'tp_name',
       { header: '加急', width: 6, value: (r) => (r.urgent ? '是' : '') },
       { header: '已获学分', width: 8, value: (r) => Number(r.credits_earned) },
       { header: '审核结果', width: 8, value: (r) => (r.passed ? '通过' : '不通过') },
@@ -46,16 +38,10 @@ export function auditRoutes(app: App, { database, jobs }: AppContext) {
 
   serve(app, api.urgentXlsx, async (req, reply) => {
     const pages = await service.exportUrgent(db, actorOf(req), req.query.batch);
-    return sendWorkbook<UrgentRow>(reply, `加急审核数据_${req.query.batch}.xlsx`, '加急审核数据', [
-      { header: '学号', width: 16, value: (r) => r.student_no },
-      { header: '姓名', width: 10, value: (r) => r.name },
-      { header: '性别', width: 6, value: (r) => r.gender },
+    return sendWorkbook(reply, `加急审核数据_${req.query.batch}.xlsx`, '加急审核数据', [
+      'student_no', 'name', 'gender',
       { header: '身份证号', width: 20, value: (r) => r.id_number },
-      { header: '层次', width: 6, value: (r) => r.level },
-      { header: '专业', width: 20, value: (r) => r.major },
-      { header: '教学点代码', width: 10, value: (r) => r.tp_code },
-      { header: '教学点', width: 20, value: (r) => r.tp_name },
-      { header: '预毕业确认', width: 10, value: (r) => r.confirm_status },
+      'level', 'major', 'tp_code', 'tp_name', 'confirm_status',
       { header: '已获学分', width: 8, value: (r) => Number(r.credits_earned) },
       { header: '毕业条件', width: 40, value: (r) => (r.eligible ? '符合' : r.reasons.join('；')) },
       { header: '审核状态', width: 8, value: (r) => r.audit_status },

@@ -12,5 +12,4 @@ export function batchRoutes(app: App, { database }: AppContext) {
     await service.extendWindow(db, actorOf(req), req.params.code, req.body);
     return { ok: true as const };
   });
-  serve(app, api.home, (req) => service.home(db, actorOf(req)));
 }

@@ -7,9 +7,8 @@ import { recordOperation } from '../platform/oplog.ts';
 import { daysBetween, today } from '../platform/clock.ts';
 import { windowStatus } from '../platform/window.ts';
 import { STEPS, stepName, type StepKey } from '../../shared/steps.ts';
-import type { Batch, BatchWindow, CreateBatch, Extend, Home, WindowDates } from '../../shared/contract/batches.ts';
+import type { Batch, BatchWindow, CreateBatch, Extend, WindowDates } from '../../shared/contract/batches.ts';
 import { findNode } from '../org/service.ts';
-import { missingCount } from '../photos/service.ts';
 import { batchErrors } from './errors.ts';
 
 type Db = Kysely<DB> | Transaction<DB>;
@@ -44,15 +43,6 @@ export async function getBatch(db: Db, code: string, forPath?: string): Promise<
 export async function currentBatch(db: Db, forPath: string): Promise<Batch | null> {
   const b = await db.selectFrom('batch').select('code').where('is_current', '=', true).executeTakeFirst();
   return b ? getBatch(db, b.code, forPath) : null;
-}
-
-/** 首页: today, the current batch's windows for the caller's node, and the graduates still without a photo. */
-export async function home(db: Db, actor: Actor): Promise<Home> {
-  return {
-    today: today(),
-    batch: await currentBatch(db, actor.nodePath),
-    photos_missing: (await missingCount(db, actor))?.missing ?? null,
-  };
 }
 
 function present(b: Selectable<BatchRow>, windows: { step: string; starts_on: string; ends_on: string }[]): Batch {

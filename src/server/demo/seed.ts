@@ -11,13 +11,14 @@ import { seedDemoForms } from '../forms/demo.ts';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
-export const DEMO_ACCOUNTS: { username: string; role: Role; who: string }[] = [
-  { username: 'hq', role: 'hq_admin', who: '总部（国家开放大学教务部学籍管理科）' },
-  { username: 'branch', role: 'branch_admin', who: '分部：辽宁开放大学' },
-  { username: 'tp1', role: 'tp_admin', who: '教学点：沈阳市开放大学（210101）' },
-  { username: 'tp2', role: 'tp_admin', who: '教学点：大连市开放大学（210102）' },
-  { username: 'tp3', role: 'tp_admin', who: '另一分部的教学点：长春市开放大学（220101）' },
-  { username: 'teacher', role: 'head_teacher', who: '沈阳市开放大学 2021级行政管理1班 班主任' },
+/** The demo's accounts: each with the name it shows (a student's is the student's own) and who it is, as the console lists them. */
+export const DEMO_ACCOUNTS: { username: string; role: Role; name?: string; who: string }[] = [
+  { username: 'hq', role: 'hq_admin', name: '总部学籍管理员', who: '总部（国家开放大学教务部学籍管理科）' },
+  { username: 'branch', role: 'branch_admin', name: '辽宁开放大学教务处', who: '分部：辽宁开放大学' },
+  { username: 'tp1', role: 'tp_admin', name: '沈阳市开放大学教务员', who: '教学点：沈阳市开放大学（210101）' },
+  { username: 'tp2', role: 'tp_admin', name: '大连市开放大学教务员', who: '教学点：大连市开放大学（210102）' },
+  { username: 'tp3', role: 'tp_admin', name: '长春市开放大学教务员', who: '另一分部的教学点：长春市开放大学（220101）' },
+  { username: 'teacher', role: 'head_teacher', name: '李老师', who: '沈阳市开放大学 2021级行政管理1班 班主任' },
   { username: 'student', role: 'student', who: '沈阳市开放大学 202301 批次毕业生' },
   { username: 'graduate', role: 'student', who: '沈阳市开放大学 202701 批次毕业生（毕业生登记表尚未填写）' },
 ];
@@ -110,14 +111,13 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
 
   const hash = await hashPassword(DEMO_PASSWORD);
   const nodeOf: Record<string, number> = { hq: hq.id, branch: ln.id, tp1: tp1.id, tp2: tp2.id, tp3: tp3.id, teacher: class1.id, student: class1.id };
-  const names: Record<string, string> = { hq: '总部学籍管理员', branch: '辽宁开放大学教务处', tp1: '沈阳市开放大学教务员', tp2: '大连市开放大学教务员', tp3: '长春市开放大学教务员', teacher: '李老师' };
   const demoStudent = await db.selectFrom('student').select(['id', 'name']).where('id', '=', old.first).executeTakeFirstOrThrow();
   for (const a of DEMO_ACCOUNTS) {
     // Made with the forms of 202701 (forms/demo.ts): which graduate it is depends on them.
     if (a.username === 'graduate') continue;
     const u = await db.insertInto('app_user').values({
       username: a.username, password_hash: hash, role: a.role, node_id: nodeOf[a.username],
-      display_name: a.username === 'student' ? demoStudent.name : names[a.username],
+      display_name: a.name ?? demoStudent.name,
       student_id: a.username === 'student' ? demoStudent.id : null,
     }).returning('id').executeTakeFirstOrThrow();
     if (a.username === 'teacher') await db.updateTable('org_node').set({ head_teacher_id: u.id }).where('id', '=', class1.id).execute();

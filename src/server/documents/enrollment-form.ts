@@ -1,4 +1,5 @@
-import { A4, Grid, mm, type Box, type PdfCanvas } from '../platform/pdf.ts';
+import { A4, Grid, mm, type PdfCanvas } from '../platform/pdf.ts';
+import { LABEL, LABEL_W, MARGIN, WIDTH, identityBlock, personRows, sideLabel, titled, underline, type PersonOnForm } from './layout.ts';
 
 /**
  * 入学报名登记表: one A4 page laid out as the paper form — title, the ruled identity block with the photo
@@ -27,20 +28,6 @@ export interface FamilyRow {
   phone: string | null;
 }
 
-/** Who a printed form is about: the fields the 入学报名登记表 and the 毕业生登记表 both start with. */
-export interface PersonOnForm {
-  school: string;
-  name: string;
-  gender: string | null;
-  /** YYYY-MM-DD */
-  birthDate: string | null;
-  /** 民族 */
-  ethnicity: string | null;
-  /** 政治面貌 */
-  politicalStatus: string | null;
-  studentNo: string;
-}
-
 export interface EnrollmentFormData extends PersonOnForm {
   /** The full 身份证号: this form is one of the documents that carries it. */
   idCard: string;
@@ -63,53 +50,22 @@ export interface EnrollmentFormData extends PersonOnForm {
   signedOn: string | null;
 }
 
-const MARGIN = mm(15);
-const WIDTH = A4.width - 2 * MARGIN;
 const BOTTOM = A4.height - mm(18);
-const MISSING = '（未填写）';
-const GREY = '#666666';
 const ROW_MM = 7.5;
 
 export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): void {
-  pdf.newPage();
-  let y = MARGIN;
-  pdf.text(f.school, MARGIN, y, { size: 16, align: 'center', width: WIDTH, bold: true });
-  y += mm(8);
-  pdf.text('入 学 报 名 登 记 表', MARGIN, y, { size: 15, align: 'center', width: WIDTH, bold: true });
-  y += mm(10);
-
-  const lab = { align: 'center' as const, size: 10, fill: '#f4f4f4' };
-  const put = (box: Box, name: string, v: string | null) =>
-    v == null || v.trim() === ''
-      ? pdf.cell(box, MISSING, { size: 9, color: GREY, name })
-      : pdf.cell(box, v, { size: 10, name });
+  let y = titled(pdf, f.school, '入 学 报 名 登 记 表', 15, mm(10));
 
   // Identity block: label/value pairs in three columns, the photo (28 × 36 mm) over the first four rows.
-  const label = mm(20);
-  const value = (WIDTH - mm(28) - 3 * label) / 3;
-  const g = new Grid(MARGIN, y, [label, value, label, value, label, value, mm(28)],
-    [mm(9), mm(9), mm(9), mm(9), mm(9), mm(12), mm(10)]);
-  // A label and its value, the value `span` columns wide.
-  const pair = (row: number, col: number, name: string, v: string | null, span = 1) => {
-    pdf.cell(g.box(row, col), name, lab);
-    put(g.box(row, col + 1, 1, span), name, v);
-  };
-  pair(0, 0, '姓名', f.name);
-  pair(0, 2, '性别', f.gender);
-  pair(0, 4, '出生日期', f.birthDate);
-  pair(1, 0, '民族', f.ethnicity);
-  pair(1, 2, '政治面貌', f.politicalStatus);
-  pair(1, 4, '学号', f.studentNo);
-  pair(2, 0, '身份证号', f.idCard, 3);
-  pair(2, 4, '学籍批次', f.cohort);
-  pair(3, 0, '层次', f.level);
-  pair(3, 2, '专业', f.programme, 3);
+  const g = identityBlock(pdf, y, mm(28), [mm(9), mm(9), mm(9), mm(9), mm(9), mm(12), mm(10)], [
+    ...personRows(f),
+    [['身份证号', f.idCard, 3], ['学籍批次', f.cohort]],
+    [['层次', f.level], ['专业', f.programme, 3]],
+    [['教学点', f.teachingPoint, 3], ['手机', f.mobile, 2]],
+    [['通讯地址', f.address, 3], ['邮编', f.postcode, 2]],
+    [['工作单位', f.employer, 6]],
+  ]);
   pdf.photo(g.box(0, 6, 4, 1), f.photo);
-  pair(4, 0, '教学点', f.teachingPoint, 3);
-  pair(4, 4, '手机', f.mobile, 2);
-  pair(5, 0, '通讯地址', f.address, 3);
-  pair(5, 4, '邮编', f.postcode, 2);
-  pair(6, 0, '工作单位', f.employer, 6);
   y = g.bottom;
 
   // The two row blocks share the room left above the promise and review blocks: at least 5 and 4 rows
@@ -123,10 +79,9 @@ export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): voi
 
   const block = (title: string, cols: { title: string; width: number }[], rows: (string | null)[][], count: number) => {
     const heights = [rowH, ...Array.from({ length: count }, () => rowH)];
-    const bg = new Grid(MARGIN, y, [label, ...cols.map((c) => c.width)], heights);
-    // The block's name runs down its narrow first column, one character a line, as on the paper form.
-    pdf.cell(bg.box(0, 0, count + 1, 1), [...title].join('\n'), { ...lab, size: 10.5, name: title });
-    cols.forEach((c, i) => pdf.cell(bg.box(0, i + 1), c.title, { align: 'center', size: 9.5, fill: '#f4f4f4', name: c.title }));
+    const bg = new Grid(MARGIN, y, [LABEL_W, ...cols.map((c) => c.width)], heights);
+    sideLabel(pdf, bg.box(0, 0, count + 1, 1), title);
+    cols.forEach((c, i) => pdf.cell(bg.box(0, i + 1), c.title, { ...LABEL, size: 9.5, name: c.title }));
     for (let r = 0; r < count; r++) {
       cols.forEach((c, i) => {
         const v = rows[r]?.[i] ?? '';
@@ -135,7 +90,7 @@ export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): voi
     }
     y = bg.bottom;
   };
-  const sub = WIDTH - label;
+  const sub = WIDTH - LABEL_W;
   block('学习与工作经历', [
     { title: '起止年月', width: mm(34) },
     { title: '学校或工作单位', width: sub - mm(34) - mm(30) - mm(26) },
@@ -154,7 +109,7 @@ export function renderEnrollmentForm(pdf: PdfCanvas, f: EnrollmentFormData): voi
   pdf.text('本人承诺：以上所填信息真实、准确、完整，如有不实，本人愿承担由此产生的一切后果。', MARGIN + mm(3), y + mm(3), { size: 10 });
   const signY = y + promiseH - mm(8);
   pdf.text('本人签名：', MARGIN + mm(60), signY, { size: 10 });
-  pdf.doc.lineWidth(0.5).moveTo(MARGIN + mm(78), signY + mm(4.2)).lineTo(MARGIN + mm(112), signY + mm(4.2)).stroke();
+  underline(pdf, MARGIN + mm(78), signY, mm(34));
   pdf.text(`日期：${f.signedOn ?? '        年      月      日'}`, MARGIN + mm(120), signY, { size: 10 });
   y += promiseH;
 

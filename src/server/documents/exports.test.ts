@@ -5,12 +5,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import yauzl from 'yauzl';
-import { startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, startTestApp, waitFor, type TestApp } from '../testing/harness.ts';
 import { buildStudent, buildWorld, type World } from '../testing/factories.ts';
 import { exportSettings } from '../exports/service.ts';
 import { fileStore } from '../platform/files.ts';
 import { seedDemoPhotos } from '../photos/demo.ts';
 import type { Actor } from '../platform/auth.ts';
+import type { ResponseOf } from '../../shared/contract.ts';
+import type { ExportStatus, Started } from '../../shared/contract/exports.ts';
+import type { recordsApi } from '../../shared/contract/records.ts';
 import { ENROLL_FORMS, GRADUATE_FORMS, TRANSCRIPTS, transcriptsExport } from './exports.ts';
 
 /** 入学报名登记表导出 and 成绩单打印导出, end to end: the API, the job, the file a person downloads. */
@@ -18,15 +21,6 @@ import { ENROLL_FORMS, GRADUATE_FORMS, TRANSCRIPTS, transcriptsExport } from './
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-docs-'));
 const dataDir = process.env.DATA_DIR;
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  for (const until = Date.now() + ms; ;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function zipEntries(buf: Buffer): Promise<{ name: string; data: Buffer }[]> {
   return new Promise((resolve, reject) => {
@@ -51,6 +45,8 @@ function zipEntries(buf: Buffer): Promise<{ name: string; data: Buffer }[]> {
   });
 }
 
+type Students = ResponseOf<typeof recordsApi.students>;
+
 const pdfText = (pdf: Buffer) => execFileSync('pdftotext', ['-layout', '-', '-'], { input: pdf }).toString();
 const pdfPages = (pdf: Buffer) => Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', ['-'], { input: pdf }).toString())![1]);
 
@@ -74,13 +70,14 @@ describe('document exports', () => {
   after(async () => t?.close());
 
   async function run(user: string, body: Record<string, unknown>) {
-    const s = await t.call('POST', '/api/exports', { cookie: cookie[user], body });
+    const s = await t.call<Started>('POST', '/api/exports', { cookie: cookie[user], body });
     assert.equal(s.status, 200, JSON.stringify(s.json));
     const done = await waitFor(async () => {
-      const r = await t.call('GET', `/api/exports/${s.json.task_id}`, { cookie: cookie[user] });
+      const r = await t.call<ExportStatus>('GET', `/api/exports/${s.json.task_id}`, { cookie: cookie[user] });
       return ['done', 'failed', 'cancelled'].includes(r.json.state) ? r.json : undefined;
-    });
+    }, 60_000);
     assert.equal(done.state, 'done', JSON.stringify(done));
+    assert.ok(done.file?.download_url, JSON.stringify(done));
     const res = await t.running.app.inject({ method: 'GET', url: done.file.download_url, headers: { cookie: cookie[user] } });
     assert.equal(res.statusCode, 200);
     const msg = (await t.db.selectFrom('message').selectAll().where('task_id', '=', done.id).executeTakeFirstOrThrow());
@@ -92,7 +89,7 @@ describe('document exports', () => {
   test('下载报名登记表: the ticked students, 按姓名, one PDF each named 0001_学号_姓名.pdf, with every field', async () => {
     const { done, file, message } = await run('tpA1', { kind: ENROLL_FORMS, scope: 'ticked', ids: [w.students.sA1b, w.students.sA1], sort: 'name' });
     assert.equal(done.title, '入学报名登记表导出');
-    assert.match(done.file.file_name, /^入学报名登记表导出-\d{8}\.zip$/);
+    assert.match(done.file?.file_name ?? '', /^入学报名登记表导出-\d{8}\.zip$/);
     const entries = await zipEntries(file);
     // 张 (U+5F20) before 李 (U+674E): the database's order of names.
     assert.deepEqual(entries.map((e) => e.name), [`0001_${await studentNo(w.students.sA1)}_张三.pdf`, `0002_${await studentNo(w.students.sA1b)}_李四.pdf`]);
@@ -116,11 +113,11 @@ describe('document exports', () => {
     const nos = await t.db.selectFrom('student').select(['name', 'student_no']).where('tp_id', '=', w.nodes.tpA1.id).orderBy('student_no').execute();
     assert.deepEqual(byNo, nos.map((s) => s.name), '按学号 by default');
 
-    const put = await t.call('PUT', `/api/records/sort-orders/${'TA1'}`, { cookie: cookie.tpA1, body: { sort: 'name' } });
+    const put = await t.call<ResponseOf<typeof recordsApi.setSortOrder>>('PUT', `/api/records/sort-orders/${'TA1'}`, { cookie: cookie.tpA1, body: { sort: 'name' } });
     assert.equal(put.status, 200, JSON.stringify(put.json));
     assert.equal(put.json.sort, 'name');
     assert.deepEqual(await names(), [...byNo].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), '按姓名 once the teaching point chose it');
-    assert.equal((await t.call('GET', '/api/records/sort-orders', { cookie: cookie.tpA1 })).json.rows[0].sort, 'name');
+    assert.equal((await t.call<ResponseOf<typeof recordsApi.sortOrders>>('GET', '/api/records/sort-orders', { cookie: cookie.tpA1 })).json.rows[0].sort, 'name');
     // Another teaching point's standard is not theirs to change; a branch may change its teaching points'.
     assert.equal((await t.call('PUT', '/api/records/sort-orders/TA2', { cookie: cookie.tpA1, body: { sort: 'name' } })).status, 404);
     assert.equal((await t.call('PUT', '/api/records/sort-orders/TA1', { cookie: cookie.brA, body: { sort: 'student_no' } })).status, 200);
@@ -150,10 +147,10 @@ describe('document exports', () => {
   });
 
   test('学生学籍档案打印: 毕业批次 selects the batch’s graduates and prints it on the transcript', async () => {
-    const list = await t.call('GET', `/api/records/students?batch=${w.batch}&tp_code=TA1`, { cookie: cookie.tpA1 });
+    const list = await t.call<Students>('GET', `/api/records/students?batch=${w.batch}&tp_code=TA1`, { cookie: cookie.tpA1 });
     assert.equal(list.status, 200);
     assert.ok(list.json.total > 0);
-    const none = await t.call('GET', '/api/records/students?batch=199901', { cookie: cookie.tpA1 });
+    const none = await t.call<Students>('GET', '/api/records/students?batch=199901', { cookie: cookie.tpA1 });
     assert.equal(none.json.total, 0);
     const { file } = await run('tpA1', { kind: TRANSCRIPTS, scope: 'query', filter: { batch: w.batch, tp_code: 'TA1' }, sort: null, print_mode: 'merged' });
     assert.equal(pdfPages(file), list.json.total);
@@ -164,23 +161,23 @@ describe('document exports', () => {
     const post = (user: string, body: Record<string, unknown>) => t.call('POST', '/api/exports', { cookie: cookie[user], body });
     const empty = await post('tpA1', { kind: ENROLL_FORMS, scope: 'query', filter: { cohort: '1999' } });
     assert.equal(empty.status, 400);
-    assert.match(empty.json.message, /没有符合条件的学生，未生成入学报名登记表导出文件/);
+    assert.match(errorOf(empty).message, /没有符合条件的学生，未生成入学报名登记表导出文件/);
     exportSettings.maxDocuments = 2;
     try {
       const big = await post('tpA1', { kind: TRANSCRIPTS, scope: 'query', filter: {}, print_mode: 'zip' });
       assert.equal(big.status, 400);
-      assert.match(big.json.message, /超过单次成绩单打印导出上限 2 人/);
+      assert.match(errorOf(big).message, /超过单次成绩单打印导出上限 2 人/);
     } finally {
       exportSettings.maxDocuments = 50_000;
     }
     const unticked = await post('tpA1', { kind: ENROLL_FORMS, scope: 'ticked', ids: [] });
     assert.equal(unticked.status, 400);
-    assert.match(unticked.json.message, /没有勾选学生/);
+    assert.match(errorOf(unticked).message, /没有勾选学生/);
     const foreign = await post('tpA1', { kind: ENROLL_FORMS, scope: 'ticked', ids: [w.students.sA1, w.students.sB1] });
     assert.equal(foreign.status, 404);
     const mode = await post('tpA1', { kind: TRANSCRIPTS, scope: 'query', print_mode: 'fax' });
     assert.equal(mode.status, 400);
-    assert.match(mode.json.message, /打印方式/);
+    assert.match(errorOf(mode).message, /打印方式/);
     // Nothing was queued by any of them.
     assert.equal(Number((await t.db.selectFrom('task').select((eb) => eb.fn.countAll().as('n')).where('state', '=', 'queued').executeTakeFirstOrThrow()).n), 0);
   });
@@ -189,10 +186,10 @@ describe('document exports', () => {
     exportSettings.documentPage = 1;
     exportSettings.pageDelayMs = 300;
     try {
-      const s = await t.call('POST', '/api/exports', { cookie: cookie.brA, body: { kind: TRANSCRIPTS, scope: 'query', filter: {}, print_mode: 'merged' } });
+      const s = await t.call<Started>('POST', '/api/exports', { cookie: cookie.brA, body: { kind: TRANSCRIPTS, scope: 'query', filter: {}, print_mode: 'merged' } });
       const id = s.json.task_id;
-      await waitFor(async () => ((await t.call('GET', `/api/exports/${id}`, { cookie: cookie.brA })).json.progress >= 1 ? true : undefined));
-      assert.equal((await t.call('POST', `/api/exports/${id}/cancel`, { cookie: cookie.brA })).json.state, 'cancelled');
+      await waitFor(async () => ((await t.call<ExportStatus>('GET', `/api/exports/${id}`, { cookie: cookie.brA })).json.progress >= 1 ? true : undefined), 60_000);
+      assert.equal((await t.call<ExportStatus>('POST', `/api/exports/${id}/cancel`, { cookie: cookie.brA })).json.state, 'cancelled');
       await new Promise((r) => setTimeout(r, 800));
       const task = await t.db.selectFrom('task').select(['state', 'progress', 'total']).where('id', '=', id).executeTakeFirstOrThrow();
       assert.equal(task.state, 'cancelled');
@@ -256,11 +253,11 @@ describe('document exports', () => {
     assert.equal(foreign.status, 404);
     const none = await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: GRADUATE_FORMS, scope: 'query', filter: { batch: 'none', state: '总部已填写' } } });
     assert.equal(none.status, 400);
-    assert.match(none.json.message, /没有符合条件的毕业生登记表/);
+    assert.match(errorOf(none).message, /没有符合条件的毕业生登记表/);
   });
 
   test('学籍卡: every field, the whole 身份证号, photos and grades; 404 outside the scope', async () => {
-    const c = await t.call('GET', `/api/records/students/${w.students.sA1}`, { cookie: cookie.tpA1 });
+    const c = await t.call<ResponseOf<typeof recordsApi.card>>('GET', `/api/records/students/${w.students.sA1}`, { cookie: cookie.tpA1 });
     assert.equal(c.status, 200, JSON.stringify(c.json));
     assert.equal(c.json.student.name, '张三');
     assert.match(c.json.student.id_number, /^\d{17}[\dX]$/);
@@ -269,7 +266,7 @@ describe('document exports', () => {
     assert.equal(c.json.totals.courses_passed, 4);
     assert.equal(c.json.photos.length, 1);
     assert.ok(await fileStore().get((await t.db.selectFrom('photo').select('sha256').where('id', '=', c.json.photos[0].id).executeTakeFirstOrThrow()).sha256));
-    const list = await t.call('GET', '/api/records/students?q=张三', { cookie: cookie.tpA1 });
+    const list = await t.call<Students>('GET', '/api/records/students?q=张三', { cookie: cookie.tpA1 });
     assert.match(list.json.rows[0].id_number_masked, /\*/, 'masked in the list');
     for (const u of ['tpA2']) assert.equal((await t.call('GET', `/api/records/students/${w.students.sA1}`, { cookie: cookie[u] })).status, 404, u);
     assert.equal((await t.call('GET', `/api/records/students/${w.students.sA2}`, { cookie: cookie.teacherA1 })).status, 404, 'another class');

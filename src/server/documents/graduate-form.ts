@@ -1,6 +1,6 @@
 import { FORM_FIELDS } from '../../shared/graduate-form.ts';
-import { A4, Grid, mm, textWidth, type Box, type PdfCanvas } from '../platform/pdf.ts';
-import type { PersonOnForm } from './enrollment-form.ts';
+import { A4, mm, textWidth, type Box, type PdfCanvas } from '../platform/pdf.ts';
+import { GREY, LABEL_W, MARGIN, WIDTH, identityBlock, personRows, sideLabel, titled, underline, type PersonOnForm } from './layout.ts';
 
 /**
  * 毕业生登记表 (seed 000 二 and 四.5): two A4 pages, so that duplex prints it on one sheet.
@@ -53,19 +53,12 @@ export interface GraduateFormData extends PersonOnForm {
   opinions: { head_teacher?: FormOpinion | null; tp?: FormOpinion | null; school?: FormOpinion | null };
 }
 
-const MARGIN = mm(15);
-const WIDTH = A4.width - 2 * MARGIN;
 /** Above the page number ("第 1 页 / 共 2 页" at 12 mm from the foot). */
 const BOTTOM = A4.height - mm(18);
-const MISSING = '（未填写）';
-const GREY = '#666666';
-const LABEL_W = mm(20);
 /** 五号 */
 const TEXT_SIZE = 10.5;
 /** The height of a signature/date line at the foot of a box. */
 const SIGN_H = mm(8.5);
-
-const lab = { align: 'center' as const, size: 10, fill: '#f4f4f4' };
 
 export function renderGraduateForm(pdf: PdfCanvas, f: GraduateFormData): void {
   pageOne(pdf, f);
@@ -73,46 +66,19 @@ export function renderGraduateForm(pdf: PdfCanvas, f: GraduateFormData): void {
 }
 
 function pageOne(pdf: PdfCanvas, f: GraduateFormData): void {
-  pdf.newPage();
-  let y = MARGIN;
-  pdf.text(f.school, MARGIN, y, { size: 16, align: 'center', width: WIDTH, bold: true });
-  y += mm(8);
-  pdf.text('毕 业 生 登 记 表', MARGIN, y, { size: 16, align: 'center', width: WIDTH, bold: true });
-  y += mm(11);
-
-  const put = (box: Box, name: string, v: string | null | undefined) =>
-    v == null || v.trim() === ''
-      ? pdf.cell(box, MISSING, { size: 9, color: GREY, name })
-      : pdf.cell(box, v, { size: 10, name });
+  let y = titled(pdf, f.school, '毕 业 生 登 记 表', 16, mm(11));
 
   // Three label/value pairs a row; the photo box is a 2-inch photo (35 × 49 mm) over the first five rows.
-  const photoW = mm(35);
-  const value = (WIDTH - photoW - 3 * LABEL_W) / 3;
-  const g = new Grid(MARGIN, y, [LABEL_W, value, LABEL_W, value, LABEL_W, value, photoW],
-    [mm(9.8), mm(9.8), mm(9.8), mm(9.8), mm(9.8), mm(10), mm(10), mm(12)]);
-  const pair = (row: number, col: number, label: string, v: string | null | undefined, span = 1) => {
-    pdf.cell(g.box(row, col), label, lab);
-    put(g.box(row, col + 1, 1, span), label, v);
-  };
-  pair(0, 0, '姓名', f.name);
-  pair(0, 2, '性别', f.gender);
-  pair(0, 4, '出生日期', f.birthDate);
-  pair(1, 0, '民族', f.ethnicity);
-  pair(1, 2, '政治面貌', f.politicalStatus);
-  pair(1, 4, '学号', f.studentNo);
-  pair(2, 0, '身份证号', f.idCard, 3);
-  pair(2, 4, '层次', f.level);
-  pair(3, 0, '专业', f.programme, 3);
-  pair(3, 4, '学习形式', f.studyMode ?? '开放教育');
-  pair(4, 0, '入学时间', f.enrolledOn);
-  pair(4, 2, '毕业时间', f.graduationDate);
-  pair(4, 4, '毕业批次', f.batch);
+  const g = identityBlock(pdf, y, mm(35), [mm(9.8), mm(9.8), mm(9.8), mm(9.8), mm(9.8), mm(10), mm(10), mm(12)], [
+    ...personRows(f),
+    [['身份证号', f.idCard, 3], ['层次', f.level]],
+    [['专业', f.programme, 3], ['学习形式', f.studyMode ?? '开放教育']],
+    [['入学时间', f.enrolledOn], ['毕业时间', f.graduationDate], ['毕业批次', f.batch]],
+    [['教学点', f.teachingPoint, 3], ['班级', f.className, 2]],
+    [['工作单位', f.employer, 3], ['联系电话', f.phone, 2]],
+    [['通讯地址', f.address, 6]],
+  ]);
   pdf.photo(g.box(0, 6, 5, 1), f.photo);
-  pair(5, 0, '教学点', f.teachingPoint, 3);
-  pair(5, 4, '班级', f.className, 2);
-  pair(6, 0, '工作单位', f.employer, 3);
-  pair(6, 4, '联系电话', f.phone, 2);
-  pair(7, 0, '通讯地址', f.address, 6);
   y = g.bottom;
 
   // 自我鉴定 takes the rest of the page: at 五号 about 42 characters a line and 32 lines, so 800 characters
@@ -159,7 +125,7 @@ function pageTwo(pdf: PdfCanvas, f: GraduateFormData): void {
  * gets pale ruled lines.
  */
 function textBox(pdf: PdfCanvas, y: number, h: number, label: string, text: string, opts: { signed?: boolean; handLines?: boolean } = {}): Box {
-  pdf.cell({ x: MARGIN, y, w: LABEL_W, h }, [...label].join('\n'), { ...lab, size: 10.5, name: label });
+  sideLabel(pdf, { x: MARGIN, y, w: LABEL_W, h }, label);
   const box: Box = { x: MARGIN + LABEL_W, y, w: WIDTH - LABEL_W, h };
   pdf.cell(box, '', {});
   const room: Box = { x: box.x, y: box.y + mm(1), w: box.w, h: h - mm(1) - (opts.signed ? SIGN_H : mm(1)) };
@@ -190,7 +156,7 @@ function signLine(pdf: PdfCanvas, box: Box, signer: string | null, date: string 
     const lineX = dateX - mm(8) - lineW;
     const labelW = textWidth(signer, 10.5);
     pdf.text(signer, lineX - labelW, y, { size: 10.5 });
-    pdf.doc.lineWidth(0.5).strokeColor('black').moveTo(lineX, y + mm(4.2)).lineTo(lineX + lineW, y + mm(4.2)).stroke();
+    underline(pdf, lineX, y, lineW);
   } else {
     pdf.text('（盖章）', dateX - mm(30), y, { size: 10.5 });
   }

@@ -1,4 +1,5 @@
-import { A4, mm, type PdfCanvas, type RenderOptions, type TableColumn } from '../platform/pdf.ts';
+import { A4, mm, type PdfCanvas, type RenderOptions } from '../platform/pdf.ts';
+import { MARGIN, WIDTH, columns, keepTogether, underline } from './layout.ts';
 
 /**
  * 未办理毕业学生统计表 (seed 000 七.4: handed in on paper with the teaching point's stamp, and as a file):
@@ -35,22 +36,11 @@ export interface NotGraduatingData {
 /** The page numbers go on every page, a one-page list too: the stamped copy is counted by pages. */
 export const notGraduatingPdfOptions: RenderOptions = { pageNumbers: 'always' };
 
-const MARGIN = mm(15);
-const WIDTH = A4.width - 2 * MARGIN;
 /** The rows stop above the page number ("第 i 页 / 共 n 页" at 12 mm from the foot). */
 const BOTTOM = A4.height - mm(20);
-const FOOT_BOTTOM = A4.height - mm(16);
 const ROW_H = mm(8);
 
-const COLUMNS: TableColumn[] = [
-  { title: '序号', width: mm(10) },
-  { title: '学号', width: mm(28) },
-  { title: '姓名', width: mm(18) },
-  { title: '专业', width: mm(30) },
-  { title: '层次', width: mm(20) },
-  { title: '学籍批次', width: mm(16) },
-  { title: '未办理原因', width: mm(58), align: 'left' },
-];
+const COLUMNS = columns(['序号', 10], ['学号', 28], ['姓名', 18], ['专业', 30], ['层次', 20], ['学籍批次', 16], ['未办理原因', 58, 'left']);
 
 const orDash = (v: string | null) => (v == null || v.trim() === '' ? '—' : v);
 
@@ -79,12 +69,7 @@ export function renderNotGraduating(pdf: PdfCanvas, d: NotGraduatingData): void 
   }
 
   // 合计 and the signature line stay together, under the table or at the top of a page of their own.
-  const footH = mm(20);
-  if (y + mm(3) + footH > FOOT_BOTTOM) {
-    pdf.newPage();
-    y = continued();
-  }
-  y += mm(4);
+  y = keepTogether(pdf, y, mm(23), continued) + mm(4);
   pdf.text(`合计：${d.rows.length} 人`, MARGIN, y, { size: 11 });
   y += mm(10);
   pdf.text('制表人：', MARGIN, y, { size: 10.5 });
@@ -95,6 +80,3 @@ export function renderNotGraduating(pdf: PdfCanvas, d: NotGraduatingData): void 
   pdf.text('年      月      日', MARGIN, y, { size: 10.5, align: 'right', width: WIDTH - mm(2) });
 }
 
-function underline(pdf: PdfCanvas, x: number, y: number, w: number): void {
-  pdf.doc.lineWidth(0.5).strokeColor('black').moveTo(x, y + mm(4.2)).lineTo(x + w, y + mm(4.2)).stroke();
-}

@@ -1,4 +1,5 @@
-import { A4, Grid, mm, type PdfCanvas, type TableColumn } from '../platform/pdf.ts';
+import { A4, mm, type PdfCanvas } from '../platform/pdf.ts';
+import { MARGIN, MISSING, WIDTH, columns, identityBlock, keepTogether, titled } from './layout.ts';
 
 /**
  * 成绩单: school and title, the student block with the photo top-right, every course in a ruled table
@@ -47,59 +48,24 @@ export interface TranscriptData {
   printedOn: string;
 }
 
-const MARGIN = mm(15);
-const WIDTH = A4.width - 2 * MARGIN;
 const BOTTOM = A4.height - mm(20);
-const FOOT_BOTTOM = A4.height - mm(16);
-const MISSING = '（未填写）';
 
-const COLUMNS: TableColumn[] = [
-  { title: '序号', width: mm(10) },
-  { title: '课程名称', width: mm(58), align: 'left' },
-  { title: '学期', width: mm(18) },
-  { title: '课程类别', width: mm(24) },
-  { title: '学分', width: mm(12) },
-  { title: '成绩', width: mm(14) },
-  { title: '是否通过', width: mm(16) },
-  { title: '成绩来源', width: mm(28) },
-];
+const COLUMNS = columns(['序号', 10], ['课程名称', 58, 'left'], ['学期', 18], ['课程类别', 24], ['学分', 12], ['成绩', 14], ['是否通过', 16], ['成绩来源', 28]);
 
 const orMissing = (v: string | null) => (v == null || v.trim() === '' ? MISSING : v);
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 export function renderTranscript(pdf: PdfCanvas, t: TranscriptData): void {
   const s = t.student;
-  pdf.newPage();
-  let y = MARGIN;
-  pdf.text(t.school, MARGIN, y, { size: 16, align: 'center', width: WIDTH, bold: true });
-  y += mm(8);
-  pdf.text('学 生 成 绩 单', MARGIN, y, { size: 14, align: 'center', width: WIDTH, bold: true });
-  y += mm(10);
+  let y = titled(pdf, t.school, '学 生 成 绩 单', 14, mm(10));
 
   // 4 rows × 9 mm beside a 27 × 36 mm photo (a 2-inch photo, scaled).
-  const label = mm(20);
-  const value = (WIDTH - mm(28) - 3 * label) / 3;
-  const g = new Grid(MARGIN, y, [label, value, label, value, label, value, mm(28)], [mm(9), mm(9), mm(9), mm(9)]);
-  const lab = { align: 'center' as const, size: 10, fill: '#f4f4f4' };
-  const val = (name: string) => ({ size: 10, name });
-  pdf.cell(g.box(0, 0), '姓名', lab);
-  pdf.cell(g.box(0, 1), s.name, val('姓名'));
-  pdf.cell(g.box(0, 2), '性别', lab);
-  pdf.cell(g.box(0, 3), orMissing(s.gender), val('性别'));
-  pdf.cell(g.box(0, 4), '学号', lab);
-  pdf.cell(g.box(0, 5), s.studentNo, val('学号'));
-  pdf.cell(g.box(1, 0), '身份证号', lab);
-  pdf.cell(g.box(1, 1, 1, 3), s.idCard, val('身份证号'));
-  pdf.cell(g.box(1, 4), '层次', lab);
-  pdf.cell(g.box(1, 5), orMissing(s.level), val('层次'));
-  pdf.cell(g.box(2, 0), '专业', lab);
-  pdf.cell(g.box(2, 1, 1, 3), orMissing(s.programme), val('专业'));
-  pdf.cell(g.box(2, 4), '入学批次', lab);
-  pdf.cell(g.box(2, 5), orMissing(s.cohort), val('入学批次'));
-  pdf.cell(g.box(3, 0), '教学点', lab);
-  pdf.cell(g.box(3, 1, 1, 3), orMissing(s.teachingPoint), val('教学点'));
-  pdf.cell(g.box(3, 4), '毕业批次', lab);
-  pdf.cell(g.box(3, 5), orMissing(t.graduationBatch), val('毕业批次'));
+  const g = identityBlock(pdf, y, mm(28), [mm(9), mm(9), mm(9), mm(9)], [
+    [['姓名', s.name], ['性别', s.gender], ['学号', s.studentNo]],
+    [['身份证号', s.idCard, 3], ['层次', s.level]],
+    [['专业', s.programme, 3], ['入学批次', s.cohort]],
+    [['教学点', s.teachingPoint, 3], ['毕业批次', t.graduationBatch]],
+  ], { plainMissing: true });
   pdf.photo(g.box(0, 6, 4, 1), t.photo);
   y = g.bottom + mm(4);
 
@@ -118,12 +84,7 @@ export function renderTranscript(pdf: PdfCanvas, t: TranscriptData): void {
 
   // The totals, the batch and the stamp line stay together: if they would not fit under the table, they
   // go to a new page. They may reach lower than the table's rows, down to just above the page number.
-  const footH = mm(22);
-  if (y + mm(2) + footH > FOOT_BOTTOM) {
-    pdf.newPage();
-    y = continued();
-  }
-  y += mm(2);
+  y = keepTogether(pdf, y, mm(24), continued) + mm(2);
   const required = t.totals.creditsRequired == null ? '' : `，毕业最低学分 ${num(t.totals.creditsRequired)}`;
   pdf.cell({ x: MARGIN, y, w: WIDTH, h: mm(8) },
     `合计：课程 ${t.courses.length} 门，通过 ${t.totals.coursesPassed} 门；已获学分 ${num(t.totals.creditsEarned)}${required}。`,

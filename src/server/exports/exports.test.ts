@@ -6,24 +6,19 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { buildApp, openCore } from '../app.ts';
 import { fileStore, keys } from '../platform/files.ts';
-import { freshDatabase, startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, freshDatabase, startTestApp, waitFor, type TestApp } from '../testing/harness.ts';
 import { buildWorld, type World } from '../testing/factories.ts';
 import { cleanupExpired, exportSettings } from './service.ts';
 import { STUDENTS_XLSX } from '../records/list-export.ts';
-import type { ExportStatus, Message } from '../../shared/contract/exports.ts';
+import type { ResponseOf } from '../../shared/contract.ts';
+import type { ExportStatus, MessagesPage, Started, exportsApi, messagesApi } from '../../shared/contract/exports.ts';
+import type { Task } from '../../shared/contract/tasks.ts';
+
+type Unread = ResponseOf<typeof messagesApi.unreadCount>;
 
 process.env.DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-exports-'));
 const dataDir = process.env.DATA_DIR;
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
-  for (const until = Date.now() + ms; ;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const storedFile = (taskId: string) => path.join(dataDir, 'files', keys.upload(taskId));
 
@@ -39,15 +34,15 @@ describe('export centre', () => {
   after(async () => t?.close());
 
   const finished = (id: string) => waitFor(async () => {
-    const r = await t.call('GET', `/api/exports/${id}`, { cookie: cookie.tpA1 });
+    const r = await t.call<ExportStatus>('GET', `/api/exports/${id}`, { cookie: cookie.tpA1 });
     return ['done', 'failed', 'cancelled'].includes(r.json.state) ? r.json : undefined;
   });
 
   let done: ExportStatus;
   test('an export runs to a file and a message; the owner downloads it', async () => {
-    const before0 = await t.call('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 });
+    const before0 = await t.call<Unread>('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 });
     assert.equal(before0.json.unread, 0);
-    const s = await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: STUDENTS_XLSX, filter: {} } });
+    const s = await t.call<Started>('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: STUDENTS_XLSX, filter: {} } });
     assert.equal(s.status, 200, JSON.stringify(s.json));
     done = await finished(s.json.task_id);
     assert.equal(done.state, 'done', JSON.stringify(done));
@@ -56,13 +51,14 @@ describe('export centre', () => {
     assert.equal(done.progress, visible.length);
     assert.match(done.file?.download_url ?? '', /\/download$/);
 
-    const msgs = await t.call('GET', '/api/messages', { cookie: cookie.tpA1 });
+    const msgs = await t.call<MessagesPage>('GET', '/api/messages', { cookie: cookie.tpA1 });
     assert.equal(msgs.json.total, 1);
     assert.equal(msgs.json.unread, 1);
     const m = msgs.json.rows[0];
     assert.match(m.body, new RegExp(`^学生名单导出 已完成，共 ${visible.length} 份，点击下载（保留至 \\d{4}-\\d{2}-\\d{2}）。$`));
     assert.equal(m.link_state, 'download');
-    assert.equal((await t.call('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 })).json.unread, 1);
+    assert.ok(m.link);
+    assert.equal((await t.call<Unread>('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 })).json.unread, 1);
 
     const res = await t.running.app.inject({ method: 'GET', url: m.link, headers: { cookie: cookie.tpA1 } });
     assert.equal(res.statusCode, 200);
@@ -79,9 +75,9 @@ describe('export centre', () => {
 
     // 消息: read one, read all.
     assert.equal((await t.call('POST', `/api/messages/${m.id}/read`, { cookie: cookie.tpA1 })).status, 200);
-    assert.equal((await t.call('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 })).json.unread, 0);
+    assert.equal((await t.call<Unread>('GET', '/api/messages/unread-count', { cookie: cookie.tpA1 })).json.unread, 0);
     assert.equal((await t.call('POST', `/api/messages/${m.id}/read`, { cookie: cookie.tpA2 })).status, 404);
-    assert.equal((await t.call('POST', '/api/messages/read-all', { cookie: cookie.tpA1 })).json.updated, 0);
+    assert.equal((await t.call<ResponseOf<typeof messagesApi.readAll>>('POST', '/api/messages/read-all', { cookie: cookie.tpA1 })).json.updated, 0);
   });
 
   test('download: administrators above the owner may; sibling, foreign and lower users get 404', async () => {
@@ -90,7 +86,7 @@ describe('export centre', () => {
     for (const u of ['tpA2', 'brB', 'teacherA1', 'studentA1']) {
       const r = await t.call('GET', url, { cookie: cookie[u] });
       assert.equal(r.status, 404, u);
-      assert.match(r.json.message, /不存在，或不在您的管理范围内/);
+      assert.match(errorOf(r).message, /不存在，或不在您的管理范围内/);
     }
     assert.equal((await t.call('GET', `/api/exports/${done.id}`, { cookie: cookie.tpA2 })).status, 404);
     assert.equal((await t.call('POST', `/api/exports/${done.id}/cancel`, { cookie: cookie.brB })).status, 404);
@@ -101,13 +97,13 @@ describe('export centre', () => {
     assert.equal((await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: STUDENTS_XLSX, filter: { status: '不存在' } } })).status, 400);
     const empty = await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: STUDENTS_XLSX, filter: { cohort: '1999' } } });
     assert.equal(empty.status, 400);
-    assert.match(empty.json.message, /没有符合条件的学生/);
+    assert.match(errorOf(empty).message, /没有符合条件的学生/);
     assert.equal((await t.call('POST', '/api/exports', { cookie: cookie.studentA1, body: { kind: STUDENTS_XLSX } })).status, 403);
     exportSettings.maxRows = 1;
     try {
       const big = await t.call('POST', '/api/exports', { cookie: cookie.tpA1, body: { kind: STUDENTS_XLSX } });
       assert.equal(big.status, 400);
-      assert.match(big.json.message, /超过单次导出上限 1 人/);
+      assert.match(errorOf(big).message, /超过单次导出上限 1 人/);
     } finally {
       exportSettings.maxRows = 200_000;
     }
@@ -117,20 +113,20 @@ describe('export centre', () => {
     exportSettings.pageSize = 1;
     exportSettings.pageDelayMs = 250;
     try {
-      const s = await t.call('POST', '/api/exports', { cookie: cookie.hq, body: { kind: STUDENTS_XLSX } });
-      const id = s.json.task_id as string;
+      const s = await t.call<Started>('POST', '/api/exports', { cookie: cookie.hq, body: { kind: STUDENTS_XLSX } });
+      const id = s.json.task_id;
       const seen = await waitFor(async () => {
-        const r = await t.call('GET', `/api/exports/${id}`, { cookie: cookie.hq });
+        const r = await t.call<ExportStatus>('GET', `/api/exports/${id}`, { cookie: cookie.hq });
         return r.json.progress >= 2 && r.json.eta_seconds != null ? r.json : undefined;
       });
       assert.equal(seen.state, 'running');
       assert.ok(seen.total > seen.progress);
-      const task = await t.call('GET', `/api/tasks/${id}`, { cookie: cookie.hq });
+      const task = await t.call<Task>('GET', `/api/tasks/${id}`, { cookie: cookie.hq });
       assert.equal(typeof task.json.eta_seconds, 'number');
-      const active = await t.call('GET', '/api/exports?active=true', { cookie: cookie.hq });
-      assert.ok(active.json.rows.some((r: ExportStatus) => r.id === id));
+      const active = await t.call<ResponseOf<typeof exportsApi.list>>('GET', '/api/exports?active=true', { cookie: cookie.hq });
+      assert.ok(active.json.rows.some((r) => r.id === id));
 
-      const c = await t.call('POST', `/api/exports/${id}/cancel`, { cookie: cookie.hq });
+      const c = await t.call<ExportStatus>('POST', `/api/exports/${id}/cancel`, { cookie: cookie.hq });
       assert.equal(c.status, 200);
       assert.equal(c.json.state, 'cancelled');
       const stopped = await waitFor(async () => {
@@ -167,7 +163,7 @@ describe('export centre', () => {
     exportSettings.pageSize = -1; // the database refuses a negative LIMIT: the producer throws
     let id: string;
     try {
-      id = (await t.call('POST', '/api/exports', { cookie: cookie.brB, body: { kind: STUDENTS_XLSX } })).json.task_id;
+      id = (await t.call<Started>('POST', '/api/exports', { cookie: cookie.brB, body: { kind: STUDENTS_XLSX } })).json.task_id;
       const failed = await waitFor(async () => {
         const m = await t.db.selectFrom('message').selectAll().where('task_id', '=', id).executeTakeFirst();
         return m?.kind === 'export_failed' ? m : undefined;
@@ -184,7 +180,7 @@ describe('export centre', () => {
     assert.match(retried.body, /已完成/);
     assert.equal((await t.db.selectFrom('message').select('id').where('task_id', '=', id).execute()).length, 1);
     // The task is marked done just after the handler's transaction.
-    await waitFor(async () => ((await t.call('GET', `/api/exports/${id}`, { cookie: cookie.brB })).json.state === 'done' ? true : undefined));
+    await waitFor(async () => ((await t.call<ExportStatus>('GET', `/api/exports/${id}`, { cookie: cookie.brB })).json.state === 'done' ? true : undefined));
   });
 
   test('retention removes the file; the message says expired and download answers 410', async () => {
@@ -192,13 +188,14 @@ describe('export centre', () => {
     await t.db.updateTable('export_file').set({ expires_at: new Date(Date.now() - 60_000) }).where('task_id', '=', done.id).execute();
     const gone = await t.call('GET', `/api/exports/${done.id}/download`, { cookie: cookie.tpA1 });
     assert.equal(gone.status, 410);
-    assert.match(gone.json.message, /请重新导出/);
+    assert.match(errorOf(gone).message, /请重新导出/);
     assert.equal(await cleanupExpired(t.db), 1);
     assert.equal(await cleanupExpired(t.db), 0);
     assert.equal(fs.existsSync(storedFile(done.id)), false);
     const row = await t.db.selectFrom('export_file').select('expired_at').where('task_id', '=', done.id).executeTakeFirstOrThrow();
     assert.ok(row.expired_at);
-    const m = (await t.call('GET', '/api/messages', { cookie: cookie.tpA1 })).json.rows.find((r: Message) => r.task_id === done.id);
+    const m = (await t.call<MessagesPage>('GET', '/api/messages', { cookie: cookie.tpA1 })).json.rows.find((r) => r.task_id === done.id);
+    assert.ok(m);
     assert.equal(m.link_state, 'expired');
     assert.equal(m.link, null);
     assert.equal((await t.call('GET', `/api/exports/${done.id}/download`, { cookie: cookie.brA })).status, 410);

@@ -1,9 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildUser, buildWorld, type World } from '../testing/factories.ts';
 import { addDays, setToday, today } from '../platform/clock.ts';
-import type { FormRow, Phrase } from '../../shared/contract/forms.ts';
+import type { ResponseOf } from '../../shared/contract.ts';
+import type { BulkResult } from '../../shared/bulk.ts';
+import type { FormPage, FormView, MyForm, Phrase, formsApi } from '../../shared/contract/forms.ts';
+
+type Phrases = ResponseOf<typeof formsApi.phrases>;
 
 let t: TestApp;
 let w: World;
@@ -33,13 +37,13 @@ after(async () => {
   await t.close();
 });
 
-const me = (u: string) => t.call('GET', '/api/me/graduate-form', { cookie: cookie[u] });
-const draft = (u: string, body: unknown) => t.call('PUT', '/api/me/graduate-form/draft', { cookie: cookie[u], body });
-const submit = (u: string, body: unknown) => t.call('POST', '/api/me/graduate-form/submit', { cookie: cookie[u], body });
+const me = (u: string) => t.call<MyForm>('GET', '/api/me/graduate-form', { cookie: cookie[u] });
+const draft = (u: string, body: unknown) => t.call<MyForm>('PUT', '/api/me/graduate-form/draft', { cookie: cookie[u], body });
+const submit = (u: string, body: unknown) => t.call<MyForm>('POST', '/api/me/graduate-form/submit', { cookie: cookie[u], body });
 const form = (id: number) => t.db.selectFrom('graduate_form').selectAll().where('graduate_id', '=', id).executeTakeFirst();
 const version = async (id: number) => (await form(id))?.version ?? 0;
-const list = (u: string, q = '') => t.call('GET', `/api/graduate-forms?page_size=100${q}`, { cookie: cookie[u] });
-const opinions = (u: string, items: unknown[]) => t.call('POST', '/api/graduate-forms/opinions', { cookie: cookie[u], body: { items } });
+const list = (u: string, q = '') => t.call<FormPage>('GET', `/api/graduate-forms?page_size=100${q}`, { cookie: cookie[u] });
+const opinions = (u: string, items: unknown[]) => t.call<BulkResult>('POST', '/api/graduate-forms/opinions', { cookie: cookie[u], body: { items } });
 const audit = (id: number) => t.db.selectFrom('operation_log').select(['action', 'before', 'after', 'actor_name'])
   .where('object_type', '=', 'graduate_form').where('object_id', '=', String(id)).orderBy('id').execute();
 
@@ -60,14 +64,14 @@ describe('毕业生登记表: the student', () => {
     assert.equal(r.json.identity.study_to, '2027-01-20');
     assert.equal(r.json.identity.photo_id, null);
     assert.equal(r.json.texts.self_assessment, '');
-    assert.equal(r.json.window.open, true);
+    assert.equal(r.json.window?.open, true);
     assert.equal(r.json.can_edit, true);
   });
 
   test('a student not agreed in 预毕业确认 is told why there is no form', async () => {
     const r = await me('studentA1x');
     assert.equal(r.status, 404);
-    assert.match(r.json.message, /预毕业确认/);
+    assert.match(errorOf(r).message, /预毕业确认/);
     assert.equal((await draft('studentA1x', { version: 0, ...texts() })).status, 404);
   });
 
@@ -82,7 +86,7 @@ describe('毕业生登记表: the student', () => {
     assert.equal(part.json.texts.rewards, '无');
     const stale = await draft('studentA1', { version: 0, self_assessment: '另一个窗口的旧内容' });
     assert.equal(stale.status, 409);
-    assert.match(stale.json.message, /刷新页面/);
+    assert.match(errorOf(stale).message, /刷新页面/);
     assert.equal((await form(gid.sA1))!.self_assessment, '草稿：学习期间认真。\n第二段。');
   });
 
@@ -90,13 +94,13 @@ describe('毕业生登记表: the student', () => {
     const v = await version(gid.sA1);
     const long = await draft('studentA1', { version: v, self_assessment: '学'.repeat(801), rewards: '优秀学员\uE000𱍊' });
     assert.equal(long.status, 400);
-    assert.equal(long.json.error, 'GRADUATE_FORM_TEXT');
-    assert.match(long.json.message, /自我鉴定超过 800 字（现 801 字）/);
-    assert.match(long.json.message, /奖励情况中有打印字体无法显示的字符 “\uE000”“𱍊”/);
-    assert.match(long.json.message, /未做任何更改/);
+    assert.equal(errorOf(long).error, 'GRADUATE_FORM_TEXT');
+    assert.match(errorOf(long).message, /自我鉴定超过 800 字（现 801 字）/);
+    assert.match(errorOf(long).message, /奖励情况中有打印字体无法显示的字符 “\uE000”“𱍊”/);
+    assert.match(errorOf(long).message, /未做任何更改/);
     const lines = await draft('studentA1', { version: v, study_summary: Array(12).fill('一行').join('\n') });
     assert.equal(lines.status, 400);
-    assert.match(lines.json.message, /学习总结换行过多（11 处，登记表上最多 10 处）/);
+    assert.match(errorOf(lines).message, /学习总结换行过多（11 处，登记表上最多 10 处）/);
     // 800 characters of 汉字 beyond the BMP count as 800, not 1600.
     const exact = await draft('studentA1', { version: v, self_assessment: '𠀾'.repeat(800) });
     assert.equal(exact.status, 200, JSON.stringify(exact.json));
@@ -109,18 +113,18 @@ describe('毕业生登记表: the student', () => {
     let v = await version(gid.sA1);
     const short = await submit('studentA1', { version: v, ...texts({ self_assessment: '认真学习。' }) });
     assert.equal(short.status, 400);
-    assert.match(short.json.message, /自我鉴定不少于 50 字（现 5 字）/);
+    assert.match(errorOf(short).message, /自我鉴定不少于 50 字（现 5 字）/);
 
     const ends = addDays(today(), 30);
     setToday(addDays(ends, 1));
     try {
       const late = await submit('studentA1', { version: v, ...texts() });
       assert.equal(late.status, 409);
-      assert.equal(late.json.error, 'WINDOW_CLOSED');
-      assert.match(late.json.message, new RegExp(`“完善入学登记表、填写毕业生登记表”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
+      assert.equal(errorOf(late).error, 'WINDOW_CLOSED');
+      assert.match(errorOf(late).message, new RegExp(`“完善入学登记表、填写毕业生登记表”的办理时间为 .* 至 ${ends}，当前不在办理时间内`));
       assert.equal((await form(gid.sA1))!.state, '学生未填写');
       assert.equal(await version(gid.sA1), v);
-      assert.equal((await me('studentA1')).json.window.open, false);
+      assert.equal((await me('studentA1')).json.window?.open, false);
     } finally {
       setToday(undefined);
     }
@@ -136,8 +140,8 @@ describe('毕业生登记表: the student', () => {
     const v = await version(gid.sA1);
     const again = await submit('studentA1', { version: v - 1, ...texts() });
     assert.equal(again.status, 409);
-    assert.equal(again.json.error, 'GRADUATE_FORM_LOCKED');
-    assert.match(again.json.message, /已提交（当前状态：函授站未填写）.*联系教学点/);
+    assert.equal(errorOf(again).error, 'GRADUATE_FORM_LOCKED');
+    assert.match(errorOf(again).message, /已提交（当前状态：函授站未填写）.*联系教学点/);
     const edit = await draft('studentA1', { version: v, ...texts({ rewards: '偷偷改' }) });
     assert.equal(edit.status, 409);
     assert.equal((await form(gid.sA1))!.rewards, '无');
@@ -149,7 +153,7 @@ describe('毕业生登记表: the student', () => {
     for (const other of [gid.sA1b, gid.sB1]) {
       const r = await t.call('GET', `/api/graduate-forms/${other}`, { cookie: cookie.studentA1 });
       assert.equal(r.status, 404);
-      assert.match(r.json.message, /不存在，或不在您的管理范围内/);
+      assert.match(errorOf(r).message, /不存在，或不在您的管理范围内/);
     }
     assert.equal((await list('studentA1')).status, 403);
   });
@@ -166,7 +170,7 @@ describe('毕业生登记表管理: 查询', () => {
   test('a teaching point lists its forms with counts per state; filters narrow the list', async () => {
     const r = await list('tpA1', '&batch=none');
     assert.equal(r.status, 200, JSON.stringify(r.json));
-    assert.deepEqual(r.json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四', '赵六'].sort(), '王五 was not agreed: no form');
+    assert.deepEqual(r.json.rows.map((x) => x.name).sort(), ['张三', '李四', '赵六'].sort(), '王五 was not agreed: no form');
     assert.deepEqual(r.json.counts, { 学生未填写: 0, 函授站未填写: 3, 函授站已填写: 0, 总部已填写: 0 });
     assert.match(r.json.rows[0].id_number_masked, /^\d{4}\*{10}\d{3}[\dX]$/);
     assert.equal((await list('tpA1', '&state=学生未填写')).json.total, 0);
@@ -176,14 +180,14 @@ describe('毕业生登记表管理: 查询', () => {
     assert.equal((await list('tpA1', '&major=会计')).json.total, 0);
     const bad = await list('tpA1', '&state=已完成');
     assert.equal(bad.status, 400);
-    assert.match(bad.json.message, /登记表状态为/);
+    assert.match(errorOf(bad).message, /登记表状态为/);
     const badBatch = await list('tpA1', '&batch=2027');
     assert.equal(badBatch.status, 400);
-    assert.match(badBatch.json.message, /毕业批次为 6 位数字（如 202301），或“无”/);
+    assert.match(errorOf(badBatch).message, /毕业批次为 6 位数字（如 202301），或“无”/);
   });
 
   test('a head teacher sees their class; a branch its teaching points; nobody sees another branch', async () => {
-    assert.deepEqual((await list('teacherA1')).json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四'].sort());
+    assert.deepEqual((await list('teacherA1')).json.rows.map((x) => x.name).sort(), ['张三', '李四'].sort());
     assert.equal((await list('brA')).json.total, 4);
     assert.equal((await list('brB')).json.total, 1);
     assert.equal((await list('hq')).json.total, 5);
@@ -191,7 +195,7 @@ describe('毕业生登记表管理: 查询', () => {
       const r = await t.call('GET', `/api/graduate-forms/${id}`, { cookie: cookie[u] });
       assert.equal(r.status, 404, `${u} → ${id}`);
     }
-    const one = await t.call('GET', `/api/graduate-forms/${gid.sA1}`, { cookie: cookie.teacherA1 });
+    const one = await t.call<FormView>('GET', `/api/graduate-forms/${gid.sA1}`, { cookie: cookie.teacherA1 });
     assert.equal(one.status, 200);
     assert.equal(one.json.texts.self_assessment, ESSAY);
     assert.match(one.json.identity.id_number, /^\d{17}[\dX]$/);
@@ -217,7 +221,7 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     const v = await version(gid.sA1);
     const tp = await opinions('teacherA1', [{ id: gid.sA1, version: v, tp_opinion: '同意毕业。' }]);
     assert.equal(tp.status, 403);
-    assert.match(tp.json.message, /无权.*函授站意见/);
+    assert.match(errorOf(tp).message, /无权.*函授站意见/);
     const other = await opinions('teacherA1', [{ id: gid.sA2, version: await version(gid.sA2), head_teacher_opinion: '同意毕业。' }]);
     assert.equal(other.json.changed, 0);
     assert.equal(other.json.refused[0].name, undefined, 'nothing of another class leaks');
@@ -259,16 +263,16 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
   test('an opinion with a character the font cannot print is refused as a whole', async () => {
     const r = await opinions('tpA1', [{ id: gid.sA1b, version: await version(gid.sA1b), tp_opinion: '同意毕业\uE000' }]);
     assert.equal(r.status, 400);
-    assert.match(r.json.message, /函授站意见中有打印字体无法显示的字符/);
+    assert.match(errorOf(r).message, /函授站意见中有打印字体无法显示的字符/);
     assert.equal((await form(gid.sA1b))!.tp_opinion, '同意毕业，请学校审核。');
     const none = await opinions('tpA1', [{ id: gid.sA1b, version: 1 }]);
     assert.equal(none.status, 400);
-    assert.match(none.json.message, /请为勾选的每名学生填写/);
+    assert.match(errorOf(none).message, /请为勾选的每名学生填写/);
   });
 
   test('the school approves in bulk: 总部已填写, filed under the batch; only forms the teaching point finished', async () => {
     const brA = cookie.brA;
-    const r = await t.call('POST', '/api/graduate-forms/approve', { cookie: brA, body: { items: [
+    const r = await t.call<BulkResult>('POST', '/api/graduate-forms/approve', { cookie: brA, body: { items: [
       { id: gid.sA1, version: await version(gid.sA1), school_opinion: '经审核，同意毕业。' },
       { id: gid.sA1b, version: await version(gid.sA1b), school_opinion: '经审核，同意毕业。' },
       { id: gid.sA3, version: await version(gid.sA3), school_opinion: '经审核，同意毕业。' },
@@ -283,22 +287,22 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
     assert.equal(f!.school_by, w.users.brA);
     // Seed 000 四.4: 毕业批次“202701”, 登记表状态“总部已填写”.
     const filed = await list('tpA1', '&batch=202701&state=总部已填写');
-    assert.deepEqual(filed.json.rows.map((x: FormRow) => x.name).sort(), ['张三', '李四'].sort());
+    assert.deepEqual(filed.json.rows.map((x) => x.name).sort(), ['张三', '李四'].sort());
     assert.equal((await list('tpA1', '&batch=none')).json.total, 1);
     // An approved form takes no more opinions and cannot be returned.
     const late = await opinions('tpA1', [{ id: gid.sA1, version: await version(gid.sA1), tp_opinion: '补充意见。' }]);
     assert.match(late.json.refused[0].message, /总部已填写/);
-    const back = await t.call('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA1, version: await version(gid.sA1) }], reason: '照片不清晰' } });
+    const back = await t.call<BulkResult>('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA1, version: await version(gid.sA1) }], reason: '照片不清晰' } });
     assert.match(back.json.refused[0].message, /不能退回/);
     const view = await me('studentA1');
-    assert.equal(view.json.opinions.school.text, '经审核，同意毕业。');
-    assert.equal(view.json.opinions.head_teacher.by, 'teacherA1');
+    assert.equal(view.json.opinions.school?.text, '经审核，同意毕业。');
+    assert.equal(view.json.opinions.head_teacher?.by, 'teacherA1');
   });
 
   test('a teaching point cannot approve; another branch’s school cannot approve ours', async () => {
     const items = [{ id: gid.sA2, version: await version(gid.sA2), school_opinion: '同意。' }];
     assert.equal((await t.call('POST', '/api/graduate-forms/approve', { cookie: cookie.tpA1, body: { items } })).status, 403);
-    const brB = await t.call('POST', '/api/graduate-forms/approve', { cookie: cookie.brB, body: { items } });
+    const brB = await t.call<BulkResult>('POST', '/api/graduate-forms/approve', { cookie: cookie.brB, body: { items } });
     assert.match(brB.json.refused[0].message, /不存在，或不在您的管理范围内/);
     assert.equal((await form(gid.sA2))!.state, '函授站已填写');
   });
@@ -306,8 +310,8 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
   test('returned with a reason: the student sees it, edits, resubmits; the teaching point writes again', async () => {
     const noReason = await t.call('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA2, version: await version(gid.sA2) }], reason: '' } });
     assert.equal(noReason.status, 400);
-    assert.match(noReason.json.message, /请填写退回原因/);
-    const r = await t.call('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA2, version: await version(gid.sA2) }], reason: '自我鉴定内容过于简单，请补充学习收获。' } });
+    assert.match(errorOf(noReason).message, /请填写退回原因/);
+    const r = await t.call<BulkResult>('POST', '/api/graduate-forms/return', { cookie: cookie.tpA1, body: { items: [{ id: gid.sA2, version: await version(gid.sA2) }], reason: '自我鉴定内容过于简单，请补充学习收获。' } });
     assert.equal(r.json.changed, 1, JSON.stringify(r.json));
     const f = await form(gid.sA2);
     assert.equal(f!.state, '学生未填写');
@@ -331,7 +335,7 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
       await t.db.updateTable('graduate').set({ confirm_status: '同意毕业' }).where('id', '=', gid.sA1x).execute();
       const first = await submit('studentA1x', { version: 0, ...texts() });
       assert.equal(first.status, 409);
-      assert.match(first.json.message, /“完善入学登记表、填写毕业生登记表”的办理时间为 .*当前不在办理时间内/);
+      assert.match(errorOf(first).message, /“完善入学登记表、填写毕业生登记表”的办理时间为 .*当前不在办理时间内/);
       assert.equal(await form(gid.sA1x), undefined, 'nothing saved');
     } finally {
       await t.db.updateTable('graduate').set({ confirm_status: '待确认' }).where('id', '=', gid.sA1x).execute();
@@ -377,22 +381,22 @@ describe('毕业生登记表管理: 填写意见, 学校意见, 退回', () => {
 
 describe('毕业生登记表管理: 常用意见', () => {
   test('a teaching point keeps phrases; its head teachers use them; other teaching points neither see nor delete them', async () => {
-    const add = await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '函授站意见', text: '该生符合毕业条件，同意毕业。', sort: 1 } });
+    const add = await t.call<Phrase>('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '函授站意见', text: '该生符合毕业条件，同意毕业。', sort: 1 } });
     assert.equal(add.status, 200, JSON.stringify(add.json));
     await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '班主任意见', text: '该生学习认真，表现良好。' } });
     await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.brA, body: { kind: '学校意见', text: '经审核，同意毕业。' } });
-    const teacher = await t.call('GET', '/api/graduate-forms/phrases', { cookie: cookie.teacherA1 });
-    assert.deepEqual(teacher.json.rows.map((p: Phrase) => [p.kind, p.text, p.mine]).sort(), [
+    const teacher = await t.call<Phrases>('GET', '/api/graduate-forms/phrases', { cookie: cookie.teacherA1 });
+    assert.deepEqual(teacher.json.rows.map((p) => [p.kind, p.text, p.mine]).sort(), [
       ['函授站意见', '该生符合毕业条件，同意毕业。', false], ['学校意见', '经审核，同意毕业。', false], ['班主任意见', '该生学习认真，表现良好。', false],
     ].sort());
-    const tpA2 = await t.call('GET', '/api/graduate-forms/phrases', { cookie: cookie.tpA2 });
-    assert.deepEqual(tpA2.json.rows.map((p: Phrase) => p.text), ['经审核，同意毕业。']);
+    const tpA2 = await t.call<Phrases>('GET', '/api/graduate-forms/phrases', { cookie: cookie.tpA2 });
+    assert.deepEqual(tpA2.json.rows.map((p) => p.text), ['经审核，同意毕业。']);
     assert.equal((await t.call('DELETE', `/api/graduate-forms/phrases/${add.json.id}`, { cookie: cookie.tpA2 })).status, 404);
     assert.equal((await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.teacherA1, body: { kind: '班主任意见', text: '同意。' } })).status, 403);
     const bad = await t.call('POST', '/api/graduate-forms/phrases', { cookie: cookie.tpA1, body: { kind: '其他意见', text: '同意。' } });
     assert.equal(bad.status, 400);
     const del = await t.call('DELETE', `/api/graduate-forms/phrases/${add.json.id}`, { cookie: cookie.tpA1 });
     assert.equal(del.status, 200);
-    assert.equal((await t.call('GET', '/api/graduate-forms/phrases', { cookie: cookie.tpA1 })).json.rows.length, 2);
+    assert.equal((await t.call<Phrases>('GET', '/api/graduate-forms/phrases', { cookie: cookie.tpA1 })).json.rows.length, 2);
   });
 });

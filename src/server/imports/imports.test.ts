@@ -2,24 +2,20 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, makeIdNumber, type World } from '../testing/factories.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { KINDS } from './kinds.ts';
-import type { CellError, ImportRowView } from '../../shared/contract/imports.ts';
+import { importsApi, type ApplyMode, type ImportFile } from '../../shared/contract/imports.ts';
 
 let t: TestApp;
 let w: World;
-let hq: string;
-let brA: string;
-let brB: string;
+let hq: string, brA: string, brB: string;
 
 before(async () => {
   t = await startTestApp();
   w = await buildWorld(t.db);
-  hq = await t.login('hq');
-  brA = await t.login('brA');
-  brB = await t.login('brB');
+  [hq, brA, brB] = await Promise.all(['hq', 'brA', 'brB'].map((u) => t.login(u)));
 });
 after(async () => t?.close());
 
@@ -49,15 +45,15 @@ function multipart(fileName: string, content: Buffer, fields: Record<string, str
 async function upload(cookie: string, query: string, content: Buffer, fileName = 'data.xlsx', fields?: Record<string, string>) {
   const m = multipart(fileName, content, fields);
   const res = await t.running.app.inject({ method: 'POST', url: `/api/imports?${query}`, headers: { cookie, 'content-type': m.type }, payload: m.body });
-  return { status: res.statusCode, json: res.json() };
+  return { status: res.statusCode, json: res.json<unknown>() };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls the import until it leaves the given state. */
-async function settle(cookie: string, id: string, from: string) {
+async function settle(cookie: string, id: string, from: ImportFile['state']): Promise<ImportFile> {
   for (let i = 0; i < 300; i++) {
-    const r = await t.call('GET', `/api/imports/${id}`, { cookie });
+    const r = await t.api(importsApi.get, { cookie, params: { id } });
     assert.equal(r.status, 200, JSON.stringify(r.json));
     if (r.json.state !== from) return r.json;
     await sleep(50);
@@ -70,19 +66,27 @@ async function settle(cookie: string, id: string, from: string) {
 async function checked(cookie: string, query: string, content: Buffer, fileName?: string) {
   const u = await upload(cookie, query, content, fileName);
   assert.equal(u.status, 200, JSON.stringify(u.json));
-  return settle(cookie, u.json.id, 'checking');
+  return settle(cookie, (u.json as ImportFile).id, 'checking');
 }
 
 async function errorsOf(cookie: string, id: string) {
-  const r = await t.call('GET', `/api/imports/${id}/rows?errors_only=true&page_size=500`, { cookie });
+  const r = await t.api(importsApi.rows, { cookie, params: { id }, query: { errors_only: 'true', page_size: 500 } });
   assert.equal(r.status, 200);
-  return new Map<number, string[]>(r.json.rows.map((x: ImportRowView) => [x.row_no, x.errors.map((e: CellError) => e.message)]));
+  return new Map<number, string[]>(r.json.rows.map((x) => [x.row_no, x.errors.map((e) => e.message)]));
 }
 
-async function apply(cookie: string, id: string, mode: 'all' | 'valid') {
-  const r = await t.call('POST', `/api/imports/${id}/apply`, { cookie, body: { mode } });
-  if (r.status !== 200) return { status: r.status, json: r.json, file: null };
+/** Applies the import and waits for the apply task; the import as it then stands. */
+async function apply(cookie: string, id: string, mode: ApplyMode) {
+  const r = await t.api(importsApi.apply, { cookie, params: { id }, body: { mode } });
+  assert.equal(r.status, 200, JSON.stringify(r.json));
   return { status: r.status, json: r.json, file: await settle(cookie, id, 'applying') };
+}
+
+/** An apply the server refuses at once: its status and error. */
+async function applyRefused(cookie: string, id: string, mode: ApplyMode) {
+  const r = await t.api(importsApi.apply, { cookie, params: { id }, body: { mode } });
+  assert.notEqual(r.status, 200, 'the apply should be refused');
+  return { status: r.status, json: errorOf(r) };
 }
 
 const count = async (table: 'student' | 'submission' | 'grade' | 'programme') =>
@@ -115,13 +119,13 @@ describe('数据导入: templates and whole-file problems', () => {
     const before = Number((await t.db.selectFrom('import_file').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     const csv = await upload(brA, 'kind=students', Buffer.from('学号,姓名\n2021001,张三\n'), '学籍.xlsx');
     assert.equal(csv.status, 400);
-    assert.match(csv.json.message, /不是 Excel（\.xlsx）文件.*请用 Excel 另存为 \.xlsx 后重新上传/);
+    assert.match(errorOf(csv).message, /不是 Excel（\.xlsx）文件.*请用 Excel 另存为 \.xlsx 后重新上传/);
     const xls = await upload(brA, 'kind=students', Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(1024)]), '学籍.xls');
     assert.equal(xls.status, 400);
-    assert.match(xls.json.message, /旧版 Excel（\.xls）/);
+    assert.match(errorOf(xls).message, /旧版 Excel（\.xls）/);
     const nofile = await t.call('POST', '/api/imports?kind=students', { cookie: brA, body: { kind: 'students' } });
     assert.equal(nofile.status, 400);
-    assert.match(nofile.json.message, /请选择要上传的 Excel 文件/);
+    assert.match(errorOf(nofile).message, /请选择要上传的 Excel 文件/);
     const after = Number((await t.db.selectFrom('import_file').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
     assert.equal(after, before);
   });
@@ -131,15 +135,15 @@ describe('数据导入: templates and whole-file problems', () => {
     big.write('PK\u0003\u0004', 0, 'latin1');
     const r = await upload(brA, 'kind=students', big, '学籍.xlsx');
     assert.equal(r.status, 413);
-    assert.match(r.json.message, /文件大小为 50 MB，超过上限 20 MB/);
+    assert.match(errorOf(r).message, /文件大小为 50 MB，超过上限 20 MB/);
   });
 
   test('wrong columns: the file is invalid with the columns named, and cannot be applied', async () => {
     const buf = await xlsx(['学号', '姓名', '性别', '身份证', ...STUDENT_HEADER.slice(4)], [studentRow()]);
     const f = await checked(brA, 'kind=students', buf);
     assert.equal(f.state, 'invalid');
-    assert.match(f.file_error, /缺少列：身份证号；无法识别的列：身份证（D 列）/);
-    const a = await apply(brA, f.id, 'valid');
+    assert.match(f.file_error ?? '', /缺少列：身份证号；无法识别的列：身份证（D 列）/);
+    const a = await applyRefused(brA, f.id, 'valid');
     assert.equal(a.status, 409);
     assert.match(a.json.message, /文件有错误，无法导入/);
   });
@@ -147,7 +151,7 @@ describe('数据导入: templates and whole-file problems', () => {
   test('kinds only headquarters loads are refused to a branch', async () => {
     const r = await upload(brA, 'kind=grades_exam&batch=202701', await xlsx(GRADE_HEADER, [['x', 'C1', '80', '2022春']]));
     assert.equal(r.status, 403);
-    assert.match(r.json.message, /无权进行导入期末考试成绩/);
+    assert.match(errorOf(r).message, /无权进行导入期末考试成绩/);
   });
 });
 
@@ -195,12 +199,12 @@ describe('数据导入: 学籍', () => {
     has(14, /第 14 行“姓名”列是合并单元格（B14:B15）/);
     has(15, /第 15 行“姓名”列是合并单元格（B14:B15）/);
     assert.equal(f.error_rows, 11);
-    const row5 = await t.call('GET', `/api/imports/${f.id}/rows?page_size=500`, { cookie: brA });
-    const r5 = row5.json.rows.find((r: ImportRowView) => r.row_no === 5);
+    const row5 = await t.api(importsApi.rows, { cookie: brA, params: { id: f.id }, query: { page_size: 500 } });
+    const r5 = row5.json.rows.find((r) => r.row_no === 5)!;
     assert.equal(r5.data.student_no, '2021N00099');
     assert.equal(r5.data.entry_date, '2021-09-01');
 
-    const all = await apply(brA, f.id, 'all');
+    const all = await applyRefused(brA, f.id, 'all');
     assert.equal(all.status, 409);
     assert.match(all.json.message, /文件中有 11 行有错误，不能全部导入。.*仅导入正确的行/);
     assert.equal(await count('student'), students, 'nothing applied');
@@ -225,7 +229,7 @@ describe('数据导入: 学籍', () => {
       .select(['s.entry_date', 's.valid_until', 's.node_path', 'n.path', 's.tp_id']).where('s.student_no', '=', '2021N00099').executeTakeFirstOrThrow();
     assert.equal(s.valid_until, '2029-09-01', '8 years from entry');
     assert.equal(s.node_path, s.path, 'the class path');
-    const sub = await t.db.selectFrom('submission').selectAll().where('id', '=', valid.file.submission_id).executeTakeFirstOrThrow();
+    const sub = await t.db.selectFrom('submission').selectAll().where('id', '=', valid.file.submission_id!).executeTakeFirstOrThrow();
     assert.equal(sub.kind, '学籍');
     assert.equal(sub.rows, 3);
     assert.equal(sub.file_name, '学籍.xlsx');
@@ -233,7 +237,7 @@ describe('数据导入: 学籍', () => {
     assert.equal(log.length, 1);
     assert.equal(log[0].action, '导入学籍数据');
 
-    const again = await apply(brA, f.id, 'valid');
+    const again = await applyRefused(brA, f.id, 'valid');
     assert.equal(again.status, 409);
     assert.match(again.json.message, /已于 .* 导入，不能重复导入/);
   });
@@ -278,13 +282,13 @@ describe('数据导入: 学籍', () => {
   });
 
   test('imports are scoped: another branch does not see them', async () => {
-    const list = await t.call('GET', '/api/imports', { cookie: brA });
+    const list = await t.api(importsApi.list, { cookie: brA });
     assert.ok(list.json.total >= 3);
     const id = list.json.rows[0].id;
-    assert.equal((await t.call('GET', `/api/imports?kind=students`, { cookie: brB })).json.total, 0);
+    assert.equal((await t.api(importsApi.list, { cookie: brB, query: { kind: 'students' } })).json.total, 0);
     const r = await t.call('GET', `/api/imports/${id}`, { cookie: brB });
     assert.equal(r.status, 404);
-    assert.match(r.json.message, /不存在，或不在您的管理范围内/);
+    assert.match(errorOf(r).message, /不存在，或不在您的管理范围内/);
     assert.equal((await t.call('GET', `/api/imports/${id}`, { cookie: hq })).status, 200, 'headquarters sees every import');
   });
 });
@@ -377,9 +381,9 @@ describe('数据导入: 成绩', () => {
     const to = addDays(today(), -27);
     const closed = await upload(brA, 'kind=grades_practice&batch=202701', buf);
     assert.equal(closed.status, 409);
-    assert.equal(closed.json.error, 'GRADES_WINDOW_CLOSED');
-    assert.equal(closed.json.message, `综合实践环节成绩接收时间为：第一批 ${from} 至 ${to}。当前不在接收时间内，请在接收时间内上报，或联系总部。`);
-    const windows = await t.call('GET', '/api/imports/windows?batch=202701', { cookie: brA });
+    assert.equal(errorOf(closed).error, 'GRADES_WINDOW_CLOSED');
+    assert.equal(errorOf(closed).message, `综合实践环节成绩接收时间为：第一批 ${from} 至 ${to}。当前不在接收时间内，请在接收时间内上报，或联系总部。`);
+    const windows = await t.api(importsApi.windows, { cookie: brA, query: { batch: '202701' } });
     assert.deepEqual(windows.json.windows, [{
       round: '第一批', grades_from: from, grades_to: to, open: false,
       status: { starts_on: from, ends_on: to, open: false, phase: 'after', days_left: null },
@@ -390,13 +394,13 @@ describe('数据导入: 成绩', () => {
     assert.equal(f.error_rows, 0);
     // The window closes between the check and the apply: refused again.
     await setWindow(addDays(today(), -3), addDays(today(), -1));
-    const late = await apply(brA, f.id, 'all');
+    const late = await applyRefused(brA, f.id, 'all');
     assert.equal(late.status, 409);
     assert.match(late.json.message, /综合实践环节成绩接收时间为：第一批 .* 至 .*。当前不在接收时间内/);
     await setWindow(today(), addDays(today(), 3));
     const ok = await apply(brA, f.id, 'all');
     assert.equal(ok.file.state, 'applied', JSON.stringify(ok.file));
-    const sub = await t.db.selectFrom('submission').selectAll().where('id', '=', ok.file.submission_id).executeTakeFirstOrThrow();
+    const sub = await t.db.selectFrom('submission').selectAll().where('id', '=', ok.file.submission_id!).executeTakeFirstOrThrow();
     assert.deepEqual([sub.kind, sub.batch_code, sub.rows], ['综合实践环节', '202701', 1]);
   });
 

@@ -16,13 +16,7 @@ export function materialRoutes(app: App, { database }: AppContext) {
       yield rows;
     }
     return sendWorkbook<NotGraduatingRow>(reply, `未办理毕业学生统计表_${req.query.batch}.xlsx`, '未办理毕业学生统计表', [
-      { header: '教学点代码', width: 10, value: (r) => r.tp_code },
-      { header: '教学点', width: 20, value: (r) => r.tp_name },
-      { header: '学号', width: 16, value: (r) => r.student_no },
-      { header: '姓名', width: 10, value: (r) => r.name },
-      { header: '专业', width: 20, value: (r) => r.major },
-      { header: '层次', width: 6, value: (r) => r.level },
-      { header: '学籍批次', width: 8, value: (r) => r.cohort },
+      'tp_code', 'tp_name', 'student_no', 'name', 'major', 'level', 'cohort',
       { header: '未办理原因', width: 60, value: (r) => r.reason },
     ], one());
   });

@@ -7,8 +7,7 @@ import { renderToBuffer } from '../platform/pdf.ts';
 import { ADMINS, OFFICES, inScope, requireRole } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import { hasGraduationPhoto } from '../photos/service.ts';
-import { issuingSchool, printDate } from '../documents/load.ts';
-import { notGraduatingPdfOptions, renderNotGraduating } from '../documents/not-graduating.ts';
+import { issuingSchool, notGraduatingPdfOptions, printDate, renderNotGraduating } from '../documents/service.ts';
 import {
   MATERIAL_ITEMS, type ListQuery, type MarkBody, type MaterialItem, type NotGraduatingFilter, type NotGraduatingRow,
 } from '../../shared/contract/materials.ts';

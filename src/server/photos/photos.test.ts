@@ -7,7 +7,7 @@ import iconv from 'iconv-lite';
 import sharp from 'sharp';
 import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
-import { startTestApp, type TestApp } from '../testing/harness.ts';
+import { errorOf, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildStudent, buildWorld, makeIdNumber, type World } from '../testing/factories.ts';
 import { checkDigit } from '../../shared/idcard.ts';
 import { portraitJpeg } from './fixtures.ts';
@@ -15,7 +15,13 @@ import { buildZip, multipart } from './testzip.ts';
 import { listEntries, readEntries, ZipRefused } from './zip.ts';
 import { jpegInfo } from './jpeg.ts';
 import { keys } from '../platform/files.ts';
-import type { MissingRow, PhotoFlag, PhotoType, StudentPhoto, StudentPhotos, UploadEntry, UploadReport } from '../../shared/contract/photos.ts';
+import type { ResponseOf } from '../../shared/contract.ts';
+import type { batchesApi } from '../../shared/contract/batches.ts';
+import type { PhotoFlag, PhotoType, StudentPhotos, UploadEntry, UploadReport, photosApi } from '../../shared/contract/photos.ts';
+
+type Saved = ResponseOf<typeof photosApi.save>;
+type Flags = ResponseOf<typeof photosApi.flags>;
+type Missing = ResponseOf<typeof photosApi.missing>;
 
 // Files of this test run go to a folder of its own.
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gm-photos-'));
@@ -46,17 +52,17 @@ after(async () => {
 async function upload(zip: Buffer, cookie = tp, type = '毕业证照片', fileName = '照片.zip') {
   const m = multipart(fileName, zip);
   const res = await t.running.app.inject({ method: 'POST', url: `/api/photos/uploads?photo_type=${encodeURIComponent(type)}`, payload: m.payload, headers: { ...m.headers, cookie } });
-  return { status: res.statusCode, json: res.json() };
+  return { status: res.statusCode, json: res.json<ResponseOf<typeof photosApi.upload>>() };
 }
 
 /** Uploads and waits for the check job; answers the whole report. */
 async function check(zip: Buffer, cookie = tp) {
   const r = await upload(zip, cookie);
   assert.equal(r.status, 200, JSON.stringify(r.json));
-  const id = r.json.upload_id as string;
+  const id = r.json.upload_id;
   for (let i = 0; i < 200; i++) {
-    const rep = await t.call('GET', `/api/photos/uploads/${id}?page_size=500`, { cookie });
-    if (rep.json.upload.state !== 'checking') return { id, ...(rep.json as UploadReport) };
+    const rep = await t.call<UploadReport>('GET', `/api/photos/uploads/${id}?page_size=500`, { cookie });
+    if (rep.json.upload.state !== 'checking') return { id, ...rep.json };
     await new Promise((res) => setTimeout(res, 100));
   }
   throw new Error('check did not finish');
@@ -186,7 +192,7 @@ describe('批量上传电子照片: every entry judged, with a reason in Chinese
   });
 
   test('not a JPEG whatever its extension says; CMYK; grey; size; pixels; 10000×10000 (never decoded); truncated', () => {
-    const why = (k: string) => byName(report.rows, `${badIds[k]}.jpg`).reason as string;
+    const why = (k: string) => byName(report.rows, `${badIds[k]}.jpg`).reason;
     assert.match(why('png'), /不是 JPEG 图片（实际为 PNG/);
     assert.match(why('cmyk'), /CMYK/);
     assert.match(why('grey'), /灰度/);
@@ -242,11 +248,11 @@ describe('批量上传电子照片: every entry judged, with a reason in Chinese
 
   test('保存 applies the accepted entries together; EXIF is not stored; a second 保存 changes nothing', async () => {
     const other = await t.login('tpA2');
-    const refused = await t.call('POST', `/api/photos/uploads/${report.id}/save`, { cookie: other });
+    const refused = await t.call<Saved>('POST', `/api/photos/uploads/${report.id}/save`, { cookie: other });
     assert.equal(refused.status, 404, 'another teaching point cannot see or save the upload');
     const [a, b] = await Promise.all([
-      t.call('POST', `/api/photos/uploads/${report.id}/save`, { cookie: tp }),
-      t.call('POST', `/api/photos/uploads/${report.id}/save`, { cookie: tp }),
+      t.call<Saved>('POST', `/api/photos/uploads/${report.id}/save`, { cookie: tp }),
+      t.call<Saved>('POST', `/api/photos/uploads/${report.id}/save`, { cookie: tp }),
     ]);
     assert.deepEqual([a.json.applied, b.json.applied].sort(), [0, 2]);
     const [p] = await currentPhoto(w.students.sA1);
@@ -261,7 +267,7 @@ describe('批量上传电子照片: every entry judged, with a reason in Chinese
     const again = await check(buildZip([{ name: `${ids.sA1}.jpg`, data: withExif }, { name: `${ids.sA1b}.jpg`, data: good }]));
     assert.deepEqual(again.rows.map((r) => r.verdict), ['无变化', '无变化']);
     const before = await t.db.selectFrom('photo').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const s = await t.call('POST', `/api/photos/uploads/${again.id}/save`, { cookie: tp });
+    const s = await t.call<Saved>('POST', `/api/photos/uploads/${again.id}/save`, { cookie: tp });
     assert.equal(s.json.applied, 0);
     const after = await t.db.selectFrom('photo').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(after.n), Number(before.n));
@@ -290,9 +296,9 @@ describe('zip bombs and oversized entries', () => {
       const r = await check(buildZip([1, 2, 3].map((i) => ({ name: `${i}.jpg`, data: Buffer.from('x') }))));
       assert.equal(r.upload.state, 'failed');
       assert.match(r.upload.error ?? '', /超过单次上传上限 2 个/);
-      const s = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+      const s = await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
       assert.equal(s.status, 409);
-      assert.match(s.json.message, /未通过检查，不能保存/);
+      assert.match(errorOf(s).message, /未通过检查，不能保存/);
     } finally {
       delete process.env.PHOTO_ZIP_MAX_ENTRIES;
     }
@@ -301,13 +307,13 @@ describe('zip bombs and oversized entries', () => {
   test('a file that is not a zip, and no file at all, are refused at once', async () => {
     const r = await upload(Buffer.from('just some text'));
     assert.equal(r.status, 400);
-    assert.match(r.json.message, /不是 ZIP 压缩包/);
+    assert.match(errorOf(r).message, /不是 ZIP 压缩包/);
     const none = await t.call('POST', '/api/photos/uploads?photo_type=毕业证照片', { cookie: tp, body: {} });
     assert.equal(none.status, 400);
-    assert.match(none.json.message, /没有收到文件/);
+    assert.match(errorOf(none).message, /没有收到文件/);
     const badType = await upload(buildZip([{ name: 'a.jpg', data: Buffer.from('x') }]), tp, '不存在的类型');
     assert.equal(badType.status, 404);
-    assert.match(badType.json.message, /上传图片类型“不存在的类型”不存在/);
+    assert.match(errorOf(badType).message, /上传图片类型“不存在的类型”不存在/);
   });
 });
 
@@ -327,9 +333,9 @@ describe('crash safety: 保存 is one transaction', () => {
         if new.student_id = ${b} then raise exception 'simulated crash'; end if; return new; end $$`).execute(t.db);
     await sql.raw('create trigger photo_crash before insert on photo for each row execute function photo_crash()').execute(t.db);
     try {
-      const s = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+      const s = await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
       assert.equal(s.status, 500);
-      assert.match(s.json.message, /未保存任何更改/);
+      assert.match(errorOf(s).message, /未保存任何更改/);
     } finally {
       await sql.raw('drop trigger photo_crash on photo').execute(t.db);
       await sql.raw('drop function photo_crash()').execute(t.db);
@@ -338,14 +344,14 @@ describe('crash safety: 保存 is one transaction', () => {
     assert.deepEqual(await currentPhoto(b), [oldB]);
     const u = await t.db.selectFrom('photo_upload').select('state').where('id', '=', r.id).executeTakeFirstOrThrow();
     assert.equal(u.state, 'checked');
-    const s = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+    const s = await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
     assert.equal(s.json.applied, 2);
     assert.notDeepEqual(await currentPhoto(a), [oldA]);
-    const history = await t.call('GET', `/api/photos/students/${a}`, { cookie: tp });
-    const grad = (history.json as StudentPhotos).types.find((x) => x.code === '毕业证照片');
+    const history = await t.call<StudentPhotos>('GET', `/api/photos/students/${a}`, { cookie: tp });
+    const grad = history.json.types.find((x) => x.code === '毕业证照片');
     assert.ok(grad);
     assert.equal(grad.history.length, 2, 'the old photo is kept as history');
-    assert.equal(grad.history.filter((p: StudentPhoto) => p.is_current).length, 1);
+    assert.equal(grad.history.filter((p) => p.is_current).length, 1);
   });
 });
 
@@ -353,7 +359,7 @@ describe('the student card, images, duplicates', () => {
   const single = async (studentId: number, data: Buffer, cookie = tp) => {
     const m = multipart('photo.jpg', data, 'image/jpeg');
     const res = await t.running.app.inject({ method: 'POST', url: `/api/photos/students/${studentId}?photo_type=${encodeURIComponent('录取照片')}`, payload: m.payload, headers: { ...m.headers, cookie } });
-    return { status: res.statusCode, json: res.json() };
+    return { status: res.statusCode, json: res.json<ResponseOf<typeof photosApi.uploadOne>>() };
   };
 
   test('one photo uploaded on the card; a bad one refused with its reason; a foreign student is “not found”', async () => {
@@ -362,7 +368,7 @@ describe('the student card, images, duplicates', () => {
     assert.equal(ok.json.verdict, '新增');
     const bad = await single(w.students.sA2, await sharp(await portraitJpeg(32)).png().toBuffer());
     assert.equal(bad.status, 400);
-    assert.match(bad.json.message, /不是 JPEG 图片/);
+    assert.match(errorOf(bad).message, /不是 JPEG 图片/);
     const foreign = await single(w.students.sB1, await portraitJpeg(33));
     const nobody = await single(999_999, await portraitJpeg(33));
     assert.equal(foreign.status, 404);
@@ -370,8 +376,8 @@ describe('the student card, images, duplicates', () => {
   });
 
   test('the photo and its 120×160 thumbnail are served to those who may see the student only', async () => {
-    const card = await t.call('GET', `/api/photos/students/${w.students.sA2}`, { cookie: tp });
-    const id = (card.json as StudentPhotos).types.find((x) => x.code === '录取照片')?.current?.id;
+    const card = await t.call<StudentPhotos>('GET', `/api/photos/students/${w.students.sA2}`, { cookie: tp });
+    const id = card.json.types.find((x) => x.code === '录取照片')?.current?.id;
     assert.ok(id);
     const img = await t.running.app.inject({ method: 'GET', url: `/api/photos/${id}/image`, headers: { cookie: tp } });
     assert.equal(img.headers['content-type'], 'image/jpeg');
@@ -387,10 +393,10 @@ describe('the student card, images, duplicates', () => {
     const near = await sharp(pic).jpeg({ quality: 60 }).toBuffer();
     const r = await check(buildZip([{ name: `${ids.sA1}.jpg`, data: pic }, { name: `${ids.sA1b}.jpg`, data: pic }]));
     assert.match(byName(r.rows, `${ids.sA1}.jpg`).duplicate_note ?? '', /是同一张图片/);
-    await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+    await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
     const admin = await t.login('brA');
-    const flags = await t.call('GET', '/api/photos/flags', { cookie: admin });
-    assert.ok(flags.json.rows.some((f: PhotoFlag) => f.kind === '相同图片'));
+    const flags = await t.call<Flags>('GET', '/api/photos/flags', { cookie: admin });
+    assert.ok(flags.json.rows.some((f) => f.kind === '相同图片'));
     // A near-identical copy for a third student (single upload): the similarity job flags it.
     const m = multipart('p.jpg', near, 'image/jpeg');
     const res = await t.running.app.inject({ method: 'POST', url: `/api/photos/students/${w.students.sA2}?photo_type=${encodeURIComponent('毕业证照片')}`, payload: m.payload, headers: { ...m.headers, cookie: tp } });
@@ -398,7 +404,7 @@ describe('the student card, images, duplicates', () => {
     let similar: PhotoFlag | undefined;
     for (let i = 0; i < 100 && !similar; i++) {
       await new Promise((res2) => setTimeout(res2, 100));
-      similar = (await t.call('GET', '/api/photos/flags', { cookie: admin })).json.rows.find((f: PhotoFlag) => f.kind === '相似图片');
+      similar = (await t.call<Flags>('GET', '/api/photos/flags', { cookie: admin })).json.rows.find((f) => f.kind === '相似图片');
     }
     assert.ok(similar, 'a similar-picture flag appears');
     assert.ok(similar.distance <= 6);
@@ -406,42 +412,42 @@ describe('the student card, images, duplicates', () => {
     assert.equal(rev.status, 200);
     const again = await t.call('POST', `/api/photos/flags/${similar.id}/review`, { cookie: admin });
     assert.equal(again.status, 404, 'already reviewed');
-    const foreign = await t.call('GET', '/api/photos/flags', { cookie: await t.login('brB') });
+    const foreign = await t.call<Flags>('GET', '/api/photos/flags', { cookie: await t.login('brB') });
     assert.equal(foreign.json.total, 0);
   });
 });
 
 describe('缺照片', () => {
   test('the list, its count on the home page and its Excel export agree, within the subtree', async () => {
-    const list = await t.call('GET', '/api/photos/missing?batch=202701', { cookie: tp });
+    const list = await t.call<Missing>('GET', '/api/photos/missing?batch=202701', { cookie: tp });
     assert.equal(list.status, 200);
     const withPhoto = new Set((await t.db.selectFrom('photo').select('student_id').where('photo_type', '=', '毕业证照片').where('is_current', '=', true).execute()).map((r) => r.student_id));
     const expected = (await t.db.selectFrom('graduate').select('student_id').where('tp_id', '=', w.nodes.tpA1.id).where('confirm_status', '<>', '不同意').execute())
       .filter((g) => !withPhoto.has(g.student_id));
     assert.equal(list.json.total, expected.length);
-    assert.ok(list.json.rows.every((r: MissingRow) => r.tp_code === 'TA1'));
+    assert.ok(list.json.rows.every((r) => r.tp_code === 'TA1'));
     assert.match(list.json.rows[0]?.id_number_masked ?? '1101**********0000', /\*{10}/);
-    const home = await t.call('GET', '/api/home', { cookie: tp });
+    const home = await t.call<ResponseOf<typeof batchesApi.home>>('GET', '/api/home', { cookie: tp });
     assert.equal(home.json.photos_missing, expected.length);
     const xlsx = await t.running.app.inject({ method: 'GET', url: '/api/photos/missing.xlsx?batch=202701', headers: { cookie: tp } });
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
     assert.equal(wb.worksheets[0].rowCount, expected.length + 1);
-    const foreign = await t.call('GET', '/api/photos/missing?batch=202701&tp_code=TA1', { cookie: await t.login('tpB1') });
+    const foreign = await t.call<Missing>('GET', '/api/photos/missing?batch=202701&tp_code=TA1', { cookie: await t.login('tpB1') });
     assert.equal(foreign.json.total, 0);
   });
 
   test('headquarters changes a type’s 图片限制 and adds a type; others may not', async () => {
     const body = { width: 480, height: 640, min_kb: 10, max_kb: 300, note: '浅色背景', enabled: true };
-    const hq = await t.call('PUT', `/api/photos/types/${encodeURIComponent('录取照片')}`, { cookie: await t.login('hq'), body });
+    const hq = await t.call<PhotoType>('PUT', `/api/photos/types/${encodeURIComponent('录取照片')}`, { cookie: await t.login('hq'), body });
     assert.equal(hq.status, 200);
     assert.match(hq.json.limits_text, /10–300 KB/);
     const tpRes = await t.call('PUT', `/api/photos/types/${encodeURIComponent('录取照片')}`, { cookie: tp, body });
     assert.equal(tpRes.status, 403);
     const added = await t.call('PUT', `/api/photos/types/${encodeURIComponent('学位照片')}`, { cookie: await t.login('hq'), body: { ...body, min_kb: 30 } });
     assert.equal(added.status, 200);
-    const types = await t.call('GET', '/api/photos/types', { cookie: tp });
-    assert.ok(types.json.some((x: PhotoType) => x.code === '学位照片' && /30–300 KB/.test(x.limits_text)));
+    const types = await t.call<ResponseOf<typeof photosApi.types>>('GET', '/api/photos/types', { cookie: tp });
+    assert.ok(types.json.some((x) => x.code === '学位照片' && /30–300 KB/.test(x.limits_text)));
   });
 });
 
@@ -457,15 +463,15 @@ describe('the step 三 window (照片)', () => {
     try {
       const refused = await upload(buildZip([{ name: `${ids.sA1}.jpg`, data: await portraitJpeg(52) }]));
       assert.equal(refused.status, 409);
-      assert.match(refused.json.message, /“上传毕业生登记表照片”的办理时间为 2020-10-10 至 2020-10-23/);
-      const save = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+      assert.match(errorOf(refused).message, /“上传毕业生登记表照片”的办理时间为 2020-10-10 至 2020-10-23/);
+      const save = await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
       assert.equal(save.status, 409);
-      assert.equal(save.json.error, 'WINDOW_CLOSED');
+      assert.equal(errorOf(save).error, 'WINDOW_CLOSED');
       const ext = await t.call('POST', '/api/batches/202701/extensions', {
         cookie: await t.login('hq'), body: { step: 'photos', node_id: w.nodes.tpA1.id, ends_on: '2099-12-31', reason: '补传照片' },
       });
       assert.equal(ext.status, 200, JSON.stringify(ext.json));
-      const again = await t.call('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
+      const again = await t.call<Saved>('POST', `/api/photos/uploads/${r.id}/save`, { cookie: tp });
       assert.equal(again.status, 200);
       assert.equal(again.json.applied, 1);
     } finally {
@@ -488,9 +494,9 @@ describe('the check job delivered twice', () => {
     const { runCheck } = await import('./service.ts');
     const ctx = { taskId: String(r.upload.task_id), payload: { upload_id: r.id }, db: t.db, progress: async () => true };
     await runCheck(ctx);
-    const again = await t.call('GET', `/api/photos/uploads/${r.id}`, { cookie: tp });
+    const again = await t.call<UploadReport>('GET', `/api/photos/uploads/${r.id}`, { cookie: tp });
     assert.equal(again.json.upload.state, 'checked');
-    assert.deepEqual(again.json.rows.map((x: UploadEntry) => [x.seq, x.verdict, x.reason]), before);
+    assert.deepEqual(again.json.rows.map((x) => [x.seq, x.verdict, x.reason]), before);
     assert.deepEqual(await runCheck(ctx), { skipped: true });
   });
 });

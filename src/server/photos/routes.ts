@@ -65,7 +65,7 @@ export function photoRoutes(app: App, { database, jobs }: AppContext) {
       { header: '序号', width: 8, value: (r) => r.seq },
       { header: '文件名', width: 30, value: (r) => r.entry_name },
       { header: '身份证号', width: 22, value: (r) => r.id_number },
-      { header: '学号', width: 16, value: (r) => r.student_no },
+      'student_no',
       { header: '姓名', width: 10, value: (r) => r.student_name },
       { header: '结果', width: 8, value: (r) => r.verdict },
       { header: '原因', width: 60, value: (r) => r.reason },
@@ -77,14 +77,9 @@ export function photoRoutes(app: App, { database, jobs }: AppContext) {
   serve(app, api.missingXlsx, async (req, reply) => {
     const rows = await service.exportMissing(db, actorOf(req), req.query);
     return sendWorkbook(reply, `缺照片名单-${req.query.batch}.xlsx`, '缺照片名单', [
-      { header: '教学点代码', width: 12, value: (r) => r.tp_code },
-      { header: '教学点', width: 20, value: (r) => r.tp_name },
-      { header: '学号', width: 16, value: (r) => r.student_no },
-      { header: '姓名', width: 10, value: (r) => r.name },
+      ['tp_code', 12], 'tp_name', 'student_no', 'name',
       { header: '身份证号', width: 22, value: (r) => maskIdCard(r.id_number) },
-      { header: '层次', width: 8, value: (r) => r.level },
-      { header: '专业', width: 20, value: (r) => r.major },
-      { header: '预毕业确认', width: 12, value: (r) => r.confirm_status },
+      ['level', 8], 'major', ['confirm_status', 12],
     ], rows);
   });
 

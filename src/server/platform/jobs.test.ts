@@ -4,20 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildApp, openCore } from '../app.ts';
-import { freshDatabase } from '../testing/harness.ts';
+import { freshDatabase, waitFor } from '../testing/harness.ts';
 import { buildWorld } from '../testing/factories.ts';
 import { RECOMPUTE_JOB } from '../eligibility/service.ts';
 import { migrate } from './migrate.ts';
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a job enqueued before a restart runs after it: eligibility of a whole batch', async () => {
   const fresh = await freshDatabase();
@@ -82,8 +72,8 @@ test('GET /api/health names the database; the OpenAPI document lists every route
   const app = await buildApp({ databaseUrl: fresh.databaseUrl, work: false });
   try {
     const h = await app.app.inject({ method: 'GET', url: '/api/health' });
-    assert.deepEqual(h.json(), { ok: true, db: fresh.databaseUrl ? 'postgres' : 'pglite' });
-    const doc = (await app.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
+    assert.deepEqual(h.json<unknown>(), { ok: true, db: fresh.databaseUrl ? 'postgres' : 'pglite' });
+    const doc = (await app.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ openapi: string; paths: Record<string, Record<string, unknown> | undefined> }>();
     assert.equal(doc.openapi.startsWith('3'), true);
     for (const r of app.app.routeList) {
       if (r.url === '/api/openapi.json') continue;

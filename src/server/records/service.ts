@@ -3,7 +3,7 @@ import type { DB } from '../platform/tables.ts';
 import type { Actor } from '../platform/auth.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import { recordOperation } from '../platform/oplog.ts';
-import type { ExportColumn } from '../platform/xlsx-export.ts';
+import type { SheetColumn } from '../platform/xlsx-export.ts';
 import { idCardInfo, maskIdCard } from '../../shared/idcard.ts';
 import type { DocFilter, EnrollForm, ListFilter, SortKey, VerificationFilter } from '../../shared/contract/records.ts';
 
@@ -149,15 +149,10 @@ async function* verificationPages(db: Kysely<DB>, actor: Actor, f: VerificationF
 }
 
 type Presented = ReturnType<typeof present>;
-const VERIFICATION_COLUMNS: ExportColumn<Presented>[] = [
-  { header: '教学点代码', width: 10, value: (r) => r.tp_code },
-  { header: '教学点', width: 20, value: (r) => r.tp_name },
-  { header: '学号', width: 16, value: (r) => r.student_no },
-  { header: '姓名', width: 10, value: (r) => r.name },
+const VERIFICATION_COLUMNS: SheetColumn<Presented>[] = [
+  'tp_code', 'tp_name', 'student_no', 'name',
   { header: '身份证号', width: 20, value: (r) => r.id_number_masked },
-  { header: '学籍批次', width: 8, value: (r) => r.cohort },
-  { header: '层次', width: 6, value: (r) => r.level },
-  { header: '专业', width: 20, value: (r) => r.major },
+  'cohort', 'level', 'major',
   { header: '更新状态', width: 8, value: (r) => r.enroll_form_status },
   { header: '更新时间', width: 20, value: (r) => (r.enroll_form_updated_at ? r.enroll_form_updated_at.replace('T', ' ').slice(0, 19) : '') },
 ];

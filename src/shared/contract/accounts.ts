@@ -1,6 +1,6 @@
 /** 登录 and 用户管理: the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes, paging } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
 import { ADMINS, ROLES } from '../org.ts';
 import { nodeKind } from './org.ts';
 
@@ -65,33 +65,14 @@ export const idParam = z.object({ id: z.coerce.number().int().positive() });
 export const ok = z.object({ ok: z.literal(true) });
 
 export const accountsApi = defineRoutes(['登录'], {
-  login: {
-    method: 'POST', path: '/api/auth/login', access: 'public',
-    summary: '登录：成功后设置会话 Cookie', body: loginBody, response: meSchema,
-  },
-  logout: {
-    method: 'POST', path: '/api/auth/logout', access: 'public', summary: '退出登录', response: ok,
-  },
-  me: {
-    method: 'GET', path: '/api/me', access: 'any', summary: '当前用户、角色和所属单位', response: meSchema,
-  },
-  changePassword: {
-    method: 'POST', path: '/api/me/password', access: 'any', summary: '修改自己的密码', body: passwordBody, response: ok,
-  },
-  users: {
-    method: 'GET', path: '/api/users', access: ADMINS, tags: ['用户管理'],
-    summary: '本单位及下级单位的账号', query: usersQuery, response: z.object({ total: z.number(), rows: z.array(userSchema) }),
-  },
-  createUser: {
-    method: 'POST', path: '/api/users', access: ADMINS, tags: ['用户管理'],
-    summary: '在本单位或下级单位创建账号', body: createUserBody, response: userSchema,
-  },
-  updateUser: {
-    method: 'PATCH', path: '/api/users/:id', access: ADMINS, tags: ['用户管理'],
-    summary: '修改、停用或启用账号', params: idParam, body: updateUserBody, response: userSchema,
-  },
-  resetPassword: {
-    method: 'POST', path: '/api/users/:id/reset-password', access: ADMINS, tags: ['用户管理'],
-    summary: '重置密码（下次登录须修改）', params: idParam, body: resetPasswordBody, response: ok,
-  },
+  login: { method: 'POST', path: '/api/auth/login', access: 'public', summary: '登录：成功后设置会话 Cookie', body: loginBody, response: meSchema },
+  logout: { method: 'POST', path: '/api/auth/logout', access: 'public', summary: '退出登录', response: ok },
+  me: { method: 'GET', path: '/api/me', access: 'any', summary: '当前用户、角色和所属单位', response: meSchema },
+  changePassword: { method: 'POST', path: '/api/me/password', access: 'any', summary: '修改自己的密码', body: passwordBody, response: ok },
+  users: { method: 'GET', path: '/api/users', access: ADMINS, tags: ['用户管理'], summary: '本单位及下级单位的账号', query: usersQuery, response: listOf(userSchema) },
+  createUser: { method: 'POST', path: '/api/users', access: ADMINS, tags: ['用户管理'], summary: '在本单位或下级单位创建账号', body: createUserBody, response: userSchema },
+  updateUser: { method: 'PATCH', path: '/api/users/:id', access: ADMINS, tags: ['用户管理'],
+    summary: '修改、停用或启用账号', params: idParam, body: updateUserBody, response: userSchema },
+  resetPassword: { method: 'POST', path: '/api/users/:id/reset-password', access: ADMINS, tags: ['用户管理'],
+    summary: '重置密码（下次登录须修改）', params: idParam, body: resetPasswordBody, response: ok },
 });

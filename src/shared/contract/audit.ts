@@ -3,7 +3,8 @@
  * server and web.
  */
 import { z } from 'zod';
-import { defineRoutes } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
+import { studentListed } from './common.ts';
 import { bulkResult } from '../bulk.ts';
 import { HQ, OFFICES } from '../org.ts';
 import { windowStatus } from '../window.ts';
@@ -103,17 +104,13 @@ export const auditGroup = z.object({
 });
 export type AuditGroup = z.infer<typeof auditGroup>;
 export const summaryResponse = z.object({ groups: z.array(auditGroup) });
-export const resultsQuery = resultFilter.extend({
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
-});
+export const resultsQuery = resultFilter.extend(paging(500, 50));
 export const resultRow = z.object({
-  graduate_id: z.number(), student_id: z.number(), seq: z.number(), student_no: z.string(), name: z.string(), id_number_masked: z.string(),
-  level: z.string(), major: z.string(), tp_code: z.string(), tp_name: z.string(), branch_name: z.string(), urgent: z.boolean(),
-  passed: z.boolean(), failures: z.array(z.string()), credits_earned: z.number(), audited_at: z.string(),
+  graduate_id: z.number(), student_id: z.number(), seq: z.number(), ...studentListed, id_number_masked: z.string(), branch_name: z.string(),
+  urgent: z.boolean(), passed: z.boolean(), failures: z.array(z.string()), credits_earned: z.number(), audited_at: z.string(),
 });
 export type AuditResult = z.infer<typeof resultRow>;
-export const resultsResponse = z.object({ total: z.number(), rows: z.array(resultRow) });
+export const resultsResponse = listOf(resultRow);
 
 export const reportBody = z.object({ batch: batchCode, urgent: z.boolean().default(false) });
 export const reportResponse = z.object({ submission_id: z.number().nullable(), graduates: z.number(), submitted_at: z.string().nullable() });
@@ -155,19 +152,30 @@ export const auditApi = defineRoutes(['毕业审核'], {
   rounds: { method: 'GET', path: '/api/audit/rounds', access: OFFICES, summary: '毕业批次的审核批次（分部、教学点只看到已发布的）', query: roundsQuery, response: roundsResponse },
   createRound: { method: 'POST', path: '/api/audit/rounds', access: HQ, summary: '新建审核批次（第一批、第二批、加急）', body: roundBody, response: roundSchema },
   round: { method: 'GET', path: '/api/audit/rounds/:id', access: OFFICES, summary: '一个审核批次（分部、教学点仅限已发布的）', params: roundIdParam, response: roundSchema },
-  updateRound: { method: 'PATCH', path: '/api/audit/rounds/:id', access: HQ, summary: '修改审核批次的时间', params: roundIdParam, body: roundPatch, response: roundSchema },
-  cancelRound: { method: 'POST', path: '/api/audit/rounds/:id/cancel', access: HQ, summary: '取消审核批次', params: roundIdParam, body: cancelBody, response: roundSchema },
-  runRound: { method: 'POST', path: '/api/audit/rounds/:id/run', access: HQ, summary: '开始审核（后台任务，按上报先后顺序）', params: roundIdParam, response: z.object({ task_id: z.string() }) },
+  updateRound: { method: 'PATCH', path: '/api/audit/rounds/:id', access: HQ,
+    summary: '修改审核批次的时间', params: roundIdParam, body: roundPatch, response: roundSchema },
+  cancelRound: { method: 'POST', path: '/api/audit/rounds/:id/cancel', access: HQ,
+    summary: '取消审核批次', params: roundIdParam, body: cancelBody, response: roundSchema },
+  runRound: { method: 'POST', path: '/api/audit/rounds/:id/run', access: HQ,
+    summary: '开始审核（后台任务，按上报先后顺序）', params: roundIdParam, response: z.object({ task_id: z.string() }) },
   publishRound: { method: 'POST', path: '/api/audit/rounds/:id/publish', access: HQ, summary: '发布审核结果（分部、教学点可见）', params: roundIdParam, response: roundSchema },
-  summary: { method: 'GET', path: '/api/audit/rounds/:id/summary', access: OFFICES, summary: '审核结果统计：按分部、教学点、专业或未通过的条件', params: roundIdParam, query: summaryQuery, response: summaryResponse },
-  results: { method: 'GET', path: '/api/audit/rounds/:id/results', access: OFFICES, summary: '审核结果明细', params: roundIdParam, query: resultsQuery, response: resultsResponse },
-  resultsXlsx: { method: 'GET', path: '/api/audit/rounds/:id/results.xlsx', access: OFFICES, summary: '导出审核结果（Excel）', params: roundIdParam, query: resultFilter },
-  report: { method: 'POST', path: '/api/audit/report', access: ['branch_admin', 'tp_admin'], summary: '上报毕业审核数据（本单位已同意毕业且未上报的学生）', body: reportBody, response: reportResponse },
+  summary: { method: 'GET', path: '/api/audit/rounds/:id/summary', access: OFFICES,
+    summary: '审核结果统计：按分部、教学点、专业或未通过的条件', params: roundIdParam, query: summaryQuery, response: summaryResponse },
+  results: { method: 'GET', path: '/api/audit/rounds/:id/results', access: OFFICES,
+    summary: '审核结果明细', params: roundIdParam, query: resultsQuery, response: resultsResponse },
+  resultsXlsx: { method: 'GET', path: '/api/audit/rounds/:id/results.xlsx', access: OFFICES,
+    summary: '导出审核结果（Excel）', params: roundIdParam, query: resultFilter },
+  report: { method: 'POST', path: '/api/audit/report', access: ['branch_admin', 'tp_admin'],
+    summary: '上报毕业审核数据（本单位已同意毕业且未上报的学生）', body: reportBody, response: reportResponse },
   urgent: { method: 'POST', path: '/api/audit/urgent', access: OFFICES, summary: '标记 / 取消续读本科加急', body: urgentBody, response: bulkResult },
-  urgentDeadline: { method: 'PUT', path: '/api/audit/batches/:code/urgent-deadline', access: HQ, summary: '设置加急审核数据上报截止日期（或由春季招生截止日期推算）', params: z.object({ code: z.string().regex(/^\d{6}$/) }), body: urgentDeadlineBody, response: z.object({ urgent_deadline: z.string().nullable() }) },
+  urgentDeadline: { method: 'PUT', path: '/api/audit/batches/:code/urgent-deadline', access: HQ, summary: '设置加急审核数据上报截止日期（或由春季招生截止日期推算）',
+    params: z.object({ code: z.string().regex(/^\d{6}$/) }), body: urgentDeadlineBody, response: z.object({ urgent_deadline: z.string().nullable() }) },
   urgentXlsx: { method: 'GET', path: '/api/audit/urgent.xlsx', access: OFFICES, summary: '导出加急（续读本科）毕业生审核数据', query: roundsQuery },
-  exceptions: { method: 'GET', path: '/api/students/:id/exceptions', access: OFFICES, summary: '学生的审核例外（课程替代、免除要求）', params: idParam, response: z.array(exceptionSchema) },
-  addException: { method: 'POST', path: '/api/students/:id/exceptions', access: HQ, summary: '为学生添加课程替代或免除要求（须写理由）', params: idParam, body: exceptionBody, response: idOnly },
+  exceptions: { method: 'GET', path: '/api/students/:id/exceptions', access: OFFICES,
+    summary: '学生的审核例外（课程替代、免除要求）', params: idParam, response: z.array(exceptionSchema) },
+  addException: { method: 'POST', path: '/api/students/:id/exceptions', access: HQ,
+    summary: '为学生添加课程替代或免除要求（须写理由）', params: idParam, body: exceptionBody, response: idOnly },
   revokeException: { method: 'POST', path: '/api/audit/exceptions/:id/revoke', access: HQ, summary: '撤销审核例外', params: idParam, response: idOnly },
-  extension: { method: 'PUT', path: '/api/students/:id/extension', access: HQ, summary: '批准学籍延期（最多一年）', params: idParam, body: extensionBody, response: z.object({ extension_until: z.string().nullable() }) },
+  extension: { method: 'PUT', path: '/api/students/:id/extension', access: HQ,
+    summary: '批准学籍延期（最多一年）', params: idParam, body: extensionBody, response: z.object({ extension_until: z.string().nullable() }) },
 });

@@ -74,26 +74,12 @@ export const homeSchema = z.object({
 export type Home = z.infer<typeof homeSchema>;
 
 export const batchesApi = defineRoutes(['毕业批次'], {
-  list: {
-    method: 'GET', path: '/api/batches', access: 'any', summary: '毕业批次列表', response: z.array(batchSchema),
-  },
-  get: {
-    method: 'GET', path: '/api/batches/:code', access: 'any',
-    summary: '毕业批次及各环节办理时间（含本单位的延期）', params: batchCodeParam, response: batchSchema,
-  },
-  create: {
-    method: 'POST', path: '/api/batches', access: HQ, summary: '创建毕业批次（总部）', body: createBatchBody, response: batchSchema,
-  },
-  setWindows: {
-    method: 'PUT', path: '/api/batches/:code/windows', access: HQ,
-    summary: '设置各环节办理时间（总部）', params: batchCodeParam, body: setWindowsBody, response: batchSchema,
-  },
-  extend: {
-    method: 'POST', path: '/api/batches/:code/extensions', access: HQ,
-    summary: '为某单位延长某环节办理时间（总部）', params: batchCodeParam, body: extendBody, response: z.object({ ok: z.literal(true) }),
-  },
-  home: {
-    method: 'GET', path: '/api/home', access: 'any', tags: ['首页'],
-    summary: '当前毕业批次及本单位各环节的办理时间', response: homeSchema,
-  },
+  list: { method: 'GET', path: '/api/batches', access: 'any', summary: '毕业批次列表', response: z.array(batchSchema) },
+  get: { method: 'GET', path: '/api/batches/:code', access: 'any', summary: '毕业批次及各环节办理时间（含本单位的延期）', params: batchCodeParam, response: batchSchema },
+  create: { method: 'POST', path: '/api/batches', access: HQ, summary: '创建毕业批次（总部）', body: createBatchBody, response: batchSchema },
+  setWindows: { method: 'PUT', path: '/api/batches/:code/windows', access: HQ,
+    summary: '设置各环节办理时间（总部）', params: batchCodeParam, body: setWindowsBody, response: batchSchema },
+  extend: { method: 'POST', path: '/api/batches/:code/extensions', access: HQ,
+    summary: '为某单位延长某环节办理时间（总部）', params: batchCodeParam, body: extendBody, response: z.object({ ok: z.literal(true) }) },
+  home: { method: 'GET', path: '/api/home', access: 'any', tags: ['首页'], summary: '当前毕业批次及本单位各环节的办理时间', response: homeSchema },
 });

@@ -63,6 +63,8 @@ export const studentIdParam = z.object({ id: z.coerce.number().int().positive() 
 export const taskStarted = z.object({ task_id: z.string() });
 
 export const eligibilityApi = defineRoutes(['毕业审核'], {
-  recompute: { method: 'POST', path: '/api/batches/:code/eligibility', access: HQ, tags: ['毕业批次'], summary: '重新计算整个批次的毕业资格（后台任务）', params: batchCodeParam, response: taskStarted },
-  readiness: { method: 'GET', path: '/api/students/:id/readiness', access: 'any', summary: '毕业准备情况：每项毕业条件的要求、已完成与欠缺；可按其他专业或入学批次比对（不修改任何记录）', params: studentIdParam, query: readinessQuery, response: readinessResponse },
+  recompute: { method: 'POST', path: '/api/batches/:code/eligibility', access: HQ, tags: ['毕业批次'],
+    summary: '重新计算整个批次的毕业资格（后台任务）', params: batchCodeParam, response: taskStarted },
+  readiness: { method: 'GET', path: '/api/students/:id/readiness', access: 'any',
+    summary: '毕业准备情况：每项毕业条件的要求、已完成与欠缺；可按其他专业或入学批次比对（不修改任何记录）', params: studentIdParam, query: readinessQuery, response: readinessResponse },
 });

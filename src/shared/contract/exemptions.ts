@@ -1,6 +1,6 @@
 /** 免修免考 (seed 003 三.3): the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
 
 /** Through the teaching point, then the branch (初审), then headquarters (终审). */
 export const EXEMPTION_STATUSES = ['待分部审核', '待总部审核', '已批准', '已驳回'] as const;
@@ -24,8 +24,7 @@ export type DecideInput = z.infer<typeof decideBody>;
 export const listQuery = z.object({
   status: exemptionStatus.optional(),
   q: z.string().max(40).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(50),
+  ...paging(200, 50),
 });
 export type ExemptionFilter = z.infer<typeof listQuery>;
 
@@ -38,8 +37,15 @@ export const exemptionRow = z.object({
 });
 export type Exemption = z.infer<typeof exemptionRow>;
 
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const applied = z.object({ id: z.number(), applied_on: z.string(), note: z.string().nullable() });
+const decided = z.object({ id: z.number(), status: exemptionStatus, version: z.number() });
+
 export const exemptionsApi = defineRoutes(['免修免考'], {
-  list: { method: 'GET', path: '/api/exemptions', access: ['hq_admin', 'branch_admin', 'tp_admin', 'student'], summary: '免修免考申请列表', query: listQuery, response: z.object({ total: z.number(), rows: z.array(exemptionRow) }) },
-  apply: { method: 'POST', path: '/api/exemptions', access: ['tp_admin', 'branch_admin', 'hq_admin'], summary: '提交免修免考申请（经教学点）', body: applyBody, response: z.object({ id: z.number(), applied_on: z.string(), note: z.string().nullable() }) },
-  decide: { method: 'POST', path: '/api/exemptions/:id/decide', access: ['branch_admin', 'hq_admin'], summary: '审核免修免考申请（分部初审，总部终审）', params: z.object({ id: z.coerce.number().int().positive() }), body: decideBody, response: z.object({ id: z.number(), status: exemptionStatus, version: z.number() }) },
+  list: { method: 'GET', path: '/api/exemptions', access: ['hq_admin', 'branch_admin', 'tp_admin', 'student'],
+    summary: '免修免考申请列表', query: listQuery, response: listOf(exemptionRow) },
+  apply: { method: 'POST', path: '/api/exemptions', access: ['tp_admin', 'branch_admin', 'hq_admin'],
+    summary: '提交免修免考申请（经教学点）', body: applyBody, response: applied },
+  decide: { method: 'POST', path: '/api/exemptions/:id/decide', access: ['branch_admin', 'hq_admin'],
+    summary: '审核免修免考申请（分部初审，总部终审）', params: idParam, body: decideBody, response: decided },
 });

@@ -1,6 +1,6 @@
 /** The export centre (导出中心) and 消息: the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
 import { STAFF } from '../org.ts';
 import { taskState, type TaskState } from './tasks.ts';
 
@@ -62,14 +62,10 @@ export const exportStatus = z.object({
 export type ExportStatus = z.infer<typeof exportStatus>;
 
 const trueFalse = z.enum(['true', 'false']).optional();
-const paging = {
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(100).default(20),
-};
-export const exportsQuery = z.object({ active: trueFalse, ...paging });
-export const exportsPage = z.object({ total: z.number(), rows: z.array(exportStatus) });
+export const exportsQuery = z.object({ active: trueFalse, ...paging(100, 20) });
+export const exportsPage = listOf(exportStatus);
 
-export const messagesQuery = z.object({ unread: trueFalse, ...paging });
+export const messagesQuery = z.object({ unread: trueFalse, ...paging(100, 20) });
 export const messageSchema = z.object({
   id: z.number(), kind: z.string(), title: z.string(), body: z.string(),
   /** The download link while the file is kept; null once it expired (link_state says so). */
@@ -83,43 +79,16 @@ export const unreadCount = z.object({ unread: z.number() });
 export const ok = z.object({ ok: z.literal(true), updated: z.number() });
 
 export const exportsApi = defineRoutes(['导出中心'], {
-  start: {
-    method: 'POST', path: '/api/exports', access: STAFF,
-    summary: '发起导出（后台任务；完成后在“消息”中下载）', body: startBody, response: started,
-  },
-  list: {
-    method: 'GET', path: '/api/exports', access: 'any',
-    summary: '我的导出：进度、预计剩余时间与文件', query: exportsQuery, response: exportsPage,
-  },
-  status: {
-    method: 'GET', path: '/api/exports/:id', access: 'any',
-    summary: '一个导出的进度（含预计剩余秒数）与文件', params: exportIdParam, response: exportStatus,
-  },
-  cancel: {
-    method: 'POST', path: '/api/exports/:id/cancel', access: 'any',
-    summary: '取消导出（发起人或其上级管理员）', params: exportIdParam, response: exportStatus,
-  },
-  download: {
-    method: 'GET', path: '/api/exports/:id/download', access: 'any',
-    summary: '下载导出文件（发起人或其上级管理员；过期后 410）', params: exportIdParam,
-  },
+  start: { method: 'POST', path: '/api/exports', access: STAFF, summary: '发起导出（后台任务；完成后在“消息”中下载）', body: startBody, response: started },
+  list: { method: 'GET', path: '/api/exports', access: 'any', summary: '我的导出：进度、预计剩余时间与文件', query: exportsQuery, response: exportsPage },
+  status: { method: 'GET', path: '/api/exports/:id', access: 'any', summary: '一个导出的进度（含预计剩余秒数）与文件', params: exportIdParam, response: exportStatus },
+  cancel: { method: 'POST', path: '/api/exports/:id/cancel', access: 'any', summary: '取消导出（发起人或其上级管理员）', params: exportIdParam, response: exportStatus },
+  download: { method: 'GET', path: '/api/exports/:id/download', access: 'any', summary: '下载导出文件（发起人或其上级管理员；过期后 410）', params: exportIdParam },
 });
 
 export const messagesApi = defineRoutes(['消息'], {
-  list: {
-    method: 'GET', path: '/api/messages', access: 'any',
-    summary: '我的消息（最新在前）', query: messagesQuery, response: messagesPage,
-  },
-  unreadCount: {
-    method: 'GET', path: '/api/messages/unread-count', access: 'any',
-    summary: '未读消息数', response: unreadCount,
-  },
-  read: {
-    method: 'POST', path: '/api/messages/:id/read', access: 'any',
-    summary: '标为已读', params: messageIdParam, response: ok,
-  },
-  readAll: {
-    method: 'POST', path: '/api/messages/read-all', access: 'any',
-    summary: '全部标为已读', response: ok,
-  },
+  list: { method: 'GET', path: '/api/messages', access: 'any', summary: '我的消息（最新在前）', query: messagesQuery, response: messagesPage },
+  unreadCount: { method: 'GET', path: '/api/messages/unread-count', access: 'any', summary: '未读消息数', response: unreadCount },
+  read: { method: 'POST', path: '/api/messages/:id/read', access: 'any', summary: '标为已读', params: messageIdParam, response: ok },
+  readAll: { method: 'POST', path: '/api/messages/read-all', access: 'any', summary: '全部标为已读', response: ok },
 });

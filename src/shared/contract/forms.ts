@@ -1,6 +1,7 @@
 /** 毕业生登记表 (seed 000 二, 四): the contract between server and web. States, boxes and limits: ../graduate-form.ts. */
 import { z } from 'zod';
-import { defineRoutes, paging } from '../contract.ts';
+import { defineRoutes, paged, paging } from '../contract.ts';
+import { studentListed } from './common.ts';
 import { bulkResult } from '../bulk.ts';
 import { ADMINS, OFFICES, STAFF, STUDENTS } from '../org.ts';
 import { FORM_STATES, OPINION_KINDS, OPINION_LINES, OPINION_MAX } from '../graduate-form.ts';
@@ -91,18 +92,13 @@ export type ListFilter = z.infer<typeof listQuery>;
 
 export const formRow = z.object({
   id: z.number(), version: z.number(), state: formState, batch_code: z.string().nullable(), graduate_batch: z.string(),
-  student_no: z.string(), name: z.string(), gender: z.string(), id_number_masked: z.string(), level: z.string(), major: z.string(),
-  tp_code: z.string(), tp_name: z.string(), class_code: z.string().nullable(), class_name: z.string().nullable(),
+  ...studentListed, gender: z.string(), id_number_masked: z.string(), class_code: z.string().nullable(), class_name: z.string().nullable(),
   head_teacher_opinion: z.string().nullable(), tp_opinion: z.string().nullable(), school_opinion: z.string().nullable(),
   submitted_at: z.string().nullable(), return_reason: z.string().nullable(),
 });
 export type FormRow = z.infer<typeof formRow>;
 
-export const listResponse = z.object({
-  total: z.number(),
-  page: z.number(),
-  page_size: z.number(),
-  rows: z.array(formRow),
+export const listResponse = paged(formRow).extend({
   /** Forms per 登记表状态 under the same filters (without the state filter). */
   counts: z.record(formState, z.number()),
 });
@@ -147,49 +143,20 @@ export const phraseIdParam = z.object({ id: z.coerce.number().int().positive('�
 
 export const formsApi = defineRoutes(['毕业生登记表'], {
   // ——— The student (seed 000 二) ———
-  mine: {
-    method: 'GET', path: '/api/me/graduate-form', access: STUDENTS,
-    summary: '我的毕业生登记表（身份、专业、学习时间、照片取自学籍）', response: myFormResponse,
-  },
-  saveDraft: {
-    method: 'PUT', path: '/api/me/graduate-form/draft', access: STUDENTS,
-    summary: '保存草稿（学生未填写或被退回时）', body: draftBody, response: myFormResponse,
-  },
-  submit: {
-    method: 'POST', path: '/api/me/graduate-form/submit', access: STUDENTS,
-    summary: '提交登记表（填写时间内；提交后锁定，教学点退回后可再修改）', body: draftBody, response: myFormResponse,
-  },
+  mine: { method: 'GET', path: '/api/me/graduate-form', access: STUDENTS, summary: '我的毕业生登记表（身份、专业、学习时间、照片取自学籍）', response: myFormResponse },
+  saveDraft: { method: 'PUT', path: '/api/me/graduate-form/draft', access: STUDENTS, summary: '保存草稿（学生未填写或被退回时）', body: draftBody, response: myFormResponse },
+  submit: { method: 'POST', path: '/api/me/graduate-form/submit', access: STUDENTS,
+    summary: '提交登记表（填写时间内；提交后锁定，教学点退回后可再修改）', body: draftBody, response: myFormResponse },
   // ——— 毕业 → 毕业管理 → 毕业生登记表管理 (seed 000 四) ———
-  list: {
-    method: 'GET', path: '/api/graduate-forms', access: STAFF,
-    summary: '查询：毕业批次（含“无”）、函授站代码、登记表状态、专业、班级', query: listQuery, response: listResponse,
-  },
-  phrases: {
-    method: 'GET', path: '/api/graduate-forms/phrases', access: STAFF,
-    summary: '常用意见（本单位及上级单位的）', response: phraseList,
-  },
-  addPhrase: {
-    method: 'POST', path: '/api/graduate-forms/phrases', access: OFFICES,
-    summary: '新增常用意见', body: phraseBody, response: phraseRow,
-  },
-  deletePhrase: {
-    method: 'DELETE', path: '/api/graduate-forms/phrases/:id', access: OFFICES,
-    summary: '删除常用意见（本单位及下级单位的）', params: phraseIdParam, response: z.object({ deleted: z.number() }),
-  },
-  one: {
-    method: 'GET', path: '/api/graduate-forms/:id', access: 'any',
-    summary: '一名毕业生的登记表（身份证号完整显示；学生只能看到自己的）', params: formIdParam, response: formView,
-  },
-  writeOpinions: {
-    method: 'POST', path: '/api/graduate-forms/opinions', access: ['tp_admin', 'head_teacher'],
-    summary: '填写意见：班主任意见、函授站意见（批量，每人可不同；班主任只能填写本班的班主任意见）', body: opinionsBody, response: bulkResult,
-  },
-  approve: {
-    method: 'POST', path: '/api/graduate-forms/approve', access: ADMINS,
-    summary: '填写学校意见（批量）：登记表状态改为“总部已填写”，归入毕业批次', body: approveBody, response: bulkResult,
-  },
-  sendBack: {
-    method: 'POST', path: '/api/graduate-forms/return', access: OFFICES,
-    summary: '退回学生修改（须填写原因）', body: returnBody, response: bulkResult,
-  },
+  list: { method: 'GET', path: '/api/graduate-forms', access: STAFF, summary: '查询：毕业批次（含“无”）、函授站代码、登记表状态、专业、班级', query: listQuery, response: listResponse },
+  phrases: { method: 'GET', path: '/api/graduate-forms/phrases', access: STAFF, summary: '常用意见（本单位及上级单位的）', response: phraseList },
+  addPhrase: { method: 'POST', path: '/api/graduate-forms/phrases', access: OFFICES, summary: '新增常用意见', body: phraseBody, response: phraseRow },
+  deletePhrase: { method: 'DELETE', path: '/api/graduate-forms/phrases/:id', access: OFFICES,
+    summary: '删除常用意见（本单位及下级单位的）', params: phraseIdParam, response: z.object({ deleted: z.number() }) },
+  one: { method: 'GET', path: '/api/graduate-forms/:id', access: 'any', summary: '一名毕业生的登记表（身份证号完整显示；学生只能看到自己的）', params: formIdParam, response: formView },
+  writeOpinions: { method: 'POST', path: '/api/graduate-forms/opinions', access: ['tp_admin', 'head_teacher'],
+    summary: '填写意见：班主任意见、函授站意见（批量，每人可不同；班主任只能填写本班的班主任意见）', body: opinionsBody, response: bulkResult },
+  approve: { method: 'POST', path: '/api/graduate-forms/approve', access: ADMINS,
+    summary: '填写学校意见（批量）：登记表状态改为“总部已填写”，归入毕业批次', body: approveBody, response: bulkResult },
+  sendBack: { method: 'POST', path: '/api/graduate-forms/return', access: OFFICES, summary: '退回学生修改（须填写原因）', body: returnBody, response: bulkResult },
 });

@@ -1,6 +1,6 @@
 /** 审核数据导入 (/api/imports): Excel templates, uploads, check reports and apply — the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
 import { ADMINS, HQ, type Role } from '../org.ts';
 import { windowStatus } from '../window.ts';
 
@@ -52,25 +52,17 @@ export const importSchema = z.object({
 });
 export type ImportFile = z.infer<typeof importSchema>;
 
-export const listQuery = z.object({
-  kind: importKind.optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(200).default(20),
-});
-export const listResponse = z.object({ total: z.number(), rows: z.array(importSchema) });
+export const listQuery = z.object({ kind: importKind.optional(), ...paging(200, 20) });
+export const listResponse = listOf(importSchema);
 
 /** One problem of one cell, named by row and column. */
 export const cellError = z.object({ column: z.string(), value: z.string(), message: z.string() });
 export type CellError = z.infer<typeof cellError>;
 
-export const rowsQuery = z.object({
-  errors_only: z.enum(['true', 'false']).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
-});
+export const rowsQuery = z.object({ errors_only: z.enum(['true', 'false']).optional(), ...paging(500, 50) });
 export const importRow = z.object({ row_no: z.number(), data: z.record(z.string(), z.unknown()), errors: z.array(cellError) });
 export type ImportRowView = z.infer<typeof importRow>;
-export const rowsResponse = z.object({ total: z.number(), rows: z.array(importRow) });
+export const rowsResponse = listOf(importRow);
 
 export const APPLY_MODES = ['all', 'valid'] as const;
 export type ApplyMode = (typeof APPLY_MODES)[number];
@@ -91,12 +83,15 @@ export const windowsResponse = z.object({
 export type GradeWindows = z.infer<typeof windowsResponse>;
 
 export const importsApi = defineRoutes(['数据导入'], {
-  upload: { method: 'POST', path: '/api/imports', access: ADMINS, upload: true, summary: '上传 Excel 文件（multipart，字段 file；kind、batch 可放在查询串或表单字段中），随后在后台检查', query: uploadQuery, response: importSchema },
+  upload: { method: 'POST', path: '/api/imports', access: ADMINS, upload: true,
+    summary: '上传 Excel 文件（multipart，字段 file；kind、batch 可放在查询串或表单字段中），随后在后台检查', query: uploadQuery, response: importSchema },
   list: { method: 'GET', path: '/api/imports', access: ADMINS, summary: '导入记录（本人上传的，及管理范围内上传的）', query: listQuery, response: listResponse },
   template: { method: 'GET', path: '/api/imports/templates/:kind', access: ADMINS, summary: '下载导入模板（xlsx）', params: kindParams },
   windows: { method: 'GET', path: '/api/imports/windows', access: ADMINS, summary: '综合实践环节成绩接收时间（毕业批次各审核批次）', query: windowsQuery, response: windowsResponse },
   get: { method: 'GET', path: '/api/imports/:id', access: ADMINS, summary: '导入记录：状态、行数、错误数', params: importParams, response: importSchema },
-  rows: { method: 'GET', path: '/api/imports/:id/rows', access: ADMINS, summary: '逐行检查结果（可只看有错误的行）', params: importParams, query: rowsQuery, response: rowsResponse },
+  rows: { method: 'GET', path: '/api/imports/:id/rows', access: ADMINS,
+    summary: '逐行检查结果（可只看有错误的行）', params: importParams, query: rowsQuery, response: rowsResponse },
   report: { method: 'GET', path: '/api/imports/:id/report', access: ADMINS, summary: '下载错误报告（xlsx：行、列、值、问题）', params: importParams },
-  apply: { method: 'POST', path: '/api/imports/:id/apply', access: ADMINS, summary: '导入：全部导入（须无错误）或仅导入正确的行，在后台一次完成', params: importParams, body: applyBody, response: applyResponse },
+  apply: { method: 'POST', path: '/api/imports/:id/apply', access: ADMINS,
+    summary: '导入：全部导入（须无错误）或仅导入正确的行，在后台一次完成', params: importParams, body: applyBody, response: applyResponse },
 });

@@ -1,6 +1,7 @@
 /** 到校提交毕业审核材料 (seed 000 step 七): the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes, paging } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
+import { studentListed } from './common.ts';
 import { bulkResult } from '../bulk.ts';
 import { OFFICES } from '../org.ts';
 
@@ -36,15 +37,14 @@ const perItem = <T extends z.ZodType>(t: T) => z.object({ 信息采集照片: t,
 const itemState = z.object({ prepared_at: z.string().nullable(), received_at: z.string().nullable() });
 export type ItemState = z.infer<typeof itemState>;
 export const materialRow = z.object({
-  graduate_id: z.number(), student_id: z.number(), student_no: z.string(), name: z.string(), major: z.string(), level: z.string(),
-  tp_code: z.string(), tp_name: z.string(), class_name: z.string().nullable(),
+  graduate_id: z.number(), student_id: z.number(), ...studentListed, class_name: z.string().nullable(),
   items: perItem(itemState),
   /** What the system knows, beside the ticks: a current 毕业证照片 is stored; the form's state. */
   has_photo: z.boolean(),
   form_state: z.string(),
 });
 export type MaterialRow = z.infer<typeof materialRow>;
-export const listResponse = z.object({ total: z.number(), rows: z.array(materialRow) });
+export const listResponse = listOf(materialRow);
 
 export const markBody = z.object({
   action: z.enum(MARK_ACTIONS, '操作为 prepare（教学点已备齐）或 receive（学校已接收）'),
@@ -75,36 +75,18 @@ export const notGraduatingQuery = z.object({
   cohort: z.string().regex(/^\d{4}(\d{2})?$/, '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）').optional(),
 });
 export type NotGraduatingFilter = z.infer<typeof notGraduatingQuery>;
-export const notGraduatingRow = z.object({
-  student_no: z.string(), name: z.string(), major: z.string(), level: z.string(), cohort: z.string(),
-  tp_code: z.string(), tp_name: z.string(), reason: z.string(),
-});
+export const notGraduatingRow = z.object({ ...studentListed, cohort: z.string(), reason: z.string() });
 export type NotGraduatingRow = z.infer<typeof notGraduatingRow>;
-export const notGraduatingResponse = z.object({ total: z.number(), rows: z.array(notGraduatingRow) });
+export const notGraduatingResponse = listOf(notGraduatingRow);
 
 export const materialsApi = defineRoutes(['到校提交毕业审核材料'], {
-  list: {
-    method: 'GET', path: '/api/materials', access: OFFICES,
-    summary: '毕业材料清单：每名毕业生的信息采集照片、成绩单、入学登记表、毕业生登记表', query: listQuery, response: listResponse,
-  },
-  mark: {
-    method: 'POST', path: '/api/materials/mark', access: OFFICES,
-    summary: '教学点标记“已备齐”；学校（分部、总部）标记“已接收”', body: markBody, response: bulkResult,
-  },
-  summary: {
-    method: 'GET', path: '/api/materials/summary', access: OFFICES,
-    summary: '各教学点毕业材料备齐、接收人数', query: summaryQuery, response: summaryResponse,
-  },
-  notGraduating: {
-    method: 'GET', path: '/api/materials/not-graduating', access: OFFICES,
-    summary: '未办理毕业学生统计表：本批次未办理毕业的学生及原因', query: notGraduatingQuery, response: notGraduatingResponse,
-  },
-  notGraduatingXlsx: {
-    method: 'GET', path: '/api/materials/not-graduating.xlsx', access: OFFICES,
-    summary: '未办理毕业学生统计表（Excel 电子版）', query: notGraduatingQuery,
-  },
-  notGraduatingPdf: {
-    method: 'GET', path: '/api/materials/not-graduating.pdf', access: OFFICES,
-    summary: '未办理毕业学生统计表（打印版，一个教学点，留盖章处）', query: notGraduatingQuery,
-  },
+  list: { method: 'GET', path: '/api/materials', access: OFFICES, summary: '毕业材料清单：每名毕业生的信息采集照片、成绩单、入学登记表、毕业生登记表', query: listQuery, response: listResponse },
+  mark: { method: 'POST', path: '/api/materials/mark', access: OFFICES, summary: '教学点标记“已备齐”；学校（分部、总部）标记“已接收”', body: markBody, response: bulkResult },
+  summary: { method: 'GET', path: '/api/materials/summary', access: OFFICES, summary: '各教学点毕业材料备齐、接收人数', query: summaryQuery, response: summaryResponse },
+  notGraduating: { method: 'GET', path: '/api/materials/not-graduating', access: OFFICES,
+    summary: '未办理毕业学生统计表：本批次未办理毕业的学生及原因', query: notGraduatingQuery, response: notGraduatingResponse },
+  notGraduatingXlsx: { method: 'GET', path: '/api/materials/not-graduating.xlsx', access: OFFICES,
+    summary: '未办理毕业学生统计表（Excel 电子版）', query: notGraduatingQuery },
+  notGraduatingPdf: { method: 'GET', path: '/api/materials/not-graduating.pdf', access: OFFICES,
+    summary: '未办理毕业学生统计表（打印版，一个教学点，留盖章处）', query: notGraduatingQuery },
 });

@@ -20,24 +20,12 @@ export const oplogQuery = oplogFilter.extend(paging(200, 50));
 export type OplogQuery = z.infer<typeof oplogQuery>;
 
 export const operationEntry = z.object({
-  id: z.number(),
-  at: z.string(),
-  actor_name: z.string(),
-  action: z.string(),
-  object_type: z.string(),
-  object_id: z.string(),
-  before: z.unknown(),
-  after: z.unknown(),
+  id: z.number(), at: z.string(), actor_name: z.string(), action: z.string(), object_type: z.string(), object_id: z.string(),
+  before: z.unknown(), after: z.unknown(),
 });
 export type OperationLogEntry = z.infer<typeof operationEntry>;
 
 export const oplogApi = defineRoutes(['操作日志'], {
-  list: {
-    method: 'GET', path: '/api/operation-log', access: ADMINS, summary: '本单位及下级单位的操作日志',
-    query: oplogQuery, response: paged(operationEntry),
-  },
-  actions: {
-    method: 'GET', path: '/api/operation-log/actions', access: ADMINS, summary: '本单位及下级单位日志中出现过的操作（供筛选）',
-    response: z.array(z.string()),
-  },
+  list: { method: 'GET', path: '/api/operation-log', access: ADMINS, summary: '本单位及下级单位的操作日志', query: oplogQuery, response: paged(operationEntry) },
+  actions: { method: 'GET', path: '/api/operation-log/actions', access: ADMINS, summary: '本单位及下级单位日志中出现过的操作（供筛选）', response: z.array(z.string()) },
 });

@@ -8,12 +8,7 @@ export const NODE_KINDS = Object.keys(KIND_NAMES) as [NodeKind, ...NodeKind[]];
 export const nodeKind = z.enum(NODE_KINDS);
 
 export const nodeSchema = z.object({
-  id: z.number(),
-  parent_id: z.number().nullable(),
-  kind: nodeKind,
-  code: z.string(),
-  name: z.string(),
-  disabled: z.boolean(),
+  id: z.number(), parent_id: z.number().nullable(), kind: nodeKind, code: z.string(), name: z.string(), disabled: z.boolean(),
   head_teacher_id: z.number().nullable(),
 });
 export type OrgNode = z.infer<typeof nodeSchema>;
@@ -43,15 +38,7 @@ export type UpdateNode = z.infer<typeof updateNodeBody>;
 const idParam = z.object({ id: z.coerce.number().int().positive() });
 
 export const orgApi = defineRoutes(['组织机构'], {
-  nodes: {
-    method: 'GET', path: '/api/org/nodes', access: STAFF,
-    summary: '本单位及下级单位（总部、分部、教学点、班级）', query: nodesQuery, response: z.array(nodeSchema),
-  },
-  createNode: {
-    method: 'POST', path: '/api/org/nodes', access: ADMINS, summary: '新建下级单位', body: createNodeBody, response: nodeSchema,
-  },
-  updateNode: {
-    method: 'PATCH', path: '/api/org/nodes/:id', access: ADMINS,
-    summary: '修改或停用单位', params: idParam, body: updateNodeBody, response: nodeSchema,
-  },
+  nodes: { method: 'GET', path: '/api/org/nodes', access: STAFF, summary: '本单位及下级单位（总部、分部、教学点、班级）', query: nodesQuery, response: z.array(nodeSchema) },
+  createNode: { method: 'POST', path: '/api/org/nodes', access: ADMINS, summary: '新建下级单位', body: createNodeBody, response: nodeSchema },
+  updateNode: { method: 'PATCH', path: '/api/org/nodes/:id', access: ADMINS, summary: '修改或停用单位', params: idParam, body: updateNodeBody, response: nodeSchema },
 });

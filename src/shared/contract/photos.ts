@@ -1,6 +1,7 @@
 /** 电子照片管理 (seed 000 step 三): the contract between server and web. */
 import { z } from 'zod';
-import { defineRoutes, paging } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
+import { studentListed } from './common.ts';
 import { HQ, OFFICES, STAFF } from '../org.ts';
 
 // ---------------------------------------------------------------- enumerations, written once
@@ -33,17 +34,9 @@ export type FlagStatus = z.infer<typeof flagStatus>;
 
 const photoTypeCode = z.string().trim().min(1, '请选择上传图片类型').max(40);
 const positiveId = z.object({ id: z.coerce.number().int().positive() });
-/** A list answer of this capability: the rows of one page and how many there are in all. */
-const listOf = <T extends z.ZodType>(row: T) => z.object({ total: z.number(), rows: z.array(row) });
 
 export const photoTypeSchema = z.object({
-  code: z.string(),
-  width: z.number(),
-  height: z.number(),
-  min_kb: z.number(),
-  max_kb: z.number(),
-  note: z.string(),
-  enabled: z.boolean(),
+  code: z.string(), width: z.number(), height: z.number(), min_kb: z.number(), max_kb: z.number(), note: z.string(), enabled: z.boolean(),
   /** The 图片限制 as one sentence, for the page. */
   limits_text: z.string(),
 });
@@ -68,34 +61,15 @@ export const entriesQuery = z.object({ verdict: photoVerdict.optional(), ...pagi
 export type EntriesFilter = z.infer<typeof entriesQuery>;
 
 export const uploadSchema = z.object({
-  id: z.string(),
-  photo_type: z.string(),
-  file_name: z.string(),
-  file_size: z.number(),
-  state: uploadState,
-  error: z.string().nullable(),
-  task_id: z.string().nullable(),
-  progress: z.number(),
-  total: z.number(),
-  accepted: z.number(),
-  replacing: z.number(),
-  unchanged: z.number(),
-  rejected: z.number(),
-  created_at: z.string(),
-  saved_at: z.string().nullable(),
+  id: z.string(), photo_type: z.string(), file_name: z.string(), file_size: z.number(), state: uploadState, error: z.string().nullable(),
+  task_id: z.string().nullable(), progress: z.number(), total: z.number(),
+  accepted: z.number(), replacing: z.number(), unchanged: z.number(), rejected: z.number(), created_at: z.string(), saved_at: z.string().nullable(),
 });
 export type PhotoUpload = z.infer<typeof uploadSchema>;
 
 export const entrySchema = z.object({
-  seq: z.number(),
-  entry_name: z.string(),
-  id_number: z.string().nullable(),
-  student_no: z.string().nullable(),
-  student_name: z.string().nullable(),
-  verdict: photoVerdict,
-  reason: z.string(),
-  size_kb: z.number().nullable(),
-  duplicate_note: z.string().nullable(),
+  seq: z.number(), entry_name: z.string(), id_number: z.string().nullable(), student_no: z.string().nullable(), student_name: z.string().nullable(),
+  verdict: photoVerdict, reason: z.string(), size_kb: z.number().nullable(), duplicate_note: z.string().nullable(),
 });
 export type UploadEntry = z.infer<typeof entrySchema>;
 
@@ -111,16 +85,8 @@ export const saveResult = z.object({ applied: z.number(), unchanged: z.number(),
 
 export const studentParam = positiveId;
 export const photoSchema = z.object({
-  id: z.number(),
-  photo_type: z.string(),
-  is_current: z.boolean(),
-  size_kb: z.number(),
-  width: z.number(),
-  height: z.number(),
-  source: photoSource,
-  uploaded_by: z.string().nullable(),
-  uploaded_at: z.string(),
-  replaced_at: z.string().nullable(),
+  id: z.number(), photo_type: z.string(), is_current: z.boolean(), size_kb: z.number(), width: z.number(), height: z.number(), source: photoSource,
+  uploaded_by: z.string().nullable(), uploaded_at: z.string(), replaced_at: z.string().nullable(),
 });
 export type StudentPhoto = z.infer<typeof photoSchema>;
 export const studentPhotos = z.object({
@@ -140,33 +106,19 @@ export const missingFilter = z.object({
 });
 export const missingQuery = missingFilter.extend(paging(500, 50));
 export type MissingFilter = z.infer<typeof missingQuery>;
-export const missingRow = z.object({
-  student_id: z.number(),
-  student_no: z.string(),
-  name: z.string(),
-  id_number_masked: z.string(),
-  major: z.string(),
-  level: z.string(),
-  tp_code: z.string(),
-  tp_name: z.string(),
-  confirm_status: z.string(),
-});
+export const missingRow = z.object({ student_id: z.number(), ...studentListed, id_number_masked: z.string(), confirm_status: z.string() });
 export type MissingRow = z.infer<typeof missingRow>;
 export const missingPage = listOf(missingRow);
 
 export const flagsQuery = z.object({ status: flagStatus.default('待核查'), ...paging(200, 50) });
 export type FlagsFilter = z.infer<typeof flagsQuery>;
 /** A side outside the caller's subtree is shown without who it is: only that it exists. */
-export const flagSide = z.object({ photo_id: z.number(), student_id: z.number().nullable(), student_no: z.string().nullable(), name: z.string().nullable(), tp_name: z.string().nullable() });
+export const flagSide = z.object({
+  photo_id: z.number(), student_id: z.number().nullable(), student_no: z.string().nullable(), name: z.string().nullable(), tp_name: z.string().nullable(),
+});
 export type FlagSide = z.infer<typeof flagSide>;
 export const flagRow = z.object({
-  id: z.number(),
-  kind: flagKind,
-  distance: z.number(),
-  status: flagStatus,
-  created_at: z.string(),
-  photo: flagSide,
-  other: flagSide,
+  id: z.number(), kind: flagKind, distance: z.number(), status: flagStatus, created_at: z.string(), photo: flagSide, other: flagSide,
 });
 export type PhotoFlag = z.infer<typeof flagRow>;
 export const flagsPage = listOf(flagRow);
@@ -177,66 +129,23 @@ const ok = z.object({ ok: z.literal(true) });
 // ---------------------------------------------------------------- routes
 
 export const photosApi = defineRoutes(['电子照片管理'], {
-  types: {
-    method: 'GET', path: '/api/photos/types', access: 'any',
-    summary: '上传图片类型及其图片限制', response: z.array(photoTypeSchema),
-  },
-  updateType: {
-    method: 'PUT', path: '/api/photos/types/:code', access: HQ,
-    summary: '设置图片限制，或新增图片类型（总部）', params: typeParam, body: updateTypeBody, response: photoTypeSchema,
-  },
-  uploads: {
-    method: 'GET', path: '/api/photos/uploads', access: OFFICES,
-    summary: '最近的批量上传（本单位及下级）', query: uploadsQuery, response: uploadsPage,
-  },
-  report: {
-    method: 'GET', path: '/api/photos/uploads/:id', access: OFFICES,
-    summary: '批量上传的检查进度与逐个文件的检查结果', params: uploadIdParam, query: entriesQuery, response: uploadReport,
-  },
-  reportXlsx: {
-    method: 'GET', path: '/api/photos/uploads/:id/report.xlsx', access: OFFICES,
-    summary: '下载检查结果（Excel）', params: uploadIdParam,
-  },
-  save: {
-    method: 'POST', path: '/api/photos/uploads/:id/save', access: OFFICES,
-    summary: '保存：把检查通过的照片一次性全部保存', params: uploadIdParam, response: saveResult,
-  },
-  student: {
-    method: 'GET', path: '/api/photos/students/:id', access: 'any',
-    summary: '学籍卡：学生各类照片的当前照片及历史', params: studentParam, response: studentPhotos,
-  },
-  image: {
-    method: 'GET', path: '/api/photos/:id/image', access: 'any',
-    summary: '照片原图（JPEG，已去除 EXIF）', params: photoParam,
-  },
-  thumb: {
-    method: 'GET', path: '/api/photos/:id/thumb', access: 'any',
-    summary: '照片缩略图（JPEG，120×160）', params: photoParam,
-  },
-  missing: {
-    method: 'GET', path: '/api/photos/missing', access: STAFF,
-    summary: '缺照片名单：本批次毕业生中没有毕业证照片的学生', query: missingQuery, response: missingPage,
-  },
-  missingXlsx: {
-    method: 'GET', path: '/api/photos/missing.xlsx', access: STAFF,
-    summary: '导出缺照片名单（Excel）', query: missingFilter,
-  },
-  flags: {
-    method: 'GET', path: '/api/photos/flags', access: OFFICES,
-    summary: '疑似重复照片（同一或相似图片用于不同学生），待人工核查', query: flagsQuery, response: flagsPage,
-  },
-  reviewFlag: {
-    method: 'POST', path: '/api/photos/flags/:id/review', access: OFFICES,
-    summary: '标记为已核查', params: flagParam, response: ok,
-  },
-  upload: {
-    method: 'POST', path: '/api/photos/uploads', access: OFFICES, upload: true,
-    summary: '批量上传电子照片：一个 ZIP 压缩包（multipart/form-data，字段 file），检查在后台进行',
-    query: uploadQuery, response: uploadStarted,
-  },
-  uploadOne: {
-    method: 'POST', path: '/api/photos/students/:id', access: OFFICES, upload: true,
-    summary: '学籍卡：上传或更换一张照片（multipart/form-data，字段 file）',
-    params: studentParam, query: uploadQuery, response: singleUploadResult,
-  },
+  types: { method: 'GET', path: '/api/photos/types', access: 'any', summary: '上传图片类型及其图片限制', response: z.array(photoTypeSchema) },
+  updateType: { method: 'PUT', path: '/api/photos/types/:code', access: HQ,
+    summary: '设置图片限制，或新增图片类型（总部）', params: typeParam, body: updateTypeBody, response: photoTypeSchema },
+  uploads: { method: 'GET', path: '/api/photos/uploads', access: OFFICES, summary: '最近的批量上传（本单位及下级）', query: uploadsQuery, response: uploadsPage },
+  report: { method: 'GET', path: '/api/photos/uploads/:id', access: OFFICES,
+    summary: '批量上传的检查进度与逐个文件的检查结果', params: uploadIdParam, query: entriesQuery, response: uploadReport },
+  reportXlsx: { method: 'GET', path: '/api/photos/uploads/:id/report.xlsx', access: OFFICES, summary: '下载检查结果（Excel）', params: uploadIdParam },
+  save: { method: 'POST', path: '/api/photos/uploads/:id/save', access: OFFICES, summary: '保存：把检查通过的照片一次性全部保存', params: uploadIdParam, response: saveResult },
+  student: { method: 'GET', path: '/api/photos/students/:id', access: 'any', summary: '学籍卡：学生各类照片的当前照片及历史', params: studentParam, response: studentPhotos },
+  image: { method: 'GET', path: '/api/photos/:id/image', access: 'any', summary: '照片原图（JPEG，已去除 EXIF）', params: photoParam },
+  thumb: { method: 'GET', path: '/api/photos/:id/thumb', access: 'any', summary: '照片缩略图（JPEG，120×160）', params: photoParam },
+  missing: { method: 'GET', path: '/api/photos/missing', access: STAFF, summary: '缺照片名单：本批次毕业生中没有毕业证照片的学生', query: missingQuery, response: missingPage },
+  missingXlsx: { method: 'GET', path: '/api/photos/missing.xlsx', access: STAFF, summary: '导出缺照片名单（Excel）', query: missingFilter },
+  flags: { method: 'GET', path: '/api/photos/flags', access: OFFICES, summary: '疑似重复照片（同一或相似图片用于不同学生），待人工核查', query: flagsQuery, response: flagsPage },
+  reviewFlag: { method: 'POST', path: '/api/photos/flags/:id/review', access: OFFICES, summary: '标记为已核查', params: flagParam, response: ok },
+  upload: { method: 'POST', path: '/api/photos/uploads', access: OFFICES, upload: true,
+    summary: '批量上传电子照片：一个 ZIP 压缩包（multipart/form-data，字段 file），检查在后台进行', query: uploadQuery, response: uploadStarted },
+  uploadOne: { method: 'POST', path: '/api/photos/students/:id', access: OFFICES, upload: true,
+    summary: '学籍卡：上传或更换一张照片（multipart/form-data，字段 file）', params: studentParam, query: uploadQuery, response: singleUploadResult },
 });

@@ -1,6 +1,7 @@
 /** 学籍 (seed 000 step 五): 学籍卡查询, the 入学登记表, 强制核对, 文档排序标准 and the documents of a student. */
 import { z } from 'zod';
-import { defineRoutes } from '../contract.ts';
+import { defineRoutes, listOf, paging } from '../contract.ts';
+import { studentListed } from './common.ts';
 import { HQ, OFFICES, STAFF, STUDENTS } from '../org.ts';
 import { exportIds, exportScope, printMode, tickedNeedsIds } from './exports.ts';
 import { formFilter } from './forms.ts';
@@ -30,11 +31,6 @@ export const SORTS: Record<SortKey, string> = {
 };
 export const sortKey = z.enum(SORT_KEYS, '排序方式为 按学号、按身份证号、按姓名 或 按专业、学号');
 
-const paging = {
-  page: z.coerce.number().int().min(1).default(1),
-  page_size: z.coerce.number().int().min(1).max(500).default(50),
-};
-
 /** The filter of 学籍卡查询 without paging and sort: also the students a document export covers. */
 export const docFilter = z.object({
   cohort: z.string().regex(/^\d{4}(\d{2})?$/, '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）').optional(),
@@ -49,19 +45,18 @@ export const docFilter = z.object({
 export type DocFilter = z.infer<typeof docFilter>;
 
 /** 学籍 → 查询统计 → 学籍卡查询: 学籍批次, 学籍状态, 专业, 层次, teaching point, a search. */
-export const listQuery = docFilter.extend({ sort: sortKey.default('student_no'), ...paging });
+export const listQuery = docFilter.extend({ sort: sortKey.default('student_no'), ...paging(500, 50) });
 export type ListFilter = z.infer<typeof listQuery>;
 /** What the web sends: the filter and the sort, before paging. */
 export type StudentFilter = DocFilter & { sort?: SortKey };
 
 /** A row of 学籍卡查询 and of 强制核对进度查询; the 身份证号 is masked. */
 export const studentRow = z.object({
-  id: z.number(), student_no: z.string(), name: z.string(), gender: z.string(), id_number_masked: z.string(), cohort: z.string(),
-  level: z.string(), major: z.string(), status: z.string(), tp_code: z.string(), tp_name: z.string(),
+  id: z.number(), ...studentListed, gender: z.string(), id_number_masked: z.string(), cohort: z.string(), status: z.string(),
   enroll_form_status: z.string(), enroll_form_updated_at: z.string().nullable(),
 });
 export type StudentRow = z.infer<typeof studentRow>;
-export const listResponse = z.object({ total: z.number(), rows: z.array(studentRow) });
+export const listResponse = listOf(studentRow);
 
 const text = (max: number) => z.string().trim().max(max, `不超过 ${max} 字`);
 export const historyRow = z.object({ from: text(10), to: text(10), place: text(60), role: text(30) });
@@ -109,10 +104,10 @@ export const verificationFilter = z.object({
   major: z.string().max(60).optional(),
 });
 export type VerificationFilter = z.infer<typeof verificationFilter>;
-export const verificationQuery = verificationFilter.extend(paging);
+export const verificationQuery = verificationFilter.extend(paging(500, 50));
 export const verificationTp = z.object({ tp_code: z.string(), tp_name: z.string(), total: z.number(), updated: z.number(), not_updated: z.number() });
 export type VerificationTp = z.infer<typeof verificationTp>;
-export const verificationResponse = z.object({ total: z.number(), rows: z.array(studentRow), by_tp: z.array(verificationTp) });
+export const verificationResponse = listOf(studentRow).extend({ by_tp: z.array(verificationTp) });
 export type VerificationPage = z.infer<typeof verificationResponse>;
 
 /** 学籍卡: every field of the record and of the 入学登记表, photos, grades. The 身份证号 is whole here. */
@@ -180,40 +175,19 @@ export const graduateFormsPayload = z.object({
 export type GraduateFormsPayload = z.infer<typeof graduateFormsPayload>;
 
 export const recordsApi = defineRoutes(['学籍'], {
-  students: {
-    method: 'GET', path: '/api/records/students', access: STAFF,
-    summary: '学籍卡查询：学籍批次、学籍状态、专业、层次、教学点、姓名/学号/身份证号', query: listQuery, response: listResponse,
-  },
-  card: {
-    method: 'GET', path: '/api/records/students/:id', access: STAFF,
-    summary: '学籍卡：入学登记表的全部信息、照片和成绩（身份证号完整显示）', params: studentIdParam, response: studentCard,
-  },
-  sortOrders: {
-    method: 'GET', path: '/api/records/sort-orders', access: OFFICES,
-    summary: '文档排序标准：各教学点导出入学登记表、毕业生登记表、成绩单、档案袋的默认排序方式', response: sortOrders,
-  },
-  setSortOrder: {
-    method: 'PUT', path: '/api/records/sort-orders/:tp_code', access: OFFICES,
-    summary: '设置教学点的默认排序方式', params: tpCodeParam, body: sortOrderBody, response: sortOrderRow,
-  },
-  myEnrollForm: {
-    method: 'GET', path: '/api/me/enroll-form', access: STUDENTS,
-    summary: '我的入学登记表（身份信息只读）', response: enrollFormResponse,
-  },
-  saveEnrollForm: {
-    method: 'PUT', path: '/api/me/enroll-form', access: STUDENTS,
-    summary: '填写并提交入学登记表（提交后为“已更新”）', body: enrollForm, response: enrollFormResponse,
-  },
-  startVerification: {
-    method: 'POST', path: '/api/records/verification', access: HQ,
-    summary: '发起强制核对：该年级在籍学生的入学登记表重置为“未更新”', body: campaignBody, response: z.object({ students: z.number() }),
-  },
-  verification: {
-    method: 'GET', path: '/api/records/verification', access: OFFICES,
-    summary: '强制核对进度查询：按年级、更新状态、教学点、专业', query: verificationQuery, response: verificationResponse,
-  },
-  verificationXlsx: {
-    method: 'GET', path: '/api/records/verification.xlsx', access: OFFICES,
-    summary: '导出强制核对进度（Excel）', query: verificationFilter,
-  },
+  students: { method: 'GET', path: '/api/records/students', access: STAFF,
+    summary: '学籍卡查询：学籍批次、学籍状态、专业、层次、教学点、姓名/学号/身份证号', query: listQuery, response: listResponse },
+  card: { method: 'GET', path: '/api/records/students/:id', access: STAFF,
+    summary: '学籍卡：入学登记表的全部信息、照片和成绩（身份证号完整显示）', params: studentIdParam, response: studentCard },
+  sortOrders: { method: 'GET', path: '/api/records/sort-orders', access: OFFICES, summary: '文档排序标准：各教学点导出入学登记表、毕业生登记表、成绩单、档案袋的默认排序方式', response: sortOrders },
+  setSortOrder: { method: 'PUT', path: '/api/records/sort-orders/:tp_code', access: OFFICES,
+    summary: '设置教学点的默认排序方式', params: tpCodeParam, body: sortOrderBody, response: sortOrderRow },
+  myEnrollForm: { method: 'GET', path: '/api/me/enroll-form', access: STUDENTS, summary: '我的入学登记表（身份信息只读）', response: enrollFormResponse },
+  saveEnrollForm: { method: 'PUT', path: '/api/me/enroll-form', access: STUDENTS,
+    summary: '填写并提交入学登记表（提交后为“已更新”）', body: enrollForm, response: enrollFormResponse },
+  startVerification: { method: 'POST', path: '/api/records/verification', access: HQ,
+    summary: '发起强制核对：该年级在籍学生的入学登记表重置为“未更新”', body: campaignBody, response: z.object({ students: z.number() }) },
+  verification: { method: 'GET', path: '/api/records/verification', access: OFFICES,
+    summary: '强制核对进度查询：按年级、更新状态、教学点、专业', query: verificationQuery, response: verificationResponse },
+  verificationXlsx: { method: 'GET', path: '/api/records/verification.xlsx', access: OFFICES, summary: '导出强制核对进度（Excel）', query: verificationFilter },
 });

@@ -17,8 +17,6 @@ export const studentCard = z.object({
 export type StudentCard = z.infer<typeof studentCard>;
 
 export const studentsApi = defineRoutes(['学籍'], {
-  card: {
-    method: 'GET', path: '/api/students/:id', access: 'any',
-    summary: '学籍卡', params: z.object({ id: z.coerce.number().int().positive() }), response: studentCard,
-  },
+  card: { method: 'GET', path: '/api/students/:id', access: 'any',
+    summary: '学籍卡', params: z.object({ id: z.coerce.number().int().positive() }), response: studentCard },
 });

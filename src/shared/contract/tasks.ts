@@ -23,8 +23,5 @@ export const taskSchema = z.object({
 export type Task = z.infer<typeof taskSchema>;
 
 export const tasksApi = defineRoutes(['消息'], {
-  get: {
-    method: 'GET', path: '/api/tasks/:id', access: 'any',
-    summary: '后台任务的状态和进度', params: z.object({ id: z.uuid('任务编号格式不正确') }), response: taskSchema,
-  },
+  get: { method: 'GET', path: '/api/tasks/:id', access: 'any', summary: '后台任务的状态和进度', params: z.object({ id: z.uuid('任务编号格式不正确') }), response: taskSchema },
 });

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { Alert, Button, Card, Descriptions, Empty, Skeleton, Space, Statistic, Typography } from 'antd';
-import { isOffice } from '../api.ts';
+import { OFFICES } from '../../shared/org.ts';
 import { call } from '../client.ts';
 import { batchesApi, type Home } from '../../shared/contract/batches.ts';
 import { useMe } from '../session.tsx';
-import { PageTitle } from '../ui.tsx';
+import { PageTitle, Stack } from '../ui.tsx';
 import { BatchWindowsTable } from './system/batch-windows.tsx';
 
 export default function HomePage() {
@@ -26,7 +26,7 @@ export default function HomePage() {
   return (
     <>
       <PageTitle>首页</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <Card size="small">
           <Typography.Text>
             您好，{me.display_name}（{me.role_name}，{me.node.name}）。今天是 {today ?? '…'}。
@@ -46,7 +46,7 @@ export default function HomePage() {
           <Card size="small" aria-label="缺照片">
             <Space>
               <Statistic title={`${batch.code} 批次缺少毕业证照片的毕业生`} value={home.photos_missing} suffix="人" styles={{ content: { color: home.photos_missing ? '#cf1322' : '#3f8600' } }} />
-              {isOffice(me.role) && home.photos_missing > 0 && (
+              {OFFICES.includes(me.role) && home.photos_missing > 0 && (
                 <Button onClick={() => void navigate('/enroll/photos?tab=missing')}>查看缺照片名单</Button>
               )}
             </Space>
@@ -59,7 +59,7 @@ export default function HomePage() {
           <Card
             title={`当前毕业批次：${batch.code}（${batch.name}）`}
             extra={
-              isOffice(me.role) && confirmOpen ? (
+              OFFICES.includes(me.role) && confirmOpen ? (
                 <Button type="primary" onClick={() => void navigate('/graduation/confirm')}>
                   办理预毕业确认
                 </Button>
@@ -79,7 +79,7 @@ export default function HomePage() {
             <BatchWindowsTable windows={batch.windows} />
           </Card>
         )}
-      </Space>
+      </Stack>
     </>
   );
 }

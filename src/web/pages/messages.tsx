@@ -1,9 +1,9 @@
 import { useCallback, useState } from 'react';
-import { Badge, Button, Empty, Space, Table, Tag, Typography } from 'antd';
+import { Badge, Button, Empty, Space, Tag, Typography } from 'antd';
 import { call, messagesChanged } from '../client.ts';
 import { messagesApi, type Message } from '../../shared/contract/exports.ts';
 import { RunningExports } from '../running-exports.tsx';
-import { fmtDateTime, PageTitle, usePagedList } from '../ui.tsx';
+import { fmtDateTime, PagedTable, PageTitle, usePagedList } from '../ui.tsx';
 
 export default function MessagesPage() {
   const [unread, setUnread] = useState(0);
@@ -37,13 +37,12 @@ export default function MessagesPage() {
         消息 {unread > 0 && <Badge count={unread} style={{ marginInlineStart: 8 }} />}
       </PageTitle>
       <RunningExports onFinished={onFinished} style={{ marginBottom: 16 }} />
-      <Table<Message>
-        rowKey="id"
+      <PagedTable<Message>
+        list={list}
+        unit="条"
+        paging={{ showSizeChanger: false }}
         size="middle"
-        loading={list.loading}
-        dataSource={list.data?.rows ?? []}
         locale={{ emptyText: <Empty description="暂无消息。导出完成后，下载链接会出现在这里。" /> }}
-        pagination={{ ...list.pagination((n) => `共 ${n} 条`), showSizeChanger: false }}
         columns={[
           {
             title: '状态', width: 80,

@@ -1,12 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Link } from 'react-router-dom';
-import { Button, Card, Form, Input, Select, Space, Table, Typography } from 'antd';
+import { Button, Card, Form, Input, Select, Space, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { call, urlOf } from '../../client.ts';
 import { batchesApi, type Batch } from '../../../shared/contract/batches.ts';
 import { photosApi, type MissingRow } from '../../../shared/contract/photos.ts';
 import { useMe } from '../../session.tsx';
-import { usePagedList } from '../../ui.tsx';
+import { PagedTable, usePagedList } from '../../ui.tsx';
 
 interface Filter {
   batch: string;
@@ -81,15 +81,7 @@ export default function MissingPhotos() {
           照片缺失的毕业生，其学历证书在照片补齐前不能公开查询。
         </Typography.Paragraph>
       )}
-      <Table<MissingRow>
-        rowKey="student_id"
-        size="small"
-        aria-label="缺照片名单"
-        loading={list.loading}
-        columns={columns}
-        dataSource={list.data?.rows ?? []}
-        pagination={list.pagination((n) => `共 ${n} 人`)}
-      />
+      <PagedTable<MissingRow> list={list} unit="人" rowKey="student_id" aria-label="缺照片名单" columns={columns} />
     </Card>
   );
 }

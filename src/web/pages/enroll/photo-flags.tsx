@@ -1,11 +1,11 @@
 import { useCallback } from 'react';
 import { Link } from 'react-router-dom';
-import { Button, Card, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Radio, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { call } from '../../client.ts';
 import { FLAG_STATUSES, photosApi, type FlagSide, type FlagStatus, type PhotoFlag } from '../../../shared/contract/photos.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, usePagedList } from '../../ui.tsx';
+import { fmtDateTime, PagedTable, usePagedList } from '../../ui.tsx';
 import { PhotoImage } from './photo-parts.tsx';
 
 function Side({ s }: { s: FlagSide }) {
@@ -67,14 +67,7 @@ export default function PhotoFlags() {
         />
         <Typography.Text type="secondary">同一张或几乎相同的图片用于不同学生时列在这里，请核实是否传错了照片；传错的请在学生照片页重新上传。</Typography.Text>
       </Space>
-      <Table<PhotoFlag>
-        rowKey="id"
-        size="small"
-        loading={list.loading}
-        columns={columns}
-        dataSource={list.data?.rows ?? []}
-        pagination={list.pagination((n) => `共 ${n} 条`)}
-      />
+      <PagedTable<PhotoFlag> list={list} unit="条" columns={columns} />
     </Card>
   );
 }

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
-import { Alert, App as AntApp, Button, Card, Descriptions, Form, InputNumber, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Descriptions, Form, InputNumber, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Tabs, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { call, upload as sendFile, urlOf } from '../../client.ts';
 import {
   photosApi, type PhotoType, type PhotoVerdict, type TypeLimits, type UploadEntry, type UploadReport, type UploadRow, type UploadState,
 } from '../../../shared/contract/photos.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { fmtDateTime, PagedTable, PageTitle, Stack, usePagedList } from '../../ui.tsx';
 import MissingPhotos from './missing-photos.tsx';
 import PhotoFlags from './photo-flags.tsx';
 import { PickFile } from './photo-parts.tsx';
@@ -154,9 +154,9 @@ function BatchUpload() {
   const pct = upload && upload.total ? Math.round((upload.progress / upload.total) * 100) : 0;
 
   return (
-    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+    <Stack>
       <Card size="small" title="批量上传电子照片">
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Stack>
           <Space wrap>
             <span>上传图片类型：</span>
             <Select aria-label="上传图片类型" style={{ width: 200 }} value={type} onChange={setType} options={types.map((t) => ({ value: t.code, label: t.code }))} />
@@ -192,7 +192,7 @@ function BatchUpload() {
             </Popconfirm>
             {upload && upload.state !== 'checking' && upload.state !== 'failed' && <Button href={urlOf(photosApi.reportXlsx, { params: { id: upload.id } })}>下载检查结果</Button>}
           </Space>
-        </Space>
+        </Stack>
       </Card>
 
       {upload && (
@@ -225,26 +225,18 @@ function BatchUpload() {
                   options={(['不通过', '新增', '替换', '无变化'] as const).map((v) => ({ value: v, label: verdictLabel(v) }))}
                 />
               </Space>
-              <Table<UploadEntry>
-                rowKey="seq"
-                size="small"
-                aria-label="检查结果"
-                columns={columns}
-                loading={report.loading}
-                dataSource={report.data?.rows ?? []}
-                pagination={report.pagination((n) => `共 ${n} 个文件`)}
-              />
+              <PagedTable<UploadEntry> list={report} unit="个文件" rowKey="seq" aria-label="检查结果" columns={columns} />
             </>
           )}
         </Card>
       )}
       {history.data && history.data.total > 0 && (
         <Card size="small" title="最近上传">
-          <Table<UploadRow>
-            rowKey="id"
-            size="small"
-            dataSource={history.data.rows}
-            pagination={{ ...history.pagination((n) => `共 ${n} 次上传`), showSizeChanger: false }}
+          <PagedTable<UploadRow>
+            list={history}
+            unit="次上传"
+            paging={{ showSizeChanger: false }}
+            loading={false}
             columns={[
               { title: '上传时间', dataIndex: 'created_at', width: 170, render: (v: string) => fmtDateTime(v) },
               {
@@ -270,7 +262,7 @@ function BatchUpload() {
           }}
         />
       )}
-    </Space>
+    </Stack>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useParams } from 'react-router-dom';
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Table, Tag, Typography } from 'antd';
-import { isOffice } from '../../api.ts';
+import { OFFICES } from '../../../shared/org.ts';
 import { useMe } from '../../session.tsx';
 import { fmtDateTime, PageTitle } from '../../ui.tsx';
 import { call, upload } from '../../client.ts';
@@ -76,7 +76,7 @@ export function StudentPhotoSection({ studentId, withTitle }: { studentId: numbe
               title={t.code}
               aria-label={t.code}
               extra={
-                isOffice(me.role) && (
+                OFFICES.includes(me.role) && (
                   <PickFile accept=".jpg,.jpeg,image/jpeg" onPick={(file) => uploadOne(t.code, file)}>
                     <Button size="small" loading={busy === t.code}>
                       {t.current ? '更换照片' : '上传照片'}

@@ -1,13 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Card, Col, Form, Row, Space } from 'antd';
-import { api, type Batch, type OrgNode } from '../../api.ts';
+import { useCallback, useState } from 'react';
+import { Button, Card, Form } from 'antd';
 import { call } from '../../client.ts';
 import { recordsApi, type DocFilter, type StudentRow, type StudentStatus } from '../../../shared/contract/records.ts';
 import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { BatchFilterItem, cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, PageTitle, usePagedList, useTickedRows } from '../../ui.tsx';
+import { cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, useFilterChoices } from '../../student-columns.tsx';
+import { FilterCard, PageTitle, Stack, usePagedList, useTickedRows } from '../../ui.tsx';
+import { BatchTpCols, useOpeningBatch } from './bulk-parts.tsx';
 
 type FilterValues = Pick<DocFilter, 'batch' | 'tp_code' | 'status' | 'major' | 'level'>;
 
@@ -19,9 +19,8 @@ export default function ArchivePrintPage() {
   const me = useMe();
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const [form] = Form.useForm<FilterValues>();
-  const [batches, setBatches] = useState<Batch[]>([]);
-  const [tps, setTps] = useState<OrgNode[]>([]);
-  const [majors, setMajors] = useState<string[]>([]);
+  const { batches, tps, majors } = useFilterChoices({ tps: !fixedTp });
+  useOpeningBatch(form, batches);
   /** Ticked rows, kept across pages. */
   const { ticked, setTicked, selection } = useTickedRows<StudentRow>();
   const [printing, setPrinting] = useState(false);
@@ -30,16 +29,6 @@ export default function ArchivePrintPage() {
   // The filter of the rows on screen (what 当前查询的全部学生 means): none before the first search.
   const list = usePagedList<DocFilter, StudentRow>(fetch, { lazy: true });
   const [searched, setSearched] = useState(false);
-
-  useEffect(() => {
-    api.batches().then((l) => {
-      setBatches(l);
-      const current = l.find((b) => b.is_current) ?? l[0];
-      if (current && !form.getFieldValue('batch')) form.setFieldsValue({ batch: current.code });
-    }, () => undefined);
-    if (!fixedTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
-    api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
-  }, [form, fixedTp]);
 
   const search = (v: FilterValues) => {
     setSearched(true);
@@ -52,38 +41,21 @@ export default function ArchivePrintPage() {
     <>
       <PageTitle>学生学籍档案打印</PageTitle>
       <RunningExports announce style={{ marginBottom: 16 }} />
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-        <Card size="small">
-          <Form<FilterValues>
-            form={form}
-            name="archive-filter"
-            labelCol={{ flex: '96px' }}
-            initialValues={{ tp_code: fixedTp ?? undefined, status: DEFAULT_STATUS }}
-            onFinish={search}
-          >
-            <Row gutter={16}>
-              <Col xs={24} md={12} xl={8}>
-                <BatchFilterItem batches={batches} search />
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                {/* 函授站代码: the seed's name for the teaching point here (step 六.2). */}
-                <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-              </Col>
-              <StudentStatusCol />
-              <MajorLevelCols majors={majors} />
-              <Col xs={24} xl={8} style={{ textAlign: 'right' }}>
-                <FilterButtons
-                  loading={list.loading}
-                  onReset={() => {
-                    form.resetFields();
-                    const current = batches.find((b) => b.is_current);
-                    form.setFieldsValue({ tp_code: fixedTp ?? undefined, batch: current?.code });
-                  }}
-                />
-              </Col>
-            </Row>
-          </Form>
-        </Card>
+      <Stack>
+        <FilterCard<FilterValues>
+          form={form}
+          name="archive-filter"
+          initialValues={{ tp_code: fixedTp ?? undefined, status: DEFAULT_STATUS }}
+          onFinish={search}
+          loading={list.loading}
+          buttons={{ xs: 24, xl: 8 }}
+          resetTo={() => ({ tp_code: fixedTp ?? undefined, batch: batches.find((b) => b.is_current)?.code })}
+        >
+          {/* 函授站代码: the seed's name for the teaching point here (step 六.2). */}
+          <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" searchBatch />
+          <StudentStatusCol />
+          <MajorLevelCols majors={majors} />
+        </FilterCard>
 
         <Card size="small">
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', marginBottom: 12 }}>
@@ -100,7 +72,7 @@ export default function ArchivePrintPage() {
             emptyText={searched ? '没有符合查询条件的学生' : '请选择毕业批次和函授站代码，点击“查询”'}
           />
         </Card>
-      </Space>
+      </Stack>
       <ExportDialog kind="transcripts" open={printing} onClose={() => setPrinting(false)} ticked={[...ticked.keys()]} total={total} filter={list.filter} />
     </>
   );

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
-import { Alert, Button, Card, Col, Form, Input, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Col, Form, Input, Row, Segmented, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { call, urlOf } from '../../client.ts';
 import {
@@ -15,7 +15,7 @@ import {
 import { ruleKey, RULE_NAMES } from '../../../shared/contract/eligibility.ts';
 import { useMe } from '../../session.tsx';
 import { studentColumns } from '../../student-columns.tsx';
-import { fmtDateTime, PageTitle, TotalsRow, usePagedList } from '../../ui.tsx';
+import { fmtDateTime, ListTable, PagedTable, PageTitle, Stack, STUDENT_PAGE_SIZES, TotalsRow, usePagedList } from '../../ui.tsx';
 
 const GROUP_LABELS: Record<AuditGroupBy, string> = { branch: '按分部', tp: '按教学点', major: '按专业', rule: '按未通过条件' };
 const GROUP_TITLES: Record<AuditGroupBy, string> = { branch: '分部', tp: '教学点', major: '专业', rule: '未通过条件' };
@@ -156,7 +156,7 @@ export default function AuditResultsPage() {
   return (
     <>
       <PageTitle extra={<Link to="/graduation/audit">返回毕业审核</Link>}>{title}</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         {round && (
           <Card size="small">
             <Space wrap size="large">
@@ -186,13 +186,11 @@ export default function AuditResultsPage() {
           }
         >
           <section aria-label="审核结果统计">
-            <Table<AuditGroup>
+            <ListTable<AuditGroup>
+              rows={groups}
+              pageSize={10}
               rowKey={(g) => String(g.key)}
-              size="small"
-              loading={groups === null}
-              dataSource={groups ?? []}
               columns={groupColumns}
-              pagination={(groups?.length ?? 0) > 10 ? { pageSize: 10, size: 'small' } : false}
               scroll={{ x: 480 }}
               locale={{ emptyText: by === 'rule' ? '没有未通过的学生' : '暂无审核结果' }}
               summary={() =>
@@ -258,22 +256,21 @@ export default function AuditResultsPage() {
                 </Col>
               </Row>
             </Form>
-            <Table<AuditResult>
+            <PagedTable<AuditResult>
+              list={list}
+              unit="人"
+              paging={STUDENT_PAGE_SIZES}
               rowKey="graduate_id"
-              size="small"
-              loading={list.loading}
               columns={columns}
-              dataSource={list.data?.rows ?? []}
               scroll={{ x: 1600 }}
               locale={{ emptyText: '没有符合条件的审核结果' }}
-              pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
             />
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
               未通过条件：{Object.values(RULE_NAMES).join('、')}。“导出Excel”按当前查询条件导出。
             </Typography.Text>
           </Card>
         </section>
-      </Space>
+      </Stack>
     </>
   );
 }

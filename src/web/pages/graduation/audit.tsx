@@ -9,7 +9,6 @@ import {
   DatePicker,
   Descriptions,
   Form,
-  Input,
   Progress,
   Radio,
   Row,
@@ -23,7 +22,8 @@ import {
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
-import { api, type Batch, type Task } from '../../api.ts';
+import { batchesApi, type Batch } from '../../../shared/contract/batches.ts';
+import { tasksApi, type Task } from '../../../shared/contract/tasks.ts';
 import { call, urlOf } from '../../client.ts';
 import {
   auditApi,
@@ -36,7 +36,7 @@ import {
   type UrgentDeadlineInput,
 } from '../../../shared/contract/audit.ts';
 import { useMe } from '../../session.tsx';
-import { day, fmtDateTime, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
+import { day, fmtDateTime, FormModal, PageTitle, ReasonNote, Stack, TextField, useBusyAction, useFormDialog } from '../../ui.tsx';
 
 type Range = [dayjs.Dayjs | null, dayjs.Dayjs | null] | null | undefined;
 
@@ -70,19 +70,16 @@ export default function AuditPage() {
   const [batch, setBatch] = useState<string | undefined>(undefined);
   const [data, setData] = useState<AuditRounds | null>(null);
   const [loading, setLoading] = useState(false);
-  const [editing, setEditing] = useState<AuditRound | 'new' | null>(null);
-  const [cancelling, setCancelling] = useState<AuditRound | null>(null);
-  const [deadlineOpen, setDeadlineOpen] = useState(false);
+  const rounds = useFormDialog<AuditRound | 'new', RoundValues>();
+  const cancelling = useFormDialog<AuditRound, { reason: string }>();
+  const deadline = useFormDialog<true, DeadlineValues>();
   const [report, setReport] = useState<{ urgent: boolean; result: ReportResult } | null>(null);
   const [runs, setRuns] = useState<Map<number, RunState>>(new Map());
   const timers = useRef(new Map<number, number>());
-  const [roundForm] = Form.useForm<RoundValues>();
-  const [cancelForm] = Form.useForm<{ reason: string }>();
-  const [deadlineForm] = Form.useForm<DeadlineValues>();
-  const deadlineHow = Form.useWatch('how', deadlineForm);
+  const deadlineHow = Form.useWatch('how', deadline.form);
 
   useEffect(() => {
-    api.batches().then((list) => {
+    call(batchesApi.list).then((list) => {
       setBatches(list);
       setBatch((b) => b ?? (list.find((x) => x.is_current) ?? list[0])?.code);
     }, () => undefined);
@@ -114,7 +111,7 @@ export default function AuditPage() {
 
   const poll = useCallback(
     (roundId: number, taskId: string) => {
-      api.task(taskId).then(
+      call(tasksApi.get, { params: { id: taskId } }).then(
         (t) => {
           setRuns((m) => new Map(m).set(roundId, { task: t }));
           if (FINISHED.has(t.state)) {
@@ -149,25 +146,22 @@ export default function AuditPage() {
     });
 
   const openRound = (r: AuditRound | 'new') => {
-    roundForm.resetFields();
-    if (r === 'new') {
-      const t = dayjs();
-      roundForm.setFieldsValue({ kind: '常规', dates: [t, t.add(30, 'day')] });
-    } else {
-      roundForm.setFieldsValue({
-        name: r.name,
-        kind: r.kind,
-        dates: [dayjs(r.starts_on), dayjs(r.ends_on)],
-        grades: r.grades_from && r.grades_to ? [dayjs(r.grades_from), dayjs(r.grades_to)] : undefined,
-      });
-    }
-    setEditing(r);
+    const t = dayjs();
+    rounds.show(
+      r,
+      r === 'new'
+        ? { kind: '常规', dates: [t, t.add(30, 'day')] }
+        : {
+            name: r.name,
+            kind: r.kind,
+            dates: [dayjs(r.starts_on), dayjs(r.ends_on)],
+            grades: r.grades_from && r.grades_to ? [dayjs(r.grades_from), dayjs(r.grades_to)] : undefined,
+          },
+    );
   };
 
-  const submitRound = async () => {
-    if (!batch || !editing) return;
-    const v = await roundForm.validateFields().catch(() => null);
-    if (!v || !v.dates?.[0] || !v.dates[1]) return;
+  const submitRound = async (editing: AuditRound | 'new', v: RoundValues) => {
+    if (!batch || !v.dates?.[0] || !v.dates[1]) return false;
     const body = {
       name: v.name.trim(),
       starts_on: day(v.dates[0])!,
@@ -175,20 +169,13 @@ export default function AuditPage() {
       grades_from: day(v.grades?.[0]) ?? null,
       grades_to: day(v.grades?.[1]) ?? null,
     };
-    const ok =
-      editing === 'new'
-        ? await run(() => call(auditApi.createRound, { body: { ...body, batch, kind: v.kind } }), `已新建审核批次“${body.name}”。`)
-        : await run(() => call(auditApi.updateRound, { params: { id: editing.id }, body }), `已修改审核批次“${body.name}”。`);
-    if (ok) setEditing(null);
+    return editing === 'new'
+      ? run(() => call(auditApi.createRound, { body: { ...body, batch, kind: v.kind } }), `已新建审核批次“${body.name}”。`)
+      : run(() => call(auditApi.updateRound, { params: { id: editing.id }, body }), `已修改审核批次“${body.name}”。`);
   };
 
-  const submitCancel = async () => {
-    if (!cancelling) return;
-    const v = await cancelForm.validateFields().catch(() => null);
-    if (!v) return;
-    const r = cancelling;
-    if (await run(() => call(auditApi.cancelRound, { params: { id: r.id }, body: { reason: v.reason.trim() } }), `已取消审核批次“${r.name}”。`)) setCancelling(null);
-  };
+  const submitCancel = (r: AuditRound, v: { reason: string }) =>
+    run(() => call(auditApi.cancelRound, { params: { id: r.id }, body: { reason: v.reason.trim() } }), `已取消审核批次“${r.name}”。`);
 
   const publish = (r: AuditRound) => {
     void modal.confirm({
@@ -225,20 +212,17 @@ export default function AuditPage() {
     });
   };
 
-  const submitDeadline = async () => {
-    if (!batch) return;
-    const v = await deadlineForm.validateFields().catch(() => null);
-    if (!v) return;
+  const submitDeadline = async (_: true, v: DeadlineValues) => {
+    if (!batch) return false;
     const body: UrgentDeadlineInput =
       v.how === 'spring'
         ? { urgent_deadline: null, spring_enrollment_deadline: day(v.spring_enrollment_deadline)! }
         : { urgent_deadline: day(v.urgent_deadline) ?? null };
-    const ok = await exclusive(async () => {
+    return exclusive(async () => {
       const r = await call(auditApi.urgentDeadline, { params: { code: batch }, body });
       void message.success(r.urgent_deadline ? `加急审核数据上报截止日期已设为 ${r.urgent_deadline}。` : '已清除加急审核数据上报截止日期。');
       await load();
     });
-    if (ok) setDeadlineOpen(false);
   };
 
   const b = data?.batch;
@@ -274,13 +258,7 @@ export default function AuditPage() {
           <>
             <Tag color={STATUS_COLORS[s]}>{s}</Tag>
             {r.published_at && <Tag color="blue">已发布</Tag>}
-            {s === '已取消' && r.cancel_reason && (
-              <div>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  原因：{r.cancel_reason}
-                </Typography.Text>
-              </div>
-            )}
+            {s === '已取消' && r.cancel_reason && <ReasonNote reason={r.cancel_reason} />}
           </>
         );
       },
@@ -330,8 +308,7 @@ export default function AuditPage() {
               <a
                 style={{ color: '#ff4d4f' }}
                 onClick={() => {
-                  cancelForm.resetFields();
-                  setCancelling(r);
+                  cancelling.show(r);
                 }}
               >
                 取消
@@ -346,18 +323,8 @@ export default function AuditPage() {
 
   return (
     <>
-      <PageTitle
-        extra={
-          hq && (
-            <Button type="primary" disabled={!batch || closed} onClick={() => openRound('new')}>
-              新建审核批次
-            </Button>
-          )
-        }
-      >
-        毕业审核
-      </PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <PageTitle action={hq && { label: '新建审核批次', disabled: !batch || closed, onClick: () => openRound('new') }}>毕业审核</PageTitle>
+      <Stack>
         <Card size="small">
           <Row gutter={[16, 12]} align="middle">
             <Col xs={24} md={10} xl={8}>
@@ -401,9 +368,7 @@ export default function AuditPage() {
                           {hq && (
                             <a
                               onClick={() => {
-                                deadlineForm.resetFields();
-                                deadlineForm.setFieldsValue({ how: 'spring', urgent_deadline: b.urgent_deadline ? dayjs(b.urgent_deadline) : null });
-                                setDeadlineOpen(true);
+                                deadline.show(true, { how: 'spring', urgent_deadline: b.urgent_deadline ? dayjs(b.urgent_deadline) : null });
                               }}
                             >
                               设置
@@ -485,22 +450,17 @@ export default function AuditPage() {
             locale={{ emptyText: hq ? '本毕业批次还没有审核批次，请点击“新建审核批次”' : '暂无已发布的审核结果' }}
           />
         </Card>
-      </Space>
+      </Stack>
 
       <FormModal<RoundValues>
-        title={editing === 'new' ? '新建审核批次' : `修改审核批次“${editing?.name ?? ''}”`}
-        open={editing !== null}
+        title={rounds.target === 'new' ? '新建审核批次' : `修改审核批次“${rounds.target?.name ?? ''}”`}
         busy={busy}
-        onOk={submitRound}
-        onCancel={() => setEditing(null)}
-        form={roundForm}
+        {...rounds.modal(submitRound)}
         name="round"
       >
-        <Form.Item label="名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写审核批次名称，如“第一批”' }, { min: 2, max: 20, message: '名称 2～20 个字' }]}>
-          <Input placeholder="如：第一批" maxLength={20} />
-        </Form.Item>
+        <TextField label="名称" name="name" required="请填写审核批次名称，如“第一批”" rules={[{ min: 2, max: 20, message: '名称 2～20 个字' }]} placeholder="如：第一批" maxLength={20} />
         <Form.Item label="类型" name="kind" extra="加急：只审核标记为续读本科的专科毕业生。">
-          <Radio.Group disabled={editing !== 'new'} options={ROUND_KINDS.map((k) => ({ value: k, label: k }))} />
+          <Radio.Group disabled={rounds.target !== 'new'} options={ROUND_KINDS.map((k) => ({ value: k, label: k }))} />
         </Form.Item>
         <Form.Item label="审核时间" name="dates" rules={[{ required: true, message: '请选择审核时间' }]}>
           <DatePicker.RangePicker style={{ width: '100%' }} />
@@ -511,27 +471,19 @@ export default function AuditPage() {
       </FormModal>
 
       <FormModal<{ reason: string }>
-        title={`取消审核批次“${cancelling?.name ?? ''}”`}
-        open={cancelling !== null}
+        title={`取消审核批次“${cancelling.target?.name ?? ''}”`}
         busy={busy}
         okText="确定取消"
-        onOk={submitCancel}
-        onCancel={() => setCancelling(null)}
-        form={cancelForm}
+        {...cancelling.modal(submitCancel)}
         name="cancelRound"
       >
-        <Form.Item label="取消原因" name="reason" rules={[{ required: true, whitespace: true, message: '请填写取消原因' }, { min: 2, message: '原因至少 2 个字' }]}>
-          <Input.TextArea rows={3} maxLength={200} showCount placeholder="如：寒假期间不安排毕业审核" />
-        </Form.Item>
+        <TextField label="取消原因" name="reason" required="请填写取消原因" rules={[{ min: 2, message: '原因至少 2 个字' }]} rows={3} maxLength={200} placeholder="如：寒假期间不安排毕业审核" />
       </FormModal>
 
       <FormModal<DeadlineValues>
         title="设置加急审核数据上报截止日期"
-        open={deadlineOpen}
         busy={busy}
-        onOk={submitDeadline}
-        onCancel={() => setDeadlineOpen(false)}
-        form={deadlineForm}
+        {...deadline.modal(submitDeadline)}
         name="urgentDeadline"
       >
         <Form.Item name="how" label="设置方式">

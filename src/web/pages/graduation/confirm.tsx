@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Form, Input, Radio, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Form, Input, Radio, Select, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api } from '../../api.ts';
 import { call } from '../../client.ts';
 import { auditApi } from '../../../shared/contract/audit.ts';
+import { batchesApi } from '../../../shared/contract/batches.ts';
 import {
   CONFIRM_STATUSES,
   confirmationApi,
@@ -17,9 +17,9 @@ import {
   type TpCount,
 } from '../../../shared/contract/confirmation.ts';
 import { useMe } from '../../session.tsx';
-import { MajorLevelCols, studentColumns } from '../../student-columns.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, TotalsRow, useBulkResult, usePagedList, useTickedRows } from '../../ui.tsx';
-import { ActionBar, BatchTpCols, ReasonModal, studentPaging, TickedTable, useFilterChoices, useOpeningBatch } from './bulk-parts.tsx';
+import { MajorLevelCols, studentColumns, TickedTable, useFilterChoices } from '../../student-columns.tsx';
+import { FilterCard, FilterField, fmtDateTime, ListTable, PageTitle, ReasonNote, Stack, TotalsRow, useBulkResult, usePagedList, useTickedRows } from '../../ui.tsx';
+import { ActionBar, BatchTpCols, ReasonModal, useOpeningBatch } from './bulk-parts.tsx';
 
 type Action = 'agree' | 'disagree' | 'undo';
 const ACTION_LABELS: Record<Action, string> = { agree: '同意毕业', disagree: '不同意', undo: '撤销确认' };
@@ -77,12 +77,10 @@ function CountsCard({ counts, onPick }: { counts: TpCount[] | null; onPick: (tpC
   const sum = (k: keyof TpCount) => (counts ?? []).reduce((s, c) => s + Number(c[k]), 0);
   return (
     <Card size="small" title="各教学点预毕业确认情况">
-      <Table<TpCount>
-        size="small"
+      <ListTable<TpCount>
+        rows={counts}
+        pageSize={10}
         rowKey="tp_id"
-        loading={counts === null}
-        dataSource={counts ?? []}
-        pagination={(counts?.length ?? 0) > 10 ? { pageSize: 10, size: 'small' } : false}
         columns={[
           { title: '分部', dataIndex: 'branch_name' },
           {
@@ -119,7 +117,7 @@ export default function ConfirmPage() {
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const [form] = Form.useForm<FilterValues>();
 
-  const { batches, tps, majors } = useFilterChoices(fixedTp);
+  const { batches, tps, majors } = useFilterChoices({ tps: !fixedTp });
   useOpeningBatch(form, batches);
   const list = usePagedList<ConfirmFilter, Candidate, CandidatePage>(fetchCandidates, { lazy: true, pageSize: 50 });
   const data = list.data;
@@ -140,7 +138,7 @@ export default function ConfirmPage() {
   useEffect(() => {
     if (!formBatch) return;
     let stale = false;
-    api.batch(formBatch).then((b) => {
+    call(batchesApi.get, { params: { code: formBatch } }).then((b) => {
       if (stale) return;
       const w = b.windows.find((x) => x.step === 'confirm');
       setBatchWindow({
@@ -283,13 +281,7 @@ export default function ConfirmPage() {
           <Tooltip title={r.confirmed_at ? `确认时间：${fmtDateTime(r.confirmed_at)}` : undefined}>
             <Tag color={STATUS_COLORS[s]}>{s}</Tag>
             {r.urgent && <Tag color="orange">加急</Tag>}
-            {s === '不同意' && r.confirm_reason && (
-              <div>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  原因：{r.confirm_reason}
-                </Typography.Text>
-              </div>
-            )}
+            {s === '不同意' && r.confirm_reason && <ReasonNote reason={r.confirm_reason} />}
           </Tooltip>
         ),
       },
@@ -302,53 +294,36 @@ export default function ConfirmPage() {
   return (
     <>
       <PageTitle>预毕业确认</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-        <Card size="small">
-          <Form<FilterValues>
-            form={form}
-            name="filter"
-            labelCol={{ flex: '110px' }}
-            initialValues={{ tp_code: fixedTp ?? undefined }}
-            onFinish={search}
-          >
-            <Row gutter={16}>
-              <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="本教学点代码" />
-              <MajorLevelCols majors={majors} />
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="确认状态" name="status">
-                  <Select allowClear placeholder="全部" options={CONFIRM_STATUSES.map((value) => ({ value }))} />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="是否符合条件" name="eligible">
-                  <Select
-                    allowClear
-                    placeholder="全部"
-                    options={[
-                      { value: 'true', label: '符合' },
-                      { value: 'false', label: '不符合' },
-                    ]}
-                  />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="学号/姓名" name="q">
-                  <Input allowClear placeholder="学号或姓名" />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={16} style={{ textAlign: 'right' }}>
-                <FilterButtons
-                  loading={list.loading}
-                  onReset={() => {
-                    const batch = form.getFieldValue('batch') as string | undefined;
-                    form.resetFields();
-                    form.setFieldsValue({ batch, tp_code: fixedTp ?? undefined });
-                  }}
-                />
-              </Col>
-            </Row>
-          </Form>
-        </Card>
+      <Stack>
+        <FilterCard<FilterValues>
+          form={form}
+          name="filter"
+          labelCol={{ flex: '110px' }}
+          initialValues={{ tp_code: fixedTp ?? undefined }}
+          onFinish={search}
+          loading={list.loading}
+          buttons={{ xs: 24, md: 12, xl: 16 }}
+          resetTo={() => ({ batch: form.getFieldValue('batch') as string | undefined, tp_code: fixedTp ?? undefined })}
+        >
+          <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="本教学点代码" />
+          <MajorLevelCols majors={majors} />
+          <FilterField label="确认状态" name="status">
+            <Select allowClear placeholder="全部" options={CONFIRM_STATUSES.map((value) => ({ value }))} />
+          </FilterField>
+          <FilterField label="是否符合条件" name="eligible">
+            <Select
+              allowClear
+              placeholder="全部"
+              options={[
+                { value: 'true', label: '符合' },
+                { value: 'false', label: '不符合' },
+              ]}
+            />
+          </FilterField>
+          <FilterField label="学号/姓名" name="q">
+            <Input allowClear placeholder="学号或姓名" />
+          </FilterField>
+        </FilterCard>
 
         {!fixedTp && query && <CountsCard counts={counts} onPick={pickTp} />}
 
@@ -394,9 +369,8 @@ export default function ConfirmPage() {
               </Space>
             </ActionBar>
             <TickedTable<Candidate>
-              loading={list.loading}
+              list={list}
               columns={columns}
-              dataSource={data?.rows ?? []}
               scroll={{ x: 1180 }}
               emptyText={query ? '没有符合查询条件的学生' : '请选择毕业批次和本教学点代码，点击“查询”'}
               selection={{
@@ -409,11 +383,10 @@ export default function ConfirmPage() {
                 ),
                 ...tickSelection,
               }}
-              pagination={studentPaging(list.pagination)}
             />
           </Card>
         </section>
-      </Space>
+      </Stack>
 
       <ReasonModal
         title={`不同意毕业（${scope === 'all' ? '当前查询的全部学生' : '勾选的学生'}，共 ${scopeCount} 人）`}

@@ -1,11 +1,11 @@
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { Link } from 'react-router-dom';
-import { Alert, App as AntApp, Button, Card, Col, Form, Input, Popconfirm, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Popconfirm, Row, Select, Space, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { call } from '../../client.ts';
 import { EXEMPTION_STATUSES, exemptionsApi, type Exemption, type ExemptionStatus } from '../../../shared/contract/exemptions.ts';
 import { useMe } from '../../session.tsx';
-import { FormModal, PageTitle, useBusyAction, usePagedList } from '../../ui.tsx';
+import { FormModal, PagedTable, PageTitle, Stack, TextField, useBusyAction, useFormDialog, usePagedList } from '../../ui.tsx';
 
 interface Filter {
   status?: ExemptionStatus;
@@ -24,10 +24,8 @@ export default function ExemptionsPage() {
   const me = useMe();
   const { message, modal } = AntApp.useApp();
   const [filterForm] = Form.useForm<Filter>();
-  const [applyForm] = Form.useForm<ApplyValues>();
-  const [rejectForm] = Form.useForm<{ opinion: string }>();
-  const [applying, setApplying] = useState(false);
-  const [rejecting, setRejecting] = useState<Exemption | null>(null);
+  const applying = useFormDialog<true, ApplyValues>();
+  const rejecting = useFormDialog<Exemption, { opinion: string }>();
 
   const fetch = useCallback((query: Filter & { page: number; page_size: number }) => call(exemptionsApi.list, { query }), []);
   const list = usePagedList<Filter, Exemption>(fetch);
@@ -36,10 +34,8 @@ export default function ExemptionsPage() {
   /** The step this user decides: the branch first, then headquarters. */
   const myTurn: ExemptionStatus | null = me.role === 'branch_admin' ? '待分部审核' : me.role === 'hq_admin' ? '待总部审核' : null;
 
-  const submitApply = async () => {
-    const v = await applyForm.validateFields().catch(() => null);
-    if (!v) return;
-    const ok = await exclusive(async () => {
+  const submitApply = (_: true, v: ApplyValues) =>
+    exclusive(async () => {
       const r = await call(exemptionsApi.apply, { body: { student_no: v.student_no.trim(), course_code: v.course_code.trim(), grounds: v.grounds.trim() } });
       if (r.note) {
         void modal.warning({ title: '申请已提交，但已超过本批次免修免考申请截止日期', content: r.note, okText: '知道了' });
@@ -48,8 +44,6 @@ export default function ExemptionsPage() {
       }
       await list.reload();
     });
-    if (ok) setApplying(false);
-  };
 
   const decide = (e: Exemption, approve: boolean, opinion: string) =>
     exclusive(async () => {
@@ -58,12 +52,7 @@ export default function ExemptionsPage() {
       await list.reload();
     });
 
-  const submitReject = async () => {
-    if (!rejecting) return;
-    const v = await rejectForm.validateFields().catch(() => null);
-    if (!v) return;
-    if (await decide(rejecting, false, v.opinion.trim())) setRejecting(null);
-  };
+  const submitReject = (e: Exemption, v: { opinion: string }) => decide(e, false, v.opinion.trim());
 
   const columns: TableColumnsType<Exemption> = [
     { title: '学号', dataIndex: 'student_no', width: 130, fixed: 'left' },
@@ -113,13 +102,7 @@ export default function ExemptionsPage() {
                   >
                     <a aria-disabled={busy}>同意</a>
                   </Popconfirm>
-                  <a
-                    style={{ color: '#ff4d4f' }}
-                    onClick={() => {
-                      rejectForm.resetFields();
-                      setRejecting(r);
-                    }}
-                  >
+                  <a style={{ color: '#ff4d4f' }} onClick={() => rejecting.show(r)}>
                     驳回
                   </a>
                 </Space>
@@ -131,22 +114,8 @@ export default function ExemptionsPage() {
 
   return (
     <>
-      <PageTitle
-        extra={
-          <Button
-            type="primary"
-            onClick={() => {
-              applyForm.resetFields();
-              setApplying(true);
-            }}
-          >
-            新增申请
-          </Button>
-        }
-      >
-        免修免考
-      </PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <PageTitle action={{ label: '新增申请', onClick: () => applying.show(true) }}>免修免考</PageTitle>
+      <Stack>
         <Alert
           type="info"
           showIcon
@@ -178,58 +147,32 @@ export default function ExemptionsPage() {
           </Form>
         </Card>
         <Card size="small">
-          <Table<Exemption>
-            rowKey="id"
-            size="small"
-            loading={list.loading}
-            columns={columns}
-            dataSource={list.data?.rows ?? []}
-            scroll={{ x: 1500 }}
-            pagination={list.pagination((t) => `共 ${t} 条`)}
-            locale={{ emptyText: '没有免修免考申请' }}
-          />
+          <PagedTable<Exemption> list={list} unit="条" columns={columns} scroll={{ x: 1500 }} locale={{ emptyText: '没有免修免考申请' }} />
         </Card>
-      </Space>
+      </Stack>
 
-      <FormModal<ApplyValues> title="新增免修免考申请" open={applying} busy={busy} okText="提交" onOk={submitApply} onCancel={() => setApplying(false)} form={applyForm} name="applyExemption">
-        <Form.Item label="学号" name="student_no" rules={[{ required: true, whitespace: true, message: '请填写学号' }]}>
-          <Input maxLength={30} placeholder="学生的学号" />
-        </Form.Item>
-        <Form.Item label="课程代码" name="course_code" rules={[{ required: true, whitespace: true, message: '请填写申请免修免考的课程代码' }]} extra="须为该生教学计划内、尚未合格的课程。">
-          <Input maxLength={40} placeholder="如 GG001" />
-        </Form.Item>
-        <Form.Item
+      <FormModal<ApplyValues> title="新增免修免考申请" busy={busy} okText="提交" {...applying.modal(submitApply)} name="applyExemption">
+        <TextField label="学号" name="student_no" required="请填写学号" maxLength={30} placeholder="学生的学号" />
+        <TextField label="课程代码" name="course_code" required="请填写申请免修免考的课程代码" extra="须为该生教学计划内、尚未合格的课程。" maxLength={40} placeholder="如 GG001" />
+        <TextField
           label="理由"
           name="grounds"
-          rules={[
-            { required: true, whitespace: true, message: '请填写申请理由' },
-            { min: 4, message: '理由不少于 4 个字' },
-          ]}
-        >
-          <Input.TextArea rows={3} maxLength={300} showCount placeholder="如：已获同类课程学分、职业资格证书名称" />
-        </Form.Item>
+          required="请填写申请理由"
+          rules={[{ min: 4, message: '理由不少于 4 个字' }]}
+          rows={3}
+          maxLength={300}
+          placeholder="如：已获同类课程学分、职业资格证书名称"
+        />
       </FormModal>
 
       <FormModal<{ opinion: string }>
-        title={`驳回 ${rejecting?.name ?? ''} 的“${rejecting?.course_name ?? ''}”免修免考申请`}
-        open={rejecting !== null}
+        title={`驳回 ${rejecting.target?.name ?? ''} 的“${rejecting.target?.course_name ?? ''}”免修免考申请`}
         busy={busy}
         okText="驳回"
-        onOk={submitReject}
-        onCancel={() => setRejecting(null)}
-        form={rejectForm}
+        {...rejecting.modal(submitReject)}
         name="rejectExemption"
       >
-        <Form.Item
-          label="驳回理由"
-          name="opinion"
-          rules={[
-            { required: true, whitespace: true, message: '驳回须填写理由' },
-            { min: 2, message: '理由至少 2 个字' },
-          ]}
-        >
-          <Input.TextArea rows={3} maxLength={200} showCount />
-        </Form.Item>
+        <TextField label="驳回理由" name="opinion" required="驳回须填写理由" rules={[{ min: 2, message: '理由至少 2 个字' }]} rows={3} maxLength={200} />
       </FormModal>
     </>
   );

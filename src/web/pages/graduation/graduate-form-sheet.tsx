@@ -4,7 +4,7 @@
  */
 import { Card, Descriptions, Empty, Space, Tag, Typography } from 'antd';
 import { FORM_FIELDS, FORM_FIELD_KEYS, type FormState, type FormView, type Opinion } from '../../../shared/contract/forms.ts';
-import { fmtDateTime } from '../../ui.tsx';
+import { fmtDateTime, Stack } from '../../ui.tsx';
 
 const STATE_COLORS: Record<FormState, string> = { 学生未填写: 'default', 函授站未填写: 'processing', 函授站已填写: 'warning', 总部已填写: 'success' };
 
@@ -82,11 +82,11 @@ function OpinionItem({ label, opinion }: { label: string; opinion: Opinion | nul
 export function OpinionsCard({ form }: { form: FormView }) {
   return (
     <Card size="small" title="意见" aria-label="意见">
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <OpinionItem label="班主任意见" opinion={form.opinions.head_teacher} />
         <OpinionItem label="函授站意见" opinion={form.opinions.tp} />
         <OpinionItem label="学校意见" opinion={form.opinions.school} />
-      </Space>
+      </Stack>
     </Card>
   );
 }
@@ -95,7 +95,7 @@ export function OpinionsCard({ form }: { form: FormView }) {
 export function TextsCard({ form }: { form: FormView }) {
   return (
     <Card size="small" title="学生填写">
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         {FORM_FIELD_KEYS.map((k) => (
           <div key={k}>
             <Typography.Text strong>{FORM_FIELDS[k].label}</Typography.Text>
@@ -108,7 +108,7 @@ export function TextsCard({ form }: { form: FormView }) {
             )}
           </div>
         ))}
-      </Space>
+      </Stack>
     </Card>
   );
 }
@@ -117,7 +117,7 @@ export function TextsCard({ form }: { form: FormView }) {
 export function FormSheet({ form, narrow = false }: { form: FormView | null; narrow?: boolean }) {
   if (!form) return <Empty description="无法读取登记表" />;
   return (
-    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+    <Stack>
       <Space wrap size={4}>
         <span>登记表状态：</span>
         <StateTag state={form.state} />
@@ -132,6 +132,6 @@ export function FormSheet({ form, narrow = false }: { form: FormView | null; nar
       <IdentityCard form={form} narrow={narrow} />
       <TextsCard form={form} />
       <OpinionsCard form={form} />
-    </Space>
+    </Stack>
   );
 }

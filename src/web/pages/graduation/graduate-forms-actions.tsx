@@ -10,6 +10,7 @@ import { formsApi, OPINION_MAX, type FormRow, type OpinionKind, type Phrase } fr
 import type { BulkResult } from '../../../shared/bulk.ts';
 import { ReasonModal } from './bulk-parts.tsx';
 import { StateTag } from './graduate-form-sheet.tsx';
+import { Stack } from '../../ui.tsx';
 
 /** Which column of a row holds each opinion. */
 const OPINION_OF: Record<OpinionKind, (r: FormRow) => string | null> = {
@@ -201,7 +202,7 @@ export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDo
       onCancel={onCancel}
       destroyOnHidden
     >
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <section aria-label="统一填写">
           <Space orientation="vertical" size="small" style={{ width: '100%' }}>
             {kinds.map((k) => {
@@ -252,7 +253,7 @@ export function OpinionsModal({ open, mode, kinds, rows, phrases, onCancel, onDo
             pagination={rows.length > 10 ? { pageSize: 10, size: 'small', showSizeChanger: false, showTotal: (t) => `共 ${t} 人` } : false}
           />
         </section>
-      </Space>
+      </Stack>
     </Modal>
   );
 }
@@ -297,6 +298,20 @@ export function PhrasesDrawer({
   const [drafts, setDrafts] = useState<Texts>({});
   const [busy, setBusy] = useState<string | null>(null);
 
+  /** One change of the phrases (`busy` names it while it runs), then `ok` and the phrases read again. */
+  const change = async (key: string, ok: string, fn: () => Promise<unknown>) => {
+    setBusy(key);
+    try {
+      await fn();
+      void message.success(ok);
+      onChanged();
+    } catch {
+      // shown by the api client
+    } finally {
+      setBusy(null);
+    }
+  };
+
   const add = async (kind: OpinionKind) => {
     const text = (drafts[kind] ?? '').trim();
     const problem = opinionProblem(kind, text);
@@ -304,35 +319,17 @@ export function PhrasesDrawer({
       void message.error(problem.replace(kind, '常用意见'));
       return;
     }
-    setBusy(`add:${kind}`);
-    try {
+    await change(`add:${kind}`, '已添加常用意见', async () => {
       await call(formsApi.addPhrase, { body: { kind, text, sort: phrases.filter((p) => p.kind === kind && p.mine).length } });
       setDrafts((d) => ({ ...d, [kind]: '' }));
-      void message.success('已添加常用意见');
-      onChanged();
-    } catch {
-      // shown by the api client
-    } finally {
-      setBusy(null);
-    }
+    });
   };
 
-  const remove = async (p: Phrase) => {
-    setBusy(`del:${p.id}`);
-    try {
-      await call(formsApi.deletePhrase, { params: { id: p.id } });
-      void message.success('已删除常用意见');
-      onChanged();
-    } catch {
-      // shown by the api client
-    } finally {
-      setBusy(null);
-    }
-  };
+  const remove = (p: Phrase) => change(`del:${p.id}`, '已删除常用意见', () => call(formsApi.deletePhrase, { params: { id: p.id } }));
 
   return (
     <Drawer title="常用意见" open={open} onClose={onClose} size={narrow ? '100%' : 600}>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         {kinds.map((kind) => {
           const list = phrases.filter((p) => p.kind === kind);
           return (
@@ -390,7 +387,7 @@ export function PhrasesDrawer({
         <Typography.Text type="secondary">
           常用意见供“填写意见”时选用。本单位添加的可以删除；上级单位的常用意见也可选用，标有单位名称。
         </Typography.Text>
-      </Space>
+      </Stack>
     </Drawer>
   );
 }

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, Button, Card, Col, Drawer, Form, Grid, Input, Row, Select, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Col, Drawer, Form, Grid, Input, Select, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, isAdmin, type Batch, type BatchWindow, type OrgNode } from '../../api.ts';
 import { call } from '../../client.ts';
 import {
   FORM_STATES,
@@ -16,12 +15,15 @@ import {
   type Phrase,
 } from '../../../shared/contract/forms.ts';
 import type { BulkResult } from '../../../shared/bulk.ts';
+import { batchesApi, type Batch, type BatchWindow } from '../../../shared/contract/batches.ts';
+import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
+import { ADMINS } from '../../../shared/org.ts';
 import { ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { useMe } from '../../session.tsx';
-import { MajorFilterItem, TpFilterItem } from '../../student-columns.tsx';
-import { countdownText, FilterButtons, fmtDateTime, PageTitle, useBulkResult, usePagedList, useTickedRows, windowState } from '../../ui.tsx';
-import { ActionBar, studentPaging, TickedTable, useFilterChoices } from './bulk-parts.tsx';
+import { MajorFilterItem, TickedTable, TpFilterItem, useFilterChoices } from '../../student-columns.tsx';
+import { countdownText, FilterCard, FilterField, fmtDateTime, PageTitle, Stack, THIRD, useBulkResult, usePagedList, useTickedRows, windowState } from '../../ui.tsx';
+import { ActionBar } from './bulk-parts.tsx';
 import { FormSheet, StateTag } from './graduate-form-sheet.tsx';
 import { OpinionsModal, PhrasesDrawer, ReturnModal } from './graduate-forms-actions.tsx';
 
@@ -88,7 +90,7 @@ function OpinionsWritten({ r }: { r: FormRow }) {
 export default function GraduateFormsPage() {
   const me = useMe();
   const narrow = Grid.useBreakpoint().md === false;
-  const admin = isAdmin(me.role);
+  const admin = ADMINS.includes(me.role);
   const headTeacher = me.role === 'head_teacher';
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const fixedClass = headTeacher ? me.node.code : null;
@@ -97,7 +99,7 @@ export default function GraduateFormsPage() {
 
   const [form] = Form.useForm<FilterValues>();
   // A head teacher's teaching point is fixed by their class: no list of teaching points.
-  const { batches, tps, majors } = useFilterChoices(fixedTp ?? fixedClass);
+  const { batches, tps, majors } = useFilterChoices({ tps: !(fixedTp ?? fixedClass) });
   const [classes, setClasses] = useState<OrgNode[]>([]);
   const [phrases, setPhrases] = useState<Phrase[]>([]);
   /** The form's first filter, and the seed's first query (四.2): 毕业批次 “无”, the teaching point's own code. */
@@ -125,7 +127,7 @@ export default function GraduateFormsPage() {
   };
 
   useEffect(() => {
-    if (!headTeacher) api.nodes({ kind: 'class' }).then(setClasses, () => undefined);
+    if (!headTeacher) call(orgApi.nodes, { query: { kind: 'class' } }).then(setClasses, () => undefined);
     loadPhrases();
     // Once, on opening.
   }, []);
@@ -133,7 +135,7 @@ export default function GraduateFormsPage() {
   // The window as it stands for this unit (extensions count): teaching points and head teachers only.
   const currentCode = batches.find((b) => b.is_current)?.code;
   useEffect(() => {
-    if (currentCode && !admin) api.batch(currentCode).then(setCurrent, () => undefined);
+    if (currentCode && !admin) call(batchesApi.get, { params: { code: currentCode } }).then(setCurrent, () => undefined);
   }, [currentCode, admin]);
 
   /** 班级: those of the chosen teaching point (a teaching point sees only its own). */
@@ -240,74 +242,56 @@ export default function GraduateFormsPage() {
     <>
       <PageTitle>毕业生登记表管理</PageTitle>
       <RunningExports announce style={{ marginBottom: 16 }} />
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-        <Card size="small">
-          <Form<FilterValues>
-            form={form}
-            name="graduate-forms-filter"
-            labelCol={{ flex: '96px' }}
-            initialValues={initial}
-            onFinish={search}
-          >
-            <Row gutter={16}>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="毕业批次" name="batch" extra="“无”：尚未填写学校意见的登记表">
-                  <Select
-                    allowClear
-                    placeholder="全部"
-                    showSearch={{ optionFilterProp: 'label' }}
-                    options={[
-                      { value: NONE, label: '无' },
-                      ...batches.map((b) => ({ value: b.code, label: `${b.code}${b.is_current ? '（当前）' : ''}` })),
-                    ]}
-                  />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                {headTeacher ? (
-                  <Form.Item label="函授站代码" extra="本班所在函授站">
-                    <Input disabled value={data?.rows[0]?.tp_code ?? ''} />
-                  </Form.Item>
-                ) : (
-                  <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-                )}
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="登记表状态" name="state">
-                  <Select allowClear placeholder="全部" options={FORM_STATES.map((s) => ({ value: s, label: s }))} />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <MajorFilterItem majors={majors} />
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                {headTeacher ? (
-                  <Form.Item label="班级" name="class_code" extra={me.node.name}>
-                    <Input disabled />
-                  </Form.Item>
-                ) : (
-                  <Form.Item label="班级" name="class_code">
-                    <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="全部班级" options={classOptions} />
-                  </Form.Item>
-                )}
-              </Col>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="学号/姓名" name="q">
-                  <Input allowClear placeholder="学号、姓名或身份证号" />
-                </Form.Item>
-              </Col>
-              <Col xs={24} style={{ textAlign: 'right' }}>
-                <FilterButtons
-                  loading={list.loading}
-                  onReset={() => {
-                    form.resetFields();
-                    form.setFieldsValue(initial);
-                  }}
-                />
-              </Col>
-            </Row>
-          </Form>
-        </Card>
+      <Stack>
+        <FilterCard<FilterValues>
+          form={form}
+          name="graduate-forms-filter"
+          initialValues={initial}
+          onFinish={search}
+          loading={list.loading}
+          resetTo={() => initial}
+        >
+          <FilterField label="毕业批次" name="batch" extra="“无”：尚未填写学校意见的登记表">
+            <Select
+              allowClear
+              placeholder="全部"
+              showSearch={{ optionFilterProp: 'label' }}
+              options={[
+                { value: NONE, label: '无' },
+                ...batches.map((b) => ({ value: b.code, label: `${b.code}${b.is_current ? '（当前）' : ''}` })),
+              ]}
+            />
+          </FilterField>
+          <Col {...THIRD}>
+            {headTeacher ? (
+              <Form.Item label="函授站代码" extra="本班所在函授站">
+                <Input disabled value={data?.rows[0]?.tp_code ?? ''} />
+              </Form.Item>
+            ) : (
+              <TpFilterItem label="函授站代码" fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
+            )}
+          </Col>
+          <FilterField label="登记表状态" name="state">
+            <Select allowClear placeholder="全部" options={FORM_STATES.map((s) => ({ value: s, label: s }))} />
+          </FilterField>
+          <Col {...THIRD}>
+            <MajorFilterItem majors={majors} />
+          </Col>
+          <Col {...THIRD}>
+            {headTeacher ? (
+              <Form.Item label="班级" name="class_code" extra={me.node.name}>
+                <Input disabled />
+              </Form.Item>
+            ) : (
+              <Form.Item label="班级" name="class_code">
+                <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="全部班级" options={classOptions} />
+              </Form.Item>
+            )}
+          </Col>
+          <FilterField label="学号/姓名" name="q">
+            <Input allowClear placeholder="学号、姓名或身份证号" />
+          </FilterField>
+        </FilterCard>
 
         {counts && (
           <section aria-label="各状态人数">
@@ -362,9 +346,8 @@ export default function GraduateFormsPage() {
               </Space>
             </ActionBar>
             <TickedTable<FormRow>
-              loading={list.loading}
+              list={list}
               columns={columns}
-              dataSource={data?.rows ?? []}
               scroll={{ x: 1200 }}
               emptyText="没有符合查询条件的登记表"
               onRow={(r) => ({
@@ -376,11 +359,10 @@ export default function GraduateFormsPage() {
                 },
               })}
               selection={tickSelection}
-              pagination={studentPaging(list.pagination)}
             />
           </Card>
         </section>
-      </Space>
+      </Stack>
 
       <OpinionsModal
         open={dialog === 'opinions' || dialog === 'approve'}

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Alert, App as AntApp, Button, Card, Descriptions, Popconfirm, Progress, Radio, Select, Space, Table, Tag, Typography, Upload } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type Batch, type Task } from '../../api.ts';
+import { batchesApi, type Batch } from '../../../shared/contract/batches.ts';
+import { tasksApi, type Task } from '../../../shared/contract/tasks.ts';
 import { call, upload as uploadFile, urlOf } from '../../client.ts';
 import {
   IMPORT_KIND_INFO,
@@ -15,7 +16,7 @@ import {
   type ImportState,
 } from '../../../shared/contract/imports.ts';
 import { useMe } from '../../session.tsx';
-import { fmtDateTime, PageTitle, usePagedList } from '../../ui.tsx';
+import { fmtDateTime, PagedTable, PageTitle, Stack, usePagedList } from '../../ui.tsx';
 
 const STATE: Record<ImportState, { text: string; color: string }> = {
   checking: { text: '检查中', color: 'processing' },
@@ -95,7 +96,7 @@ function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: 
   const percent = task && task.total > 0 ? Math.round((task.progress / task.total) * 100) : 0;
   return (
     <Card size="small" title={`导入：${file.file_name}`} extra={<Tag color={s.color}>{s.text}</Tag>}>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <Descriptions size="small" column={4}>
           <Descriptions.Item label="类型">{file.kind_name}</Descriptions.Item>
           {file.batch_code && <Descriptions.Item label="毕业批次">{file.batch_code}</Descriptions.Item>}
@@ -139,7 +140,7 @@ function CurrentImport({ file, task, onApply, busy }: { file: ImportFile; task: 
           </Button>
         </Space>
         <ReportTable file={file} />
-      </Space>
+      </Stack>
     </Card>
   );
 }
@@ -165,7 +166,7 @@ export default function ImportsPage() {
   const loadHistory = useCallback(() => void reloadHistory.current(), []);
 
   useEffect(() => {
-    api.batches().then((list) => {
+    call(batchesApi.list).then((list) => {
       setBatches(list);
       setBatch((b) => b ?? (list.find((x) => x.is_current) ?? list[0])?.code);
     }, () => undefined);
@@ -190,7 +191,7 @@ export default function ImportsPage() {
     const timer = setInterval(() => {
       void (async () => {
         try {
-          const tk = taskId ? await api.task(taskId) : null;
+          const tk = taskId ? await call(tasksApi.get, { params: { id: taskId } }) : null;
           setTask(tk);
           const next = await call(importsApi.get, { params: { id: current.id } });
           // The job gave up (it is retried a few times first): show why instead of waiting forever.
@@ -257,9 +258,9 @@ export default function ImportsPage() {
   return (
     <>
       <PageTitle>审核数据导入</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <Card size="small" title="上传 Excel 文件">
-          <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+          <Stack>
             <Space wrap>
               <span>数据类型：</span>
               <Radio.Group
@@ -299,20 +300,13 @@ export default function ImportsPage() {
               </Upload>
               <Typography.Text type="secondary">按模板填写，保存为 .xlsx；上传后系统逐行检查，检查无误后再导入。</Typography.Text>
             </Space>
-          </Space>
+          </Stack>
         </Card>
         {current && <CurrentImport file={current} task={task} onApply={(m) => void apply(m)} busy={applying} />}
         <Card size="small" title="导入记录">
-          <Table<ImportFile>
-            size="small"
-            rowKey="id"
-            dataSource={history.data?.rows ?? []}
-            loading={history.data === null}
-            columns={historyColumns}
-            pagination={{ ...history.pagination((n) => `共 ${n} 个文件`), showSizeChanger: false }}
-          />
+          <PagedTable<ImportFile> list={history} unit="个文件" paging={{ showSizeChanger: false }} loading={history.data === null} columns={historyColumns} />
         </Card>
-      </Space>
+      </Stack>
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
-import { App as AntApp, Button, Card, Checkbox, Col, Form, Input, Row, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
+import { App as AntApp, Button, Card, Checkbox, Form, Input, Select, Space, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import type { Batch, OrgNode } from '../../api.ts';
+import type { Batch } from '../../../shared/contract/batches.ts';
+import type { OrgNode } from '../../../shared/contract/org.ts';
 import { call, urlOf } from '../../client.ts';
 import {
   MATERIAL_ITEMS,
@@ -19,8 +20,9 @@ import {
   type SummaryRow,
 } from '../../../shared/contract/materials.ts';
 import { useMe } from '../../session.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, useBulkResult, usePagedList } from '../../ui.tsx';
-import { BatchTpCols, openingBatch, useFilterChoices, useOpeningBatch } from './bulk-parts.tsx';
+import { FilterCard, FilterField, fmtDateTime, PagedTable, PageTitle, Stack, useBulkResult, usePagedList } from '../../ui.tsx';
+import { BatchTpCols, openingBatch, useOpeningBatch } from './bulk-parts.tsx';
+import { useFilterChoices } from '../../student-columns.tsx';
 
 /**
  * 毕业 → 毕业管理 → 毕业材料提交 (seed 000 step 七): per graduate the 信息采集照片, 成绩单, 入学登记表 and
@@ -92,27 +94,23 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
   ];
 
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small">
-        <Form<MaterialFilter> form={form} name="materials-filter" labelCol={{ flex: '96px' }} onFinish={search} initialValues={{ tp_code: fixedTp ?? undefined }}>
-          <Row gutter={16}>
-            <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
-            <Col xs={24} md={12} xl={8}>
-              <Form.Item label="材料状态" name="state">
-                <Select<MaterialState> allowClear placeholder="全部" options={MATERIAL_STATES.map((s) => ({ value: s }))} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12} xl={8}>
-              <Form.Item label="姓名/学号" name="q">
-                <Input allowClear maxLength={40} />
-              </Form.Item>
-            </Col>
-            <Col xs={24} md={12} xl={16} style={{ textAlign: 'right' }}>
-              <FilterButtons loading={list.loading} onReset={() => form.resetFields()} />
-            </Col>
-          </Row>
-        </Form>
-      </Card>
+    <Stack>
+      <FilterCard<MaterialFilter>
+        form={form}
+        name="materials-filter"
+        onFinish={search}
+        initialValues={{ tp_code: fixedTp ?? undefined }}
+        loading={list.loading}
+        buttons={{ xs: 24, md: 12, xl: 16 }}
+      >
+        <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
+        <FilterField label="材料状态" name="state">
+          <Select<MaterialState> allowClear placeholder="全部" options={MATERIAL_STATES.map((s) => ({ value: s }))} />
+        </FilterField>
+        <FilterField label="姓名/学号" name="q">
+          <Input allowClear maxLength={40} />
+        </FilterField>
+      </FilterCard>
       <Card size="small">
         <Space wrap style={{ marginBottom: 12 }}>
           <span>材料</span>
@@ -131,19 +129,17 @@ function Checklist({ batches, tps, fixedTp, school }: { batches: Batch[]; tps: O
           <Typography.Text type="secondary">{ticked.length ? `已勾选 ${ticked.length} 人` : '勾选毕业生后办理'}</Typography.Text>
         </Space>
         {bulk.panel && <div style={{ marginBottom: 12 }}>{bulk.panel}</div>}
-        <Table<MaterialRow>
+        <PagedTable<MaterialRow>
+          list={list}
+          unit="人"
           rowKey="graduate_id"
-          size="small"
-          loading={list.loading}
           columns={columns}
-          dataSource={list.data?.rows ?? []}
           scroll={{ x: 900 }}
           locale={{ emptyText: query ? '没有符合条件的毕业生（只列出预毕业确认中同意毕业的学生）' : '请选择毕业批次后点击“查询”' }}
           rowSelection={{ preserveSelectedRowKeys: true, selectedRowKeys: ticked, onChange: (k) => setTicked(k.map(Number)) }}
-          pagination={list.pagination((t) => `共 ${t} 人`)}
         />
       </Card>
-    </Space>
+    </Stack>
   );
 }
 
@@ -184,23 +180,25 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
     }
   };
   return (
-    <Space direction="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small">
-        <Form<NotGraduatingFilter> form={form} name="not-graduating-filter" labelCol={{ flex: '96px' }} onFinish={(v) => void search(v)} initialValues={{ tp_code: fixedTp ?? undefined }}>
-          <Row gutter={16}>
-            <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
-            <Col xs={24} md={12} xl={8}>
-              <Form.Item label="学籍批次" name="cohort" tooltip="填写后，该学籍批次中未列入本批次毕业候选的学生也一并列出"
-                rules={[{ pattern: /^\s*\d{4}(\d{2})?\s*$/, message: '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）' }]}>
-                <Input allowClear maxLength={6} placeholder="如 2021，可不填" />
-              </Form.Item>
-            </Col>
-            <Col span={24} style={{ textAlign: 'right' }}>
-              <FilterButtons loading={loading} onReset={() => form.resetFields()} />
-            </Col>
-          </Row>
-        </Form>
-      </Card>
+    <Stack>
+      <FilterCard<NotGraduatingFilter>
+        form={form}
+        name="not-graduating-filter"
+        onFinish={(v) => void search(v)}
+        initialValues={{ tp_code: fixedTp ?? undefined }}
+        loading={loading}
+        buttons={{ span: 24 }}
+      >
+        <BatchTpCols batches={batches} tps={tps} fixedTp={fixedTp} tpLabel="函授站代码" />
+        <FilterField
+          label="学籍批次"
+          name="cohort"
+          tooltip="填写后，该学籍批次中未列入本批次毕业候选的学生也一并列出"
+          rules={[{ pattern: /^\s*\d{4}(\d{2})?\s*$/, message: '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）' }]}
+        >
+          <Input allowClear maxLength={6} placeholder="如 2021，可不填" />
+        </FilterField>
+      </FilterCard>
       <Card
         size="small"
         title={query ? `未办理毕业学生：${data?.total ?? 0} 人` : '未办理毕业学生统计表'}
@@ -232,7 +230,7 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
           pagination={{ pageSize: 50, showTotal: (t) => `共 ${t} 人` }}
         />
       </Card>
-    </Space>
+    </Stack>
   );
 }
 
@@ -240,7 +238,7 @@ export default function MaterialsPage() {
   const me = useMe();
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const school = me.role === 'hq_admin' || me.role === 'branch_admin';
-  const { batches, tps } = useFilterChoices(fixedTp, { majors: false });
+  const { batches, tps } = useFilterChoices({ tps: !fixedTp, majors: false });
   const [chosen, setBatch] = useState<string | null>(null);
   const batch = chosen ?? openingBatch(batches);
   return (

@@ -3,7 +3,7 @@ import { Alert, App as AntApp, Button, Card, Form, Grid, Input, Result, Skeleton
 import type { Rule } from 'antd/es/form';
 import { ApiError, call } from '../../client.ts';
 import { FORM_FIELDS, FORM_FIELD_KEYS, formsApi, type FormField, type FormTexts, type MyForm } from '../../../shared/contract/forms.ts';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { fmtDateTime, PageTitle, Stack } from '../../ui.tsx';
 import { IdentityCard, OpinionsCard, StateTag, TextsCard } from './graduate-form-sheet.tsx';
 
 /** Characters as the server counts them (code points), after it trims the ends and joins line endings. */
@@ -149,7 +149,7 @@ export default function MyGraduateFormPage() {
           <Skeleton active />
         </Card>
       ) : (
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Stack>
           <section aria-label="登记表状态">
             <Space wrap size={4}>
               <span>登记表状态：</span>
@@ -242,7 +242,7 @@ export default function MyGraduateFormPage() {
               <OpinionsCard form={view} />
             </>
           )}
-        </Space>
+        </Stack>
       )}
     </div>
   );

@@ -26,12 +26,14 @@ import {
 } from 'antd';
 import type { TableColumnsType } from 'antd';
 import dayjs from 'dayjs';
-import { api, isStaff, type StudentCard } from '../../api.ts';
 import { call } from '../../client.ts';
 import { auditApi, type AuditException, type ExceptionInput, type ExceptionKind } from '../../../shared/contract/audit.ts';
 import { eligibilityApi, LEVELS, RULE_KEYS, RULE_NAMES, type Readiness, type ReadinessItem, type RuleKey, type WhatIf } from '../../../shared/contract/eligibility.ts';
+import { STAFF } from '../../../shared/org.ts';
+import { studentsApi, type StudentCard } from '../../../shared/contract/students.ts';
 import { useMe } from '../../session.tsx';
-import { day, fmtDateTime, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
+import { useFilterChoices } from '../../student-columns.tsx';
+import { day, fmtDateTime, FormModal, ListTable, PageTitle, Stack, TextField, useBusyAction, useFormDialog } from '../../ui.tsx';
 
 function ItemTag({ item }: { item: ReadinessItem }) {
   if (item.waived) return <Tag color="blue">已免除</Tag>;
@@ -53,14 +55,14 @@ interface ExceptionValues {
 function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readiness: Readiness; onChanged: () => Promise<void> }) {
   const [list, setList] = useState<AuditException[] | null>(null);
   const [card, setCard] = useState<StudentCard | null>(null);
-  const [adding, setAdding] = useState(false);
-  const [form] = Form.useForm<ExceptionValues>();
+  const adding = useFormDialog<true, ExceptionValues>();
+  const form = adding.form;
   const [extForm] = Form.useForm<{ extension_until?: dayjs.Dayjs | null; reason: string }>();
   const kind = Form.useWatch('kind', form);
   const rule = Form.useWatch('rule', form);
 
   const load = useCallback(async () => {
-    const [l, c] = await Promise.all([call(auditApi.exceptions, { params: { id: studentId } }), api.studentCard(studentId)]);
+    const [l, c] = await Promise.all([call(auditApi.exceptions, { params: { id: studentId } }), call(studentsApi.card, { params: { id: studentId } })]);
     setList(l);
     setCard(c);
   }, [studentId]);
@@ -77,9 +79,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
 
   const categories = readiness.items.filter((i) => i.key.startsWith('category:')).map((i) => i.key.slice('category:'.length));
 
-  const submit = async () => {
-    const v = await form.validateFields().catch(() => null);
-    if (!v) return;
+  const submit = (_: true, v: ExceptionValues) => {
     const body: ExceptionInput = {
       kind: v.kind,
       rule: v.kind === '替代' ? 'course' : v.rule,
@@ -87,7 +87,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
       substitute_course: v.kind === '替代' ? v.substitute_course?.trim() || null : null,
       reason: v.reason.trim(),
     };
-    if (await run(() => call(auditApi.addException, { params: { id: studentId }, body }), v.kind === '替代' ? '已添加课程替代。' : '已添加免除要求。')) setAdding(false);
+    return run(() => call(auditApi.addException, { params: { id: studentId }, body }), v.kind === '替代' ? '已添加课程替代。' : '已添加免除要求。');
   };
 
   const submitExtension = async (clear: boolean) => {
@@ -104,14 +104,10 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
   const needsTarget = kind === '替代' || rule === 'course' || rule === 'category';
 
   return (
-    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-      <Card size="small" title="审核例外（课程替代、免除要求）" extra={<Button onClick={() => { form.resetFields(); form.setFieldsValue({ kind: '免除', rule: 'course' }); setAdding(true); }}>添加</Button>}>
-        <Table<AuditException>
-          rowKey="id"
-          size="small"
-          loading={list === null}
-          dataSource={list ?? []}
-          pagination={false}
+    <Stack>
+      <Card size="small" title="审核例外（课程替代、免除要求）" extra={<Button onClick={() => adding.show(true, { kind: '免除', rule: 'course' })}>添加</Button>}>
+        <ListTable<AuditException>
+          rows={list}
           scroll={{ x: 900 }}
           locale={{ emptyText: '没有审核例外' }}
           columns={[
@@ -163,9 +159,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
                 <Form.Item label="延期后的学籍有效期" name="extension_until" extra="超过 8 年学籍有效期的学生经书面申请、总部批准，最多延长一年。">
                   <DatePicker style={{ width: '100%' }} />
                 </Form.Item>
-                <Form.Item label="延期依据" name="reason" rules={[{ required: true, whitespace: true, message: '请填写延期依据' }, { min: 4, message: '不少于 4 个字' }]}>
-                  <Input placeholder="如：书面申请及总部批准文号" maxLength={300} />
-                </Form.Item>
+                <TextField label="延期依据" name="reason" required="请填写延期依据" rules={[{ min: 4, message: '不少于 4 个字' }]} placeholder="如：书面申请及总部批准文号" maxLength={300} />
                 <Space>
                   <Button type="primary" loading={busy} onClick={() => void submitExtension(false)}>
                     批准延期
@@ -184,7 +178,7 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
         )}
       </Card>
 
-      <FormModal<ExceptionValues> title="添加审核例外" open={adding} busy={busy} onOk={submit} onCancel={() => setAdding(false)} form={form} name="exception">
+      <FormModal<ExceptionValues> title="添加审核例外" busy={busy} {...adding.modal(submit)} name="exception">
         <Form.Item label="类型" name="kind">
           <Radio.Group
             options={[
@@ -204,20 +198,14 @@ function HqPanel({ studentId, readiness, onChanged }: { studentId: number; readi
               <Select options={categories.map((c) => ({ value: c }))} placeholder="选择课程类别" />
             </Form.Item>
           ) : (
-            <Form.Item label={kind === '替代' ? '被替代的课程代码' : '免除的课程代码'} name="target" rules={[{ required: true, whitespace: true, message: '请填写课程代码' }]}>
-              <Input maxLength={40} placeholder="教学计划内的课程代码" />
-            </Form.Item>
+            <TextField label={kind === '替代' ? '被替代的课程代码' : '免除的课程代码'} name="target" required="请填写课程代码" maxLength={40} placeholder="教学计划内的课程代码" />
           ))}
         {kind === '替代' && (
-          <Form.Item label="替代课程代码" name="substitute_course" rules={[{ required: true, whitespace: true, message: '请填写用来替代的课程代码' }]} extra="该生已合格的课程，代替上面的必修课程。">
-            <Input maxLength={40} />
-          </Form.Item>
+          <TextField label="替代课程代码" name="substitute_course" required="请填写用来替代的课程代码" extra="该生已合格的课程，代替上面的必修课程。" maxLength={40} />
         )}
-        <Form.Item label="理由" name="reason" rules={[{ required: true, whitespace: true, message: '请填写理由' }, { min: 4, message: '理由不少于 4 个字' }]}>
-          <Input.TextArea rows={3} maxLength={300} showCount />
-        </Form.Item>
+        <TextField label="理由" name="reason" required="请填写理由" rules={[{ min: 4, message: '理由不少于 4 个字' }]} rows={3} maxLength={300} />
       </FormModal>
-    </Space>
+    </Stack>
   );
 }
 
@@ -231,7 +219,7 @@ export default function ReadinessPage() {
   const [data, setData] = useState<Readiness | null>(null);
   const [failed, setFailed] = useState(false);
   const [loading, setLoading] = useState(false);
-  const [majors, setMajors] = useState<string[]>([]);
+  const { majors } = useFilterChoices({ batches: false, tps: false, majors: STAFF.includes(me.role) });
   const [form] = Form.useForm<WhatIfValues>();
   const narrow = Grid.useBreakpoint().md === false;
 
@@ -254,10 +242,6 @@ export default function ReadinessPage() {
   useEffect(() => {
     void load(whatIf);
   }, [load, whatIf]);
-
-  useEffect(() => {
-    if (isStaff(me.role)) api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
-  }, [me.role]);
 
   const reloadCurrent = useCallback(() => load(whatIf), [load, whatIf]);
 
@@ -303,7 +287,7 @@ export default function ReadinessPage() {
   return (
     <>
       <PageTitle extra={!own && <Link to="/graduation/audit">返回毕业审核</Link>}>{own ? '我的毕业审核' : '毕业准备情况'}</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         {failed && !data && <Alert type="error" showIcon title="毕业准备情况加载失败，请刷新页面重试。" />}
         {!data && !failed && <Skeleton active />}
         {data && s && (
@@ -455,7 +439,7 @@ export default function ReadinessPage() {
             {me.role === 'hq_admin' && !own && <HqPanel studentId={s.id} readiness={data} onChanged={reloadCurrent} />}
           </>
         )}
-      </Space>
+      </Stack>
     </>
   );
 }

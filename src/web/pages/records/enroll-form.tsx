@@ -1,8 +1,9 @@
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useState, type ComponentProps } from 'react';
 import { Alert, App as AntApp, Button, Card, Col, Descriptions, Form, Grid, Input, Result, Row, Skeleton, Space, Tag, Typography } from 'antd';
+import type { ColProps } from 'antd';
 import { ApiError, call } from '../../client.ts';
 import { recordsApi, type EnrollFormInput, type EnrollFormView, type FamilyRow, type HistoryRow } from '../../../shared/contract/records.ts';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { fmtDateTime, PageTitle, Stack, TextField, THIRD } from '../../ui.tsx';
 
 const MAX_HISTORY = 10;
 const MAX_FAMILY = 8;
@@ -40,10 +41,22 @@ const trimAll = (v: EnrollFormInput): EnrollFormInput => ({
 
 const max = (n: number) => ({ max: n, message: `不超过 ${n} 字` });
 
-/** A list the student writes row by row (学习与工作经历, 家庭成员): numbered boxes, 删除, and 添加 up to `max`. */
-function RowsList({ title, name: list, unit, max: most, blank, addText, cells }: {
+type FieldProps = Omit<ComponentProps<typeof TextField>, 'maxLength'> & { col: ColProps; max: number };
+
+/** One text field of the form in its column: at most `max` characters (checked too, for pasted text), after `rules`. */
+function Field({ col, max: n, rules = [], ...field }: FieldProps) {
+  return (
+    <Col {...col}>
+      <TextField {...field} rules={[...rules, max(n)]} maxLength={n} />
+    </Col>
+  );
+}
+
+/** A list the student writes row by row (学习与工作经历, 家庭成员): numbered boxes of `fields`, 删除, and 添加 up to `max`. */
+function RowsList({ title, name: list, unit, max: most, blank, addText, fields: cells }: {
   title: string; name: 'history' | 'family'; unit: string; max: number; blank: HistoryRow | FamilyRow; addText: string;
-  cells: (name: number) => ReactNode;
+  /** Each field of a row: its key in the row, and the Field (without its name). */
+  fields: (Omit<FieldProps, 'name'> & { field: string })[];
 }) {
   return (
     <Card size="small" title={title}>
@@ -58,7 +71,11 @@ function RowsList({ title, name: list, unit, max: most, blank, addText, cells }:
                     删除
                   </Button>
                 </div>
-                <Row gutter={12}>{cells(name)}</Row>
+                <Row gutter={12}>
+                  {cells.map(({ field, ...cell }) => (
+                    <Field key={field} {...cell} name={[name, field]} />
+                  ))}
+                </Row>
               </div>
             ))}
             <Button type="dashed" block disabled={fields.length >= most} onClick={() => add(blank)}>
@@ -126,7 +143,6 @@ export default function EnrollFormPage() {
   if (failed) return <Result status="warning" title="无法读取入学登记表" subTitle="请稍后刷新重试；如仍无法打开，请联系所在教学点。" />;
 
   const id = view?.identity;
-  const third = { xs: 24, md: 12, xl: 8 };
 
   return (
     <div style={{ maxWidth: 1100 }}>
@@ -136,7 +152,7 @@ export default function EnrollFormPage() {
           <Skeleton active />
         </Card>
       ) : (
-        <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+        <Stack>
           {view.status === '未更新' ? (
             <Alert type="warning" showIcon title="请核对并完善入学登记表，提交后才计为“已更新”。" description={<StatusLine view={view} />} />
           ) : (
@@ -169,44 +185,24 @@ export default function EnrollFormPage() {
           </Card>
 
           <Form<EnrollFormInput> form={form} name="enroll-form" layout="vertical" onFinish={(v) => void submit(v)} scrollToFirstError>
-            <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+            <Stack>
               <Card size="small" title="联系方式与工作">
                 <Row gutter={16}>
-                  <Col xs={24}>
-                    <Form.Item label="通讯地址" name="address" rules={[{ required: true, whitespace: true, message: '请填写通讯地址' }, { min: 4, message: '请填写完整的通讯地址' }, max(120)]}>
-                      <Input placeholder="省、市、区县、街道、门牌号" maxLength={120} />
-                    </Form.Item>
-                  </Col>
-                  <Col {...third}>
+                  <Field col={{ xs: 24 }} label="通讯地址" name="address" required="请填写通讯地址" rules={[{ min: 4, message: '请填写完整的通讯地址' }]} max={120} placeholder="省、市、区县、街道、门牌号" />
+                  <Col {...THIRD}>
                     <Form.Item label="邮编" name="postcode" rules={[{ pattern: /^\s*(\d{6})?\s*$/, message: '邮编为 6 位数字' }]}>
                       <Input inputMode="numeric" maxLength={6} placeholder="6 位数字" />
                     </Form.Item>
                   </Col>
-                  <Col {...third}>
+                  <Col {...THIRD}>
                     <Form.Item label="手机" name="phone" rules={[{ required: true, message: '请填写手机号' }, { pattern: /^\s*1\d{10}\s*$/, message: '手机号为 11 位数字' }]}>
                       <Input type="tel" inputMode="numeric" maxLength={11} placeholder="11 位手机号" />
                     </Form.Item>
                   </Col>
-                  <Col {...third}>
-                    <Form.Item label="邮箱" name="email" rules={[{ type: 'email', message: '邮箱格式不正确', transform: (v: string) => v?.trim() }, max(80)]}>
-                      <Input inputMode="email" maxLength={80} />
-                    </Form.Item>
-                  </Col>
-                  <Col {...third}>
-                    <Form.Item label="工作单位" name="employer" rules={[max(80)]}>
-                      <Input maxLength={80} />
-                    </Form.Item>
-                  </Col>
-                  <Col {...third}>
-                    <Form.Item label="职业" name="occupation" rules={[max(40)]}>
-                      <Input maxLength={40} />
-                    </Form.Item>
-                  </Col>
-                  <Col {...third}>
-                    <Form.Item label="入学前学历" name="education_before" rules={[max(40)]}>
-                      <Input maxLength={40} placeholder="如 高中、中专、大专" />
-                    </Form.Item>
-                  </Col>
+                  <Field col={THIRD} label="邮箱" name="email" rules={[{ type: 'email', message: '邮箱格式不正确', transform: (v: string) => v?.trim() }]} max={80} input={{ inputMode: 'email' }} />
+                  <Field col={THIRD} label="工作单位" name="employer" max={80} />
+                  <Field col={THIRD} label="职业" name="occupation" max={40} />
+                  <Field col={THIRD} label="入学前学历" name="education_before" max={40} placeholder="如 高中、中专、大专" />
                 </Row>
               </Card>
 
@@ -217,30 +213,12 @@ export default function EnrollFormPage() {
                 max={MAX_HISTORY}
                 blank={{ from: '', to: '', place: '', role: '' }}
                 addText="添加一条经历"
-                cells={(name) => (
-                  <>
-                    <Col xs={12} md={4}>
-                      <Form.Item label="起" name={[name, 'from']} rules={[max(10)]}>
-                        <Input maxLength={10} placeholder="如 2015-09" />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={12} md={4}>
-                      <Form.Item label="止" name={[name, 'to']} rules={[max(10)]}>
-                        <Input maxLength={10} placeholder="如 2018-07" />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} md={10}>
-                      <Form.Item label="单位/学校" name={[name, 'place']} rules={[{ required: true, whitespace: true, message: '请填写单位或学校' }, max(60)]}>
-                        <Input maxLength={60} />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} md={6}>
-                      <Form.Item label="职务" name={[name, 'role']} rules={[max(30)]}>
-                        <Input maxLength={30} placeholder="如 学生、职员" />
-                      </Form.Item>
-                    </Col>
-                  </>
-                )}
+                fields={[
+                  { field: 'from', col: { xs: 12, md: 4 }, label: '起', max: 10, placeholder: '如 2015-09' },
+                  { field: 'to', col: { xs: 12, md: 4 }, label: '止', max: 10, placeholder: '如 2018-07' },
+                  { field: 'place', col: { xs: 24, md: 10 }, label: '单位/学校', required: '请填写单位或学校', max: 60 },
+                  { field: 'role', col: { xs: 24, md: 6 }, label: '职务', max: 30, placeholder: '如 学生、职员' },
+                ]}
               />
 
               <RowsList
@@ -250,30 +228,12 @@ export default function EnrollFormPage() {
                 max={MAX_FAMILY}
                 blank={{ relation: '', name: '', employer: '', phone: '' }}
                 addText="添加一位家庭成员"
-                cells={(name) => (
-                  <>
-                    <Col xs={12} md={4}>
-                      <Form.Item label="关系" name={[name, 'relation']} rules={[{ required: true, whitespace: true, message: '请填写关系' }, max(10)]}>
-                        <Input maxLength={10} placeholder="如 父亲" />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={12} md={5}>
-                      <Form.Item label="姓名" name={[name, 'name']} rules={[{ required: true, whitespace: true, message: '请填写姓名' }, max(20)]}>
-                        <Input maxLength={20} />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} md={9}>
-                      <Form.Item label="工作单位" name={[name, 'employer']} rules={[max(60)]}>
-                        <Input maxLength={60} />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} md={6}>
-                      <Form.Item label="电话" name={[name, 'phone']} rules={[max(20)]}>
-                        <Input type="tel" maxLength={20} />
-                      </Form.Item>
-                    </Col>
-                  </>
-                )}
+                fields={[
+                  { field: 'relation', col: { xs: 12, md: 4 }, label: '关系', required: '请填写关系', max: 10, placeholder: '如 父亲' },
+                  { field: 'name', col: { xs: 12, md: 5 }, label: '姓名', required: '请填写姓名', max: 20 },
+                  { field: 'employer', col: { xs: 24, md: 9 }, label: '工作单位', max: 60 },
+                  { field: 'phone', col: { xs: 24, md: 6 }, label: '电话', max: 20, input: { type: 'tel' } },
+                ]}
               />
 
               <div style={{ textAlign: narrow ? undefined : 'right' }}>
@@ -281,9 +241,9 @@ export default function EnrollFormPage() {
                   提交
                 </Button>
               </div>
-            </Space>
+            </Stack>
           </Form>
-        </Space>
+        </Stack>
       )}
     </div>
   );

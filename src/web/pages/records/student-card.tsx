@@ -4,7 +4,7 @@ import { Card, Descriptions, Empty, Grid, Image, Result, Skeleton, Space, Table,
 import type { DescriptionsProps, TableColumnsType } from 'antd';
 import { ApiError, call } from '../../client.ts';
 import { recordsApi, type FamilyRow, type HistoryRow, type StudentRecordCard } from '../../../shared/contract/records.ts';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { fmtDateTime, PageTitle, Stack } from '../../ui.tsx';
 
 type Grade = StudentRecordCard['grades'][number];
 type Graduation = StudentRecordCard['graduations'][number];
@@ -112,7 +112,7 @@ export default function StudentCardPage() {
       <PageTitle extra={back}>
         学籍卡：{s.name}（{s.student_no}）
       </PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <Card size="small" title="基本信息" role="region" aria-label="基本信息">
           <div style={{ display: 'flex', gap: 16, flexDirection: narrow ? 'column' : 'row' }}>
             <div style={{ flex: 1, minWidth: 0 }}>
@@ -227,7 +227,7 @@ export default function StudentCardPage() {
             locale={{ emptyText: '尚未参加毕业办理' }}
           />
         </Card>
-      </Space>
+      </Stack>
     </div>
   );
 }

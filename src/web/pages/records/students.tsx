@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Card, Col, Form, Input, Row, Select, Space, Tag, Tooltip } from 'antd';
+import { useCallback, useState } from 'react';
+import { Button, Card, Col, Form, Input, Select, Space, Tag, Tooltip } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type OrgNode } from '../../api.ts';
 import { call } from '../../client.ts';
 import { recordsApi, SORT_KEYS, SORTS, type DocFilter, type SortKey, type StudentFilter, type StudentRow } from '../../../shared/contract/records.ts';
 import { useMe } from '../../session.tsx';
 import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
-import { cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, fmtDateTime, PageTitle, usePagedList, useTickedRows } from '../../ui.tsx';
+import { cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem, useFilterChoices } from '../../student-columns.tsx';
+import { FilterCard, FilterField, fmtDateTime, PageTitle, Stack, THIRD, usePagedList, useTickedRows } from '../../ui.tsx';
 
 /** The filter form; 排序方式 sits above the table. */
 type FilterValues = DocFilter;
@@ -33,8 +32,7 @@ export default function StudentsPage() {
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const choosesTp = me.role === 'hq_admin' || me.role === 'branch_admin';
   const [form] = Form.useForm<FilterValues>();
-  const [tps, setTps] = useState<OrgNode[]>([]);
-  const [majors, setMajors] = useState<string[]>([]);
+  const { tps, majors } = useFilterChoices({ batches: false, tps: choosesTp });
   const [sort, setSort] = useState<SortKey>('student_no');
   const [filter, setFilter] = useState<DocFilter>({});
   /** Ticked rows, kept across pages (for 下载报名登记表). */
@@ -43,11 +41,6 @@ export default function StudentsPage() {
 
   const fetch = useCallback((query: StudentFilter & { page: number; page_size: number }) => call(recordsApi.students, { query }), []);
   const list = usePagedList<StudentFilter, StudentRow>(fetch);
-
-  useEffect(() => {
-    if (choosesTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
-    api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
-  }, [choosesTp]);
 
   const search = (f: DocFilter, s: SortKey) => {
     setFilter(f);
@@ -59,43 +52,34 @@ export default function StudentsPage() {
     <>
       <PageTitle>学籍卡查询</PageTitle>
       <RunningExports announce style={{ marginBottom: 16 }} />
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-        <Card size="small">
-          <Form<FilterValues> form={form} name="records-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={(v) => search(cleanDocFilter(v, fixedTp), sort)}>
-            <Row gutter={16}>
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item
-                  label="学籍批次"
-                  name="cohort"
-                  rules={[{ pattern: /^\s*\d{4}(\d{2})?\s*$/, message: '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）' }]}
-                >
-                  <Input allowClear placeholder="如 2021 或 202109" maxLength={6} inputMode="numeric" />
-                </Form.Item>
-              </Col>
-              <StudentStatusCol />
-              <MajorLevelCols majors={majors} />
-              {(fixedTp || choosesTp) && (
-                <Col xs={24} md={12} xl={8}>
-                  <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-                </Col>
-              )}
-              <Col xs={24} md={12} xl={8}>
-                <Form.Item label="姓名/学号" name="q" tooltip="按姓名、学号或身份证号精确查找">
-                  <Input allowClear placeholder="姓名、学号或身份证号" maxLength={40} />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={fixedTp || choosesTp ? 24 : 12} xl={fixedTp || choosesTp ? 24 : 8} style={{ textAlign: 'right' }}>
-                <FilterButtons
-                  loading={list.loading}
-                  onReset={() => {
-                    form.resetFields();
-                    form.setFieldsValue({ tp_code: fixedTp ?? undefined });
-                  }}
-                />
-              </Col>
-            </Row>
-          </Form>
-        </Card>
+      <Stack>
+        <FilterCard<FilterValues>
+          form={form}
+          name="records-filter"
+          initialValues={{ tp_code: fixedTp ?? undefined }}
+          onFinish={(v) => search(cleanDocFilter(v, fixedTp), sort)}
+          loading={list.loading}
+          buttons={{ xs: 24, md: fixedTp || choosesTp ? 24 : 12, xl: fixedTp || choosesTp ? 24 : 8 }}
+          resetTo={() => ({ tp_code: fixedTp ?? undefined })}
+        >
+          <FilterField
+            label="学籍批次"
+            name="cohort"
+            rules={[{ pattern: /^\s*\d{4}(\d{2})?\s*$/, message: '学籍批次为 4 位年份（如 2021）或 6 位（如 202109）' }]}
+          >
+            <Input allowClear placeholder="如 2021 或 202109" maxLength={6} inputMode="numeric" />
+          </FilterField>
+          <StudentStatusCol />
+          <MajorLevelCols majors={majors} />
+          {(fixedTp || choosesTp) && (
+            <Col {...THIRD}>
+              <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
+            </Col>
+          )}
+          <FilterField label="姓名/学号" name="q" tooltip="按姓名、学号或身份证号精确查找">
+            <Input allowClear placeholder="姓名、学号或身份证号" maxLength={40} />
+          </FilterField>
+        </FilterCard>
 
         <Card size="small">
           <div style={{ display: 'flex', flexWrap: 'wrap', gap: 12, alignItems: 'center', justifyContent: 'space-between', marginBottom: 12 }}>
@@ -122,7 +106,7 @@ export default function StudentsPage() {
           </div>
           <RecordStudentTable list={list} selection={selection} extra={ENROLL_FORM_COLUMN} scrollX={1080} emptyText="没有符合查询条件的学生" />
         </Card>
-      </Space>
+      </Stack>
       <ExportDialog kind="enroll-forms" open={exporting} onClose={() => setExporting(false)} ticked={[...ticked.keys()]} total={list.data?.total ?? 0} filter={filter} />
     </>
   );

@@ -1,14 +1,13 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, Col, Form, Input, Row, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { useCallback, useMemo, useState } from 'react';
+import { Alert, App as AntApp, Button, Card, Col, Form, Input, Select, Table, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { api, type OrgNode } from '../../api.ts';
 import { call, urlOf } from '../../client.ts';
 import {
   recordsApi, UPDATE_STATUSES, type StudentRow, type UpdateStatus, type VerificationFilter, type VerificationTp,
 } from '../../../shared/contract/records.ts';
 import { useMe } from '../../session.tsx';
-import { MajorFilterItem, studentColumns, TpFilterItem } from '../../student-columns.tsx';
-import { FilterButtons, FormModal, fmtDateTime, PageTitle, TotalsRow, usePagedList } from '../../ui.tsx';
+import { MajorFilterItem, studentColumns, TpFilterItem, useFilterChoices } from '../../student-columns.tsx';
+import { FilterCard, fmtDateTime, FormModal, PagedTable, PageTitle, Stack, STUDENT_PAGE_SIZES, TotalsRow, useFormDialog, usePagedList } from '../../ui.tsx';
 
 type FilterValues = Partial<VerificationFilter>;
 
@@ -76,14 +75,12 @@ export default function VerificationPageView() {
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
   const isHq = me.role === 'hq_admin';
   const [form] = Form.useForm<FilterValues>();
-  const [campaignForm] = Form.useForm<{ grade: string }>();
-  const [tps, setTps] = useState<OrgNode[]>([]);
-  const [majors, setMajors] = useState<string[]>([]);
+  const campaign = useFormDialog<true, { grade: string }>();
+  const { tps, majors } = useFilterChoices({ batches: false, tps: !fixedTp });
   /** The filter of what is on screen (what 导出Excel exports). */
   const [query, setQuery] = useState<VerificationFilter | null>(null);
   /** 各教学点更新情况 of the page on screen. */
   const [byTp, setByTp] = useState<VerificationTp[]>([]);
-  const [campaignOpen, setCampaignOpen] = useState(false);
   const [campaignBusy, setCampaignBusy] = useState(false);
 
   const fetch = useCallback(async (q: VerificationFilter & { page: number; page_size: number }) => {
@@ -93,11 +90,6 @@ export default function VerificationPageView() {
   }, []);
   const list = usePagedList<VerificationFilter, StudentRow>(fetch, { lazy: true, pageSize: 50 });
   const { data, loading } = list;
-
-  useEffect(() => {
-    if (!fixedTp) api.nodes({ kind: 'tp' }).then(setTps, () => undefined);
-    api.majors().then((l) => setMajors([...new Set(l.map((m) => m.major))]), () => undefined);
-  }, [fixedTp]);
 
   const show = (f: VerificationFilter) => {
     setQuery(f);
@@ -115,13 +107,9 @@ export default function VerificationPageView() {
     void form.validateFields().then(search, () => undefined);
   };
 
-  const startCampaign = async () => {
-    let grade: string;
-    try {
-      grade = (await campaignForm.validateFields()).grade.trim();
-    } catch {
-      return;
-    }
+  /** Asks once more, then starts; the dialog closes when it has started. */
+  const startCampaign = async (_: true, v: { grade: string }) => {
+    const grade = v.grade.trim();
     modal.confirm({
       title: `对 ${grade} 年级发起强制核对？`,
       content: `${grade} 年级全部在籍学生的入学登记表将重置为“未更新”，学生须重新登录核对并提交入学登记表后才计为“已更新”。此操作不能撤销。`,
@@ -133,7 +121,7 @@ export default function VerificationPageView() {
         try {
           const r = await call(recordsApi.startVerification, { body: { grade } });
           void message.success(`已对 ${grade} 年级发起强制核对：${r.students} 名在籍学生重置为“未更新”`);
-          setCampaignOpen(false);
+          campaign.close();
           form.setFieldsValue({ grade });
           await show({ ...(query ?? cleanFilter(form.getFieldsValue(), fixedTp)), grade });
         } catch {
@@ -143,6 +131,7 @@ export default function VerificationPageView() {
         }
       },
     });
+    return false;
   };
 
   const columns: TableColumnsType<StudentRow> = useMemo(
@@ -164,13 +153,7 @@ export default function VerificationPageView() {
       <PageTitle
         extra={
           isHq && (
-            <Button
-              danger
-              onClick={() => {
-                campaignForm.setFieldsValue({ grade: form.getFieldValue('grade') as string | undefined });
-                setCampaignOpen(true);
-              }}
-            >
+            <Button danger onClick={() => campaign.show(true, { grade: form.getFieldValue('grade') as string | undefined })}>
               发起强制核对
             </Button>
           )
@@ -178,39 +161,33 @@ export default function VerificationPageView() {
       >
         强制核对进度查询
       </PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
-        <Card size="small">
-          <Form<FilterValues> form={form} name="verification-filter" labelCol={{ flex: '96px' }} initialValues={{ tp_code: fixedTp ?? undefined }} onFinish={search}>
-            <Row gutter={16}>
-              <Col xs={24} md={12} xl={6}>
-                <Form.Item label="年级" name="grade" rules={GRADE_RULES}>
-                  <Input allowClear placeholder="如 2021" maxLength={4} inputMode="numeric" />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={6}>
-                <Form.Item label="更新状态" name="status">
-                  <Select<UpdateStatus> allowClear placeholder="全部" options={UPDATE_STATUSES.map((value) => ({ value }))} />
-                </Form.Item>
-              </Col>
-              <Col xs={24} md={12} xl={6}>
-                <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
-              </Col>
-              <Col xs={24} md={12} xl={6}>
-                <MajorFilterItem majors={majors} />
-              </Col>
-              <Col xs={24} style={{ textAlign: 'right' }}>
-                <FilterButtons
-                  loading={loading}
-                  onReset={() => {
-                    form.resetFields();
-                    form.setFieldsValue({ tp_code: fixedTp ?? undefined });
-                  }}
-                  wrap
-                />
-              </Col>
-            </Row>
-          </Form>
-        </Card>
+      <Stack>
+        <FilterCard<FilterValues>
+          form={form}
+          name="verification-filter"
+          initialValues={{ tp_code: fixedTp ?? undefined }}
+          onFinish={search}
+          loading={loading}
+          resetTo={() => ({ tp_code: fixedTp ?? undefined })}
+          wrap
+        >
+          <Col xs={24} md={12} xl={6}>
+            <Form.Item label="年级" name="grade" rules={GRADE_RULES}>
+              <Input allowClear placeholder="如 2021" maxLength={4} inputMode="numeric" />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12} xl={6}>
+            <Form.Item label="更新状态" name="status">
+              <Select<UpdateStatus> allowClear placeholder="全部" options={UPDATE_STATUSES.map((value) => ({ value }))} />
+            </Form.Item>
+          </Col>
+          <Col xs={24} md={12} xl={6}>
+            <TpFilterItem fixedTp={fixedTp} fixedName={me.node.name} tps={tps} />
+          </Col>
+          <Col xs={24} md={12} xl={6}>
+            <MajorFilterItem majors={majors} />
+          </Col>
+        </FilterCard>
 
         {!query && <Alert type="info" showIcon title="填写年级（如 2021），可选更新状态“未更新”，点击“查询”，及时督促未更新入学登记表的学生。" />}
 
@@ -226,29 +203,24 @@ export default function VerificationPageView() {
               </Button>
             }
           >
-            <Table<StudentRow>
-              rowKey="id"
-              size="small"
-              loading={loading}
+            <PagedTable<StudentRow>
+              list={list}
+              unit="人"
+              paging={STUDENT_PAGE_SIZES}
               columns={columns}
-              dataSource={data?.rows ?? []}
               scroll={{ x: 1080 }}
               locale={{ emptyText: '没有符合查询条件的学生' }}
-              pagination={{ ...list.pagination((t) => `共 ${t} 人`), pageSizeOptions: [20, 50, 100, 200] }}
             />
           </Card>
         )}
-      </Space>
+      </Stack>
 
       {isHq && (
         <FormModal<{ grade: string }>
           title="发起强制核对"
-          open={campaignOpen}
           busy={campaignBusy}
           okText="下一步"
-          onOk={startCampaign}
-          onCancel={() => setCampaignOpen(false)}
-          form={campaignForm}
+          {...campaign.modal(startCampaign)}
           name="campaign"
         >
           <Typography.Paragraph type="secondary">

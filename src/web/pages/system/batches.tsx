@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Alert, App as AntApp, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Progress, Select, Space, Switch, Table, Tag, Typography } from 'antd';
+import { Alert, App as AntApp, Button, Card, DatePicker, Form, Modal, Popconfirm, Progress, Select, Space, Switch, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
 import { KIND_NAMES } from '../../../shared/org.ts';
 import { call } from '../../client.ts';
@@ -9,9 +9,8 @@ import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
 import { tasksApi, type Task, type TaskState } from '../../../shared/contract/tasks.ts';
 import { STEPS, type StepKey } from '../../../shared/steps.ts';
 import { useMe } from '../../session.tsx';
-import { day, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
+import { day, FormModal, ListTable, PageTitle, TextField, useBusyAction, useFormDialog } from '../../ui.tsx';
 import { BatchWindowsTable } from './batch-windows.tsx';
-import { useFormDialog } from './form-dialog.ts';
 
 type Range = [dayjs.Dayjs | null, dayjs.Dayjs | null] | null | undefined;
 
@@ -150,25 +149,13 @@ export default function BatchesPage() {
 
   return (
     <>
-      <PageTitle
-        extra={
-          hq && (
-            <Button type="primary" onClick={() => creating.show(true)}>
-              新建毕业批次
-            </Button>
-          )
-        }
-      >
-        毕业批次
-      </PageTitle>
+      <PageTitle action={hq && { label: '新建毕业批次', onClick: () => creating.show(true) }}>毕业批次</PageTitle>
       {!hq && <Alert type="info" showIcon style={{ marginBottom: 16 }} title="毕业批次及各环节的办理时间由总部设置；如需延期办理，请联系总部为本单位延长时间。" />}
       <Card size="small">
-        <Table<Batch>
+        <ListTable<Batch>
+          rows={batches}
           rowKey="code"
           size="middle"
-          loading={batches === null}
-          dataSource={batches ?? []}
-          pagination={false}
           expandable={{
             expandedRowRender: (b) => <WindowsTable key={`${b.code}-${reloadKey}`} code={b.code} />,
             defaultExpandedRowKeys: [],
@@ -219,7 +206,7 @@ export default function BatchesPage() {
       </Card>
 
       <FormModal title="新建毕业批次" busy={busy} {...creating.modal(create)} name="create-batch">
-        <Form.Item
+        <TextField
           label="批次代码"
           name="code"
           extra="年月 YYYYMM，如 202707"
@@ -227,12 +214,9 @@ export default function BatchesPage() {
             { required: true, message: '请填写批次代码' },
             { pattern: /^\d{4}(0[1-9]|1[0-2])$/, message: '毕业批次代码为年月 YYYYMM，如 202301' },
           ]}
-        >
-          <Input maxLength={6} />
-        </Form.Item>
-        <Form.Item label="名称" name="name" extra="不填则为“YYYY年M月毕业批次”">
-          <Input maxLength={50} />
-        </Form.Item>
+          maxLength={6}
+        />
+        <TextField label="名称" name="name" extra="不填则为“YYYY年M月毕业批次”" maxLength={50} />
         <Form.Item label="发证日期" name="issue_date" rules={[{ required: true, message: '请选择发证日期' }]}>
           <DatePicker style={{ width: '100%' }} />
         </Form.Item>
@@ -285,9 +269,7 @@ export default function BatchesPage() {
         <Form.Item label="延长至" name="ends_on" rules={[{ required: true, message: '请选择新的截止日期' }]}>
           <DatePicker style={{ width: '100%' }} />
         </Form.Item>
-        <Form.Item label="延期原因" name="reason" rules={[{ required: true, whitespace: true, message: '请填写延期原因' }, { min: 2, message: '请填写延期原因' }, { max: 200 }]}>
-          <Input.TextArea rows={2} maxLength={200} showCount />
-        </Form.Item>
+        <TextField label="延期原因" name="reason" required="请填写延期原因" rules={[{ min: 2, message: '请填写延期原因' }, { max: 200 }]} rows={2} maxLength={200} />
       </FormModal>
 
       <Modal

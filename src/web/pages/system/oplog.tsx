@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import { AutoComplete, Card, DatePicker, Form, Input, Table, Tag, Typography } from 'antd';
+import { AutoComplete, Card, DatePicker, Form, Input, Tag, Typography } from 'antd';
 import type dayjs from 'dayjs';
 import { call } from '../../client.ts';
 import { oplogApi, type OperationLogEntry, type OplogFilter } from '../../../shared/contract/oplog.ts';
-import { changeLines, day, fmtDateTime, PageTitle, QueryButtonItem, usePagedList } from '../../ui.tsx';
+import { changeLines, day, fmtDateTime, InlineFilter, PagedTable, PageTitle, usePagedList } from '../../ui.tsx';
 
 const OBJECT_NAMES: Record<string, string> = { user: '账号', org_node: '单位', batch: '毕业批次', graduate: '毕业生', task: '任务', student: '学生' };
 
@@ -17,7 +17,7 @@ const fetchLog = (query: Filter & { page: number; page_size: number }) => call(o
 
 export default function OperationLogPage() {
   const [form] = Form.useForm<FilterValues>();
-  const { data, loading, search, pagination } = usePagedList<Filter, OperationLogEntry>(fetchLog);
+  const list = usePagedList<Filter, OperationLogEntry>(fetchLog);
 
   const [actions, setActions] = useState<string[]>([]);
   useEffect(() => {
@@ -28,19 +28,11 @@ export default function OperationLogPage() {
     <>
       <PageTitle>操作日志</PageTitle>
       <Card size="small">
-        <Form<FilterValues>
+        <InlineFilter<FilterValues, Filter>
           form={form}
-          layout="inline"
           name="oplog-filter"
-          style={{ marginBottom: 12, rowGap: 8 }}
-          onFinish={(v) => {
-            void search({
-              action: v.action?.trim() || undefined,
-              actor: v.actor?.trim() || undefined,
-              from: day(v.range?.[0]),
-              to: day(v.range?.[1]),
-            });
-          }}
+          list={list}
+          toFilter={(v) => ({ action: v.action?.trim() || undefined, actor: v.actor?.trim() || undefined, from: day(v.range?.[0]), to: day(v.range?.[1]) })}
         >
           <Form.Item label="操作" name="action">
             <AutoComplete allowClear placeholder="全部操作" style={{ width: 180 }} options={actions.map((a) => ({ value: a }))} showSearch={{ filterOption: (input, o) => String(o?.value ?? '').includes(input) }} />
@@ -51,14 +43,10 @@ export default function OperationLogPage() {
           <Form.Item label="日期范围" name="range">
             <DatePicker.RangePicker allowEmpty={[true, true]} />
           </Form.Item>
-          <QueryButtonItem loading={loading} />
-        </Form>
-        <Table<OperationLogEntry>
-          rowKey="id"
-          size="small"
-          loading={loading}
-          dataSource={data?.rows ?? []}
-          pagination={pagination((t) => `共 ${t} 条`)}
+        </InlineFilter>
+        <PagedTable<OperationLogEntry>
+          list={list}
+          unit="条"
           columns={[
             { title: '时间', dataIndex: 'at', width: 170, render: (at: string) => fmtDateTime(at) },
             { title: '操作人', dataIndex: 'actor_name', width: 220 },

@@ -1,11 +1,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { Button, Card, Form, Input, Space, Table, Tag, Typography } from 'antd';
+import { Button, Card, Input, Space, Table, Tag, Typography } from 'antd';
 import { KIND_NAMES, type NodeKind } from '../../../shared/org.ts';
 import { call } from '../../client.ts';
 import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
 import { useMe } from '../../session.tsx';
-import { DisableToggle, FormModal, PageTitle, useBusyAction } from '../../ui.tsx';
-import { useFormDialog } from './form-dialog.ts';
+import { DisableToggle, FormModal, PageTitle, TextField, useBusyAction, useFormDialog } from '../../ui.tsx';
 
 const CHILD_KIND: Record<NodeKind, NodeKind | null> = { hq: 'branch', branch: 'tp', tp: 'class', class: null };
 const KIND_COLORS: Record<NodeKind, string> = { hq: 'magenta', branch: 'blue', tp: 'green', class: 'default' };
@@ -76,6 +75,8 @@ export default function OrgPage() {
   const rename = (node: OrgNode, v: { name: string }) =>
     run(() => call(orgApi.updateNode, { params: { id: node.id }, body: { name: v.name.trim() } }), '名称已修改。');
 
+  const nameField = <TextField label="单位名称" name="name" required="请填写单位名称" rules={[{ max: 80 }]} maxLength={80} />;
+
   return (
     <>
       <PageTitle>组织机构</PageTitle>
@@ -138,7 +139,7 @@ export default function OrgPage() {
         {...creating.modal(create)}
         name="create-node"
       >
-        <Form.Item
+        <TextField
           label="单位代码"
           name="code"
           rules={[
@@ -146,18 +147,13 @@ export default function OrgPage() {
             { pattern: /^[A-Za-z0-9_-]{1,20}$/, message: '单位代码为 1–20 位字母或数字' },
           ]}
           extra={creating.target?.kind === 'branch' ? '教学点代码，如 210104' : undefined}
-        >
-          <Input maxLength={20} />
-        </Form.Item>
-        <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
-          <Input maxLength={80} />
-        </Form.Item>
+          maxLength={20}
+        />
+        {nameField}
       </FormModal>
 
       <FormModal title={renaming.target ? `修改“${renaming.target.name}”的名称` : ''} busy={busy} {...renaming.modal(rename)} name="rename-node">
-        <Form.Item label="单位名称" name="name" rules={[{ required: true, whitespace: true, message: '请填写单位名称' }, { max: 80 }]}>
-          <Input maxLength={80} />
-        </Form.Item>
+        {nameField}
       </FormModal>
     </>
   );

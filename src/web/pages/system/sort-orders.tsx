@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App as AntApp, Card, Select, Space, Table } from 'antd';
+import { Alert, App as AntApp, Card, Select } from 'antd';
 import { call } from '../../client.ts';
 import { recordsApi, SORT_KEYS, SORTS, type SortKey, type SortOrderRow } from '../../../shared/contract/records.ts';
-import { fmtDateTime, PageTitle } from '../../ui.tsx';
+import { fmtDateTime, ListTable, PageTitle, Stack } from '../../ui.tsx';
 
 const SORT_OPTIONS = SORT_KEYS.map((k) => ({ value: k, label: SORTS[k] }));
 
@@ -35,7 +35,7 @@ export default function SortOrdersPage() {
   return (
     <div style={{ maxWidth: 900 }}>
       <PageTitle>文档排序标准</PageTitle>
-      <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Stack>
         <Alert
           type="info"
           showIcon
@@ -43,11 +43,9 @@ export default function SortOrdersPage() {
           description="导出这些文档时，未另选排序方式的，按教学点在此设置的默认排序方式排列；导出的文件按此顺序编号（如 0001_学号_姓名.pdf）。"
         />
         <Card size="small">
-          <Table<SortOrderRow>
+          <ListTable<SortOrderRow>
+            rows={rows}
             rowKey="tp_code"
-            size="small"
-            loading={rows === null}
-            dataSource={rows ?? []}
             pagination={rows && rows.length > 50 ? { pageSize: 50, showTotal: (t) => `共 ${t} 个教学点` } : false}
             locale={{ emptyText: '没有可设置的教学点' }}
             scroll={{ x: 560 }}
@@ -74,7 +72,7 @@ export default function SortOrdersPage() {
             ]}
           />
         </Card>
-      </Space>
+      </Stack>
     </div>
   );
 }

@@ -1,12 +1,11 @@
 import { useEffect, useState } from 'react';
-import { Button, Card, Form, Input, Select, Space, Table, Tag } from 'antd';
+import { Card, Form, Input, Select, Space, Tag } from 'antd';
 import { KIND_NAMES, ROLE_FOR_KIND, ROLE_NAMES, ROLES, type Role } from '../../../shared/org.ts';
 import { call } from '../../client.ts';
 import { accountsApi, type User, type UsersFilter } from '../../../shared/contract/accounts.ts';
 import { orgApi, type OrgNode } from '../../../shared/contract/org.ts';
 import { useMe } from '../../session.tsx';
-import { DisableToggle, FormModal, PageTitle, QueryButtonItem, useBusyAction, usePagedList } from '../../ui.tsx';
-import { useFormDialog } from './form-dialog.ts';
+import { DisableToggle, FormModal, InlineFilter, PagedTable, PageTitle, TextField, useBusyAction, useFormDialog, usePagedList } from '../../ui.tsx';
 
 type Filter = Omit<UsersFilter, 'page' | 'page_size'>;
 
@@ -30,8 +29,8 @@ export default function UsersPage() {
   const resetting = useFormDialog<User, { password: string }>();
   const renaming = useFormDialog<User, { display_name: string }>();
   const [nodes, setNodes] = useState<OrgNode[]>([]);
-  const { data, loading, search, reload, pagination } = usePagedList<Filter, User>(listUsers);
-  const { busy, run } = useBusyAction(reload);
+  const list = usePagedList<Filter, User>(listUsers);
+  const { busy, run } = useBusyAction(list.reload);
   const createNodeId = Form.useWatch('node_id', creating.form);
   const createNode = nodes.find((n) => n.id === createNodeId);
 
@@ -52,26 +51,17 @@ export default function UsersPage() {
   const rename = (u: User, v: { display_name: string }) =>
     run(() => call(accountsApi.updateUser, { params: { id: u.id }, body: { display_name: v.display_name.trim() } }), '姓名已修改。');
 
+  const nameField = <TextField label="姓名" name="display_name" required="请填写姓名" rules={[{ max: 50 }]} maxLength={50} />;
+
   return (
     <>
-      <PageTitle
-        extra={
-          <Button type="primary" onClick={() => creating.show(true)}>
-            新建账号
-          </Button>
-        }
-      >
-        用户管理
-      </PageTitle>
+      <PageTitle action={{ label: '新建账号', onClick: () => creating.show(true) }}>用户管理</PageTitle>
       <Card size="small">
-        <Form<Filter>
+        <InlineFilter<Filter, Filter>
           form={filterForm}
-          layout="inline"
           name="user-filter"
-          style={{ marginBottom: 12, rowGap: 8 }}
-          onFinish={(v) => {
-            void search({ node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined });
-          }}
+          list={list}
+          toFilter={(v) => ({ node_id: v.node_id, role: v.role, q: v.q?.trim() || undefined })}
         >
           <Form.Item label="单位" name="node_id">
             <Select allowClear showSearch={{ optionFilterProp: 'label' }} placeholder="全部单位" style={{ width: 260 }} options={nodeOptions} />
@@ -82,14 +72,10 @@ export default function UsersPage() {
           <Form.Item label="关键字" name="q">
             <Input allowClear placeholder="用户名或姓名" style={{ width: 180 }} />
           </Form.Item>
-          <QueryButtonItem loading={loading} />
-        </Form>
-        <Table<User>
-          rowKey="id"
-          size="small"
-          loading={loading}
-          dataSource={data?.rows ?? []}
-          pagination={pagination((t) => `共 ${t} 个账号`)}
+        </InlineFilter>
+        <PagedTable<User>
+          list={list}
+          unit="个账号"
           columns={[
             { title: '用户名', dataIndex: 'username' },
             { title: '姓名', dataIndex: 'display_name' },
@@ -135,19 +121,17 @@ export default function UsersPage() {
         <Form.Item label="角色" extra="角色由单位类型决定：总部→总部管理员，分部→分部管理员，教学点→教学点教师，班级→班主任。">
           <Input disabled value={createNode ? ROLE_NAMES[ROLE_FOR_KIND[createNode.kind]] : '请先选择单位'} />
         </Form.Item>
-        <Form.Item
+        <TextField
           label="用户名"
           name="username"
           rules={[
             { required: true, message: '请填写用户名' },
             { pattern: /^[A-Za-z0-9_.-]{2,32}$/, message: '用户名为 2–32 位字母、数字、下划线、点或短横线' },
           ]}
-        >
-          <Input maxLength={32} autoComplete="off" />
-        </Form.Item>
-        <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
-          <Input maxLength={50} />
-        </Form.Item>
+          maxLength={32}
+          input={{ autoComplete: 'off' }}
+        />
+        {nameField}
         <Form.Item label="初始密码" name="password" extra="至少 8 位，含字母和数字；首次登录须修改。" rules={[{ required: true, message: '请填写初始密码' }, passwordRule]}>
           <Input.Password autoComplete="new-password" />
         </Form.Item>
@@ -160,9 +144,7 @@ export default function UsersPage() {
       </FormModal>
 
       <FormModal title={renaming.target ? `修改“${renaming.target.username}”的姓名` : ''} busy={busy} {...renaming.modal(rename)} name="rename-user">
-        <Form.Item label="姓名" name="display_name" rules={[{ required: true, whitespace: true, message: '请填写姓名' }, { max: 50 }]}>
-          <Input maxLength={50} />
-        </Form.Item>
+        {nameField}
       </FormModal>
     </>
   );
