@@ -12,6 +12,7 @@ import type { DB } from '../platform/tables.ts';
 import type { LinkState, MessageKind } from '../../shared/contract/exports.ts';
 import { exportErrors } from './errors.ts';
 import * as q from './queries.ts';
+import { ADMINS } from '../../shared/org.ts';
 
 /** Tunables; tests slow an export down to watch its progress and cancel it. */
 export const exportSettings = {
@@ -212,7 +213,7 @@ const expiredError = () => exportErrors.expired(keepDays());
 export async function openDownload(db: Kysely<DB>, actor: Actor, taskId: string) {
   const f = await mustFind(db.selectFrom('export_file as f').selectAll()
     .where('f.task_id', '=', taskId)
-    .where((eb) => (actor.role === 'hq_admin' || actor.role === 'branch_admin'
+    .where((eb) => (ADMINS.includes(actor.role)
       ? eb.or([eb('f.owner_id', '=', actor.id), inScope(actor, 'f.node_path')])
       : eb('f.owner_id', '=', actor.id)))
     .executeTakeFirst(), '导出文件');

@@ -23,6 +23,7 @@ import { useMe } from '../../session.tsx';
 import { FilterCard, FilterField, fmtDateTime, PagedTable, PageTitle, Stack, useBulkResult, usePagedList } from '../../ui.tsx';
 import { BatchTpCols, openingBatch, useOpeningBatch } from './bulk-parts.tsx';
 import { useFilterChoices } from '../../student-columns.tsx';
+import { ADMINS } from '../../../shared/org.ts';
 
 /**
  * 毕业 → 毕业管理 → 毕业材料提交 (seed 000 step 七): per graduate the 信息采集照片, 成绩单, 入学登记表 and
@@ -237,7 +238,7 @@ function NotGraduating({ batches, tps, fixedTp }: { batches: Batch[]; tps: OrgNo
 export default function MaterialsPage() {
   const me = useMe();
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
-  const school = me.role === 'hq_admin' || me.role === 'branch_admin';
+  const school = ADMINS.includes(me.role);
   const { batches, tps } = useFilterChoices({ tps: !fixedTp, majors: false });
   const [chosen, setBatch] = useState<string | null>(null);
   const batch = chosen ?? openingBatch(batches);

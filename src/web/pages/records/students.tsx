@@ -8,6 +8,7 @@ import { ExcelExportButton, ExportDialog } from '../../export-dialog.tsx';
 import { RunningExports } from '../../running-exports.tsx';
 import { cleanDocFilter, MajorLevelCols, RecordStudentTable, StudentStatusCol, TickedNote, TpFilterItem, useFilterChoices } from '../../student-columns.tsx';
 import { FilterCard, FilterField, fmtDateTime, PageTitle, Stack, THIRD, usePagedList, useTickedRows } from '../../ui.tsx';
+import { ADMINS } from '../../../shared/org.ts';
 
 /** The filter form; 排序方式 sits above the table. */
 type FilterValues = DocFilter;
@@ -30,7 +31,7 @@ export default function StudentsPage() {
   const me = useMe();
   // A teaching point sees its own students; headquarters and branches choose a teaching point.
   const fixedTp = me.role === 'tp_admin' ? me.node.code : null;
-  const choosesTp = me.role === 'hq_admin' || me.role === 'branch_admin';
+  const choosesTp = ADMINS.includes(me.role);
   const [form] = Form.useForm<FilterValues>();
   const { tps, majors } = useFilterChoices({ batches: false, tps: choosesTp });
   const [sort, setSort] = useState<SortKey>('student_no');
