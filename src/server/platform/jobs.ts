@@ -81,11 +81,11 @@ export class Jobs {
     if (opts.work) {
       for (const kind of this.#handlers.keys()) {
         await this.boss.work(kind, { pollingIntervalSeconds: 0.5, batchSize: 1 }, async ([job]) => {
-          await this.#run(kind, (job.data as { taskId: string }).taskId);
+          await this.#track(this.#run(kind, (job.data as { taskId: string }).taskId));
         });
       }
       for (const c of this.#chores) {
-        await this.boss.work(c.name, { pollingIntervalSeconds: 30, batchSize: 1 }, async () => c.run(this.database.db));
+        await this.boss.work(c.name, { pollingIntervalSeconds: 30, batchSize: 1 }, async () => this.#track(c.run(this.database.db)));
       }
     }
     this.#started = true;
@@ -93,7 +93,21 @@ export class Jobs {
 
   async stop(): Promise<void> {
     if (this.#started) await this.boss.stop({ graceful: true, wait: true, timeout: 10_000 });
+    // pg-boss gives up waiting after its timeout; the database is closed after this, so the work still under
+    // way in this process finishes first (a slow export on a busy machine must not meet a closed pool).
+    await Promise.allSettled([...this.#inflight]);
     this.#started = false;
+  }
+
+  readonly #inflight = new Set<Promise<unknown>>();
+
+  async #track<T>(work: Promise<T>): Promise<T> {
+    this.#inflight.add(work);
+    try {
+      return await work;
+    } finally {
+      this.#inflight.delete(work);
+    }
   }
 
   /** Inserts the task and its job in `trx` (or on its own). */
