@@ -41,10 +41,23 @@ export class Jobs {
   readonly #handlers = new Map<string, (ctx: TaskContext) => Promise<unknown>>();
   readonly #chores: { name: string; cron: string; run: (db: Kysely<DB>) => Promise<void> }[] = [];
   #started = false;
+  #bossStatements = 0;
 
   constructor(private readonly database: Database) {
+    // pg-boss's own statements are counted: it completes a job without awaiting the statement, so stopping
+    // waits for them before the database is closed under them.
+    const bossDb: PgBoss.Db = {
+      executeSql: async (text: string, values?: unknown[]) => {
+        this.#bossStatements++;
+        try {
+          return await (database.sql as PgBoss.Db).executeSql(text, values as unknown[]);
+        } finally {
+          this.#bossStatements--;
+        }
+      },
+    };
     this.boss = new PgBoss({
-      db: database.sql as PgBoss.Db,
+      db: bossDb,
       schema: 'pgboss',
       // Maintenance is cheap; keep it but not chatty.
       maintenanceIntervalSeconds: 120,
@@ -96,6 +109,12 @@ export class Jobs {
     // pg-boss gives up waiting after its timeout; the database is closed after this, so the work still under
     // way in this process finishes first (a slow export on a busy machine must not meet a closed pool).
     await Promise.allSettled([...this.#inflight]);
+    // …and so does pg-boss's bookkeeping of that work (its `complete` is not awaited by pg-boss itself).
+    for (const giveUp = Date.now() + 10_000; Date.now() < giveUp;) {
+      await new Promise((r) => setImmediate(r));
+      if (this.#bossStatements === 0) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     this.#started = false;
   }
 
