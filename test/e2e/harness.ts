@@ -181,9 +181,18 @@ export function startApp(options: { env?: NodeJS.ProcessEnv } = {}): App {
 
     async openMenu(page, group, item, path) {
       const leaf = page.getByRole('menuitem', { name: item, exact: true });
-      if (!(await leaf.isVisible())) await page.getByRole('menuitem', { name: group, exact: true }).click();
-      await leaf.click();
-      await page.waitForURL(`${base}${path}`);
+      // A click that lands while the group's submenu is still folding open can miss its item: when the page
+      // has not changed to the item's address, open the group (if need be) and click the item again.
+      for (let attempt = 1; ; attempt++) {
+        if (!(await leaf.isVisible())) await page.getByRole('menuitem', { name: group, exact: true }).click();
+        await leaf.click();
+        try {
+          await page.waitForURL(`${base}${path}`, { timeout: attempt < 3 ? 5_000 : 15_000 });
+          return;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+        }
+      }
     },
 
     async run({ screenshot, shotOf = () => sessions.at(-1)?.page, always = false }, body) {
