@@ -56,13 +56,14 @@ type BulkLog<R> =
 
 export async function runBulk<R extends { id: number }>(trx: Kysely<DB> | Transaction<DB>, actor: Actor, spec: BulkSpec<R>): Promise<BulkResult> {
   const result: BulkResult = { changed: 0, unchanged: 0, refused: [] };
-  const refuse = (row: R | { id: number }, r: Refuse) => {
-    const who = 'id' in row && spec.who && spec.rows.includes(row as R) ? spec.who(row as R) : {};
-    result.refused.push({ id: row.id, code: r.code, message: r.message, ...who } satisfies Refusal);
+  // A row the caller may see is named in the refusals; one asked for but not found is not (it does not exist for them).
+  const refuse = (row: R, r: Refuse) => {
+    result.refused.push({ id: row.id, code: r.code, message: r.message, ...spec.who?.(row) } satisfies Refusal);
   };
   if (spec.asked) {
     const found = new Set(spec.rows.map((r) => r.id));
-    for (const a of spec.asked) if (!found.has(a.id)) refuse(a, { code: 'NOT_FOUND', message: spec.notFound ?? NOT_FOUND_MESSAGE });
+    const missing: Refuse = { code: 'NOT_FOUND', message: spec.notFound ?? NOT_FOUND_MESSAGE };
+    for (const a of spec.asked) if (!found.has(a.id)) result.refused.push({ id: a.id, ...missing });
   }
   const shown = new Map((spec.asked ?? []).filter((a) => a.version !== undefined).map((a) => [a.id, a.version!]));
   const pass: R[] = [];
