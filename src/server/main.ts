@@ -11,7 +11,8 @@ const running = await buildApp({
   databaseUrl,
   dataDir,
   work: process.env.WORKERS_IN_SERVER !== 'false',
-  webDir: path.resolve('dist/web'),
+  // WEB_DIR: a web build elsewhere (several browser-test runs side by side each build their own).
+  webDir: path.resolve(process.env.WEB_DIR || 'dist/web'),
   logger: process.env.LOG === 'true',
 });
 

@@ -116,7 +116,7 @@ export function startApp(options: { env?: NodeJS.ProcessEnv } = {}): App {
   }
 
   before(async () => {
-    const index = path.join(ROOT, 'dist/web/index.html');
+    const index = path.join(path.resolve(ROOT, process.env.WEB_DIR || 'dist/web'), 'index.html');
     if (!fs.existsSync(index)) {
       throw new Error(`找不到 ${index}：请先运行 npm run build:web 构建前端，再运行本测试。`);
     }
@@ -216,4 +216,22 @@ export async function cellText(row: Locator, header: string): Promise<string> {
   const index = headers.findIndex((h) => h.trim() === header);
   assert.ok(index >= 0, `表头中没有“${header}”：${headers.join(' | ')}`);
   return (await row.locator('td').nth(index).innerText()).trim();
+}
+
+/** Wait until an input shows the given value (a value set by a picked option appears on a later render). */
+export async function valueShown(input: Locator, value: string, timeoutMs = 30_000): Promise<void> {
+  const shown = await input.evaluate(
+    (el, [expected, limit]) =>
+      new Promise<string>((resolve) => {
+        const until = Date.now() + limit;
+        const check = () => {
+          const now = (el as HTMLInputElement).value;
+          if (now === expected || Date.now() > until) resolve(now);
+          else requestAnimationFrame(check);
+        };
+        check();
+      }),
+    [value, timeoutMs] as const,
+  );
+  assert.equal(shown, value, 'the input did not show the expected value');
 }
