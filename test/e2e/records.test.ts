@@ -1,11 +1,14 @@
 /**
  * Browser tests of 打印入学登记表 and 打印学生成绩单 (seed 000 steps 五 and 六) and of the 学籍卡:
- *   a. the teaching point queries 学籍卡查询 (学籍批次 2020, 学籍状态 毕业), ticks two students, 下载报名登记表
- *      with 导出范围 勾选 and 排序方式 按姓名; the 消息 bell lights up; the zip from 消息 holds their two PDFs,
- *      numbered in 姓名 order;
+ *   a. 总部 publishes the 202701 第一批 (the teaching point has agreed and reported its graduates): the passed become
+ *      学籍状态 毕业; the teaching point then queries 学籍卡查询 with the seed's own filter (学籍批次 2021, 学籍状态
+ *      毕业) and finds them, ticks two students, 下载报名登记表 with 导出范围 勾选 and 排序方式 按姓名; the 消息 bell
+ *      lights up; the zip from 消息 holds their two PDFs, numbered in 姓名 order;
  *   b. 总部, in 学生学籍档案打印, queries the 202301 graduates of 函授站 210101 and prints every student's
  *      成绩单 as one merged PDF;
- *   c. the 学籍卡 shows the whole 身份证号 (masked in the list), and fits a phone's width.
+ *   c. the 学籍卡 shows the whole 身份证号 (masked in the list), and fits a phone's width;
+ *   d. 总部 sees a graduate's 毕业批次 / 毕业日期 / 毕结业结论 in the 学籍卡 and 撤销毕业 with a reason: back to 在籍,
+ *      and the teaching point's step-五 query no longer finds the student.
  *
  * Needs `npm run build:web` first and a Chromium at CHROMIUM_PATH (default /usr/bin/chromium).
  * Run: npm run build:web && node --import tsx --test test/e2e/records.test.ts
@@ -18,7 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import yauzl from 'yauzl';
-import { cellText, startApp } from './harness.ts';
+import { cellText, startApp, type Session } from './harness.ts';
 
 const SCREENSHOT = '/tmp/e2e-records.png';
 
@@ -54,6 +57,48 @@ async function exportAndDownload(page: Page, title: string): Promise<Buffer> {
   return res.body();
 }
 
+type Listed = { total: number; rows: { id: number; student_no: string; name: string; cohort: string; status: string }[] };
+
+/** The step-五 list as the API answers it, for the session's account. */
+async function listed(s: Session, query: string): Promise<Listed> {
+  const res = await s.page.context().request.get(`${app.base}/api/records/students?${query}`);
+  assert.equal(res.status(), 200);
+  return (await res.json()) as Listed;
+}
+
+const STEP_FIVE = `cohort=2021&status=${encodeURIComponent('毕业')}`;
+let published: Promise<void> | undefined;
+
+/**
+ * 202701's 第一批 published, once per run: the teaching point (`tp`, signed in as tp1) agrees every eligible student and reports them (by
+ * the API, as the offices did in audit.test.ts's browser steps), then 总部 starts the audit and 发布结果 in the
+ * browser. Publication is graduation: before it no 2021 student of the demo is 毕业.
+ */
+function publishFirstRound(tp: Session): Promise<void> {
+  published ??= (async () => {
+    assert.equal((await listed(tp, STEP_FIVE)).total, 0, '发布前演示数据中不应有 2021 级毕业学生');
+    const api = tp.page.context().request;
+    const agree = await api.post(`${app.base}/api/confirmation/agree`, {
+      data: { batch: '202701', selection: { all: true, filter: { batch: '202701', eligible: 'true', status: '待确认' } } },
+    });
+    assert.equal(agree.status(), 200, await agree.text());
+    const report = await api.post(`${app.base}/api/audit/report`, { data: { batch: '202701' } });
+    assert.equal(report.status(), 200, await report.text());
+    assert.ok(((await report.json()) as { graduates: number }).graduates > 0, '没有上报任何毕业生');
+
+    const hq = await app.signIn('hq', { waitFor: '当前毕业批次' });
+    await app.openMenu(hq.page, '毕业', '毕业审核', '/graduation/audit');
+    const round = hq.page.locator('.ant-table-tbody tr.ant-table-row', { hasText: '第一批' });
+    await round.getByText('开始审核', { exact: true }).click();
+    await hq.page.getByText(/审核完成：本批次共有 \d+ 名毕业生的审核结果。/).waitFor({ timeout: 60_000 });
+    await round.getByText('发布结果', { exact: true }).click();
+    await hq.page.locator('.ant-modal-confirm').getByRole('button', { name: '发布', exact: true }).click();
+    await hq.page.getByText('已发布审核批次“第一批”的审核结果。').waitFor();
+    await round.getByText('已发布', { exact: true }).waitFor();
+  })();
+  return published;
+}
+
 function zipEntries(buffer: Buffer): Promise<string[]> {
   return new Promise((resolve, reject) => {
     yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, zip) => {
@@ -70,20 +115,31 @@ function zipEntries(buffer: Buffer): Promise<string[]> {
   });
 }
 
-test('下载报名登记表：勾选两名学生、按姓名排序，压缩包中两份 PDF 按姓名编号', () =>
+test('学籍卡查询（学籍批次 2021、学籍状态 毕业）找到发布审核结果后的毕业生；下载报名登记表：勾选两名、按姓名排序，压缩包中两份 PDF 按姓名编号', () =>
   app.run({ screenshot: SCREENSHOT }, async () => {
-    const { page, errors } = await app.signIn('tp1', { waitFor: '当前毕业批次' });
+    const tp = await app.signIn('tp1', { waitFor: '当前毕业批次' });
+    await publishFirstRound(tp);
+    const { page, errors } = tp;
     await app.openMenu(page, '学籍', '学籍卡查询', '/records/students');
-    await page.getByLabel('学籍批次', { exact: true }).fill('2020');
+    // Seed 000 step 五.1, literally: 学籍批次 “2021”, 学籍状态 “毕业”, 查询.
+    await page.getByLabel('学籍批次', { exact: true }).fill('2021');
     await pickOption(page, '学籍状态', /^毕业$/);
-    await query(page, (u) => u.searchParams.get('cohort') === '2020' && u.searchParams.get('status') === '毕业');
+    await query(page, (u) => u.searchParams.get('cohort') === '2021' && u.searchParams.get('status') === '毕业');
+    const graduates = await listed(tp, `${STEP_FIVE}&page_size=500`);
+    assert.ok(graduates.total >= 2, `2021 级毕业生不足两名：${graduates.total}`);
+    assert.ok(graduates.rows.every((r) => r.cohort.startsWith('2021') && r.status === '毕业'));
 
     // The server's 姓名 order of the query, to pick two students whose 学号 order is the other way round.
-    const byName = await page.context().request.get(`${app.base}/api/records/students?cohort=2020&status=${encodeURIComponent('毕业')}&sort=name&page_size=100`);
+    const byName = await page.context().request.get(`${app.base}/api/records/students?${STEP_FIVE}&sort=name&page_size=500`);
     const order: string[] = ((await byName.json()) as { rows: { student_no: string }[] }).rows.map((r) => r.student_no);
     const rows = page.locator('.ant-table-tbody tr.ant-table-row');
+    await rows.first().waitFor();
     const shown: { no: string; name: string }[] = [];
-    for (let i = 0; i < (await rows.count()); i++) shown.push({ no: await cellText(rows.nth(i), '学号'), name: await cellText(rows.nth(i), '姓名') });
+    for (let i = 0; i < (await rows.count()); i++) {
+      shown.push({ no: await cellText(rows.nth(i), '学号'), name: await cellText(rows.nth(i), '姓名') });
+      assert.match(await cellText(rows.nth(i), '学籍批次'), /^2021/);
+      assert.equal(await cellText(rows.nth(i), '学籍状态'), '毕业');
+    }
     assert.ok(shown.length >= 2, '查询结果不足两名学生');
     let pair: [number, number] | undefined;
     for (let j = 1; j < shown.length && !pair; j++) {
@@ -166,5 +222,40 @@ test('学籍卡：完整显示身份证号（列表中隐去部分数字），�
     assert.ok((await overflow()) <= 1, `手机宽度下页面横向溢出 ${await overflow()}px`);
     await page.getByRole('link', { name: '返回学籍卡查询' }).click();
     await page.waitForURL(`${app.base}/records/students`);
+    assert.deepEqual(errors, []);
+  }));
+
+test('学籍卡：总部看到毕业批次、毕业日期、毕结业结论，填写原因撤销毕业后恢复在籍，教学点的学籍卡查询不再列出', () =>
+  app.run({ screenshot: SCREENSHOT }, async () => {
+    const tp = await app.signIn('tp1', { waitFor: '当前毕业批次' });
+    await publishFirstRound(tp);
+    const before = await listed(tp, `${STEP_FIVE}&page_size=500`);
+    const target = before.rows[0];
+    assert.ok(target, '没有 2021 级毕业生');
+
+    const { page, errors } = await app.signIn('hq', { waitFor: '当前毕业批次' });
+    await page.goto(`${app.base}/records/students/${target.id}`);
+    await page.getByRole('heading', { name: `学籍卡：${target.name}（${target.student_no}）` }).waitFor();
+    const record = page.getByRole('region', { name: '学籍信息' });
+    const field = async (label: string) => (await record.locator('th', { hasText: new RegExp(`^${label}$`) }).locator('xpath=following-sibling::td[1]').innerText()).trim();
+    assert.equal(await field('毕业批次'), '202701');
+    assert.equal(await field('毕业日期'), '2027-01-20'); // the batch's 发证日期
+    assert.equal(await field('毕结业结论'), '毕业');
+    assert.match(await field('学籍状态'), /^毕业/);
+
+    await record.getByRole('button', { name: '撤销毕业', exact: true }).click();
+    const dialog = page.locator('.ant-modal').filter({ hasText: '撤销毕业：' });
+    await dialog.getByRole('button', { name: '确定撤销', exact: true }).click();
+    await dialog.getByText('请填写撤销毕业的原因').waitFor();
+    await dialog.getByLabel('撤销原因').fill('经核查，该生一门必修课成绩登记错误');
+    await dialog.getByRole('button', { name: '确定撤销', exact: true }).click();
+    await page.getByText('已撤销毕业，学籍状态恢复为在籍。').waitFor();
+    await record.getByText('在籍', { exact: true }).waitFor();
+    assert.equal(await field('毕业日期'), '—');
+    assert.equal(await record.getByRole('button', { name: '撤销毕业', exact: true }).count(), 0);
+
+    const after = await listed(tp, `${STEP_FIVE}&page_size=500`);
+    assert.equal(after.total, before.total - 1);
+    assert.ok(!after.rows.some((r) => r.id === target.id), '撤销毕业后仍被“学籍状态 毕业”查到');
     assert.deepEqual(errors, []);
   }));

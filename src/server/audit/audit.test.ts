@@ -54,6 +54,8 @@ describe('毕业审核: rounds', () => {
   beforeEach(async () => {
     await sql`delete from audit_result`.execute(t.db);
     await sql`update graduate set audit_status = '未审核', audit_round_id = null, audited_at = null, submission_id = null, urgent = false`.execute(t.db);
+    // Publishing graduated the passed (students/service.ts graduateRound): undo it before the rounds go.
+    await sql`update student set status = '在籍', graduation_batch = null, graduation_round_id = null, graduation_date = null, graduation_conclusion = null where graduation_round_id is not null`.execute(t.db);
     await sql`delete from audit_round`.execute(t.db);
     await sql`delete from submission`.execute(t.db);
     // Each test starts from the world's grades: every student but 王五 passed all four courses.
@@ -230,6 +232,7 @@ describe('毕业审核: a round does not depend on row order or chunking', () =>
       async (grades, chunk, salt) => {
         await sql`delete from audit_result`.execute(t.db);
         await sql`update graduate set audit_status = '未审核', audit_round_id = null, submission_id = null`.execute(t.db);
+        await sql`update student set status = '在籍', graduation_batch = null, graduation_round_id = null, graduation_date = null, graduation_conclusion = null where graduation_round_id is not null`.execute(t.db);
         await sql`delete from audit_round`.execute(t.db);
         const order = grades.map((g, i) => ({ g, i })).sort((a, b) => ((a.i * 7919 + salt) % 101) - ((b.i * 7919 + salt) % 101));
         const ids: number[] = [];

@@ -14,6 +14,7 @@ import type {
   AuditRound, AuditRounds, ExceptionInput, ExtensionInput, GroupBy, ResultFilter, RoundCreate, RoundInput, UrgentDeadlineInput,
 } from '../../shared/contract/audit.ts';
 import { recomputeCurrentBatch, RULE_NAMES, type RuleKey } from '../eligibility/service.ts';
+import { graduateRound } from '../students/service.ts';
 import { auditChunk, scopedResults, START, summarise, type Cursor } from './queries.ts';
 import { auditErrors, urgentRefusals } from './errors.ts';
 
@@ -218,7 +219,10 @@ export async function publishRound(db: Kysely<DB>, actor: Actor, id: number): Pr
     if (r.published_at) throw auditErrors.roundPublished(r.name);
     if (r.status !== '已审核') throw auditErrors.roundNotAudited(r.name);
     await trx.updateTable('audit_round').set({ published_at: new Date(), published_by: actor.id }).where('id', '=', id).execute();
-    await recordOperation(trx, actor, [{ action: '发布审核结果', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath, after: { results: r.audited_count } }]);
+    // Publication is graduation (SPEC “Decisions that bind”): the passed become 毕业 in this same transaction.
+    const { graduated, skipped } = await graduateRound(trx, id);
+    await recordOperation(trx, actor, [{ action: '发布审核结果', objectType: 'audit_round', objectId: id, nodePath: actor.nodePath,
+      after: { results: r.audited_count, graduated, not_graduated_not_enrolled: skipped } }]);
     return presentRound(await roundSelect(trx).where('r.id', '=', id).executeTakeFirstOrThrow());
   });
 }

@@ -8,6 +8,7 @@ import { recomputeEligibility } from '../eligibility/queries.ts';
 import { addNode, generateGrades, generateStudents, seedReference } from './generator.ts';
 import { seedDemoPhotos } from '../photos/demo.ts';
 import { seedDemoForms } from '../forms/demo.ts';
+import { seedDemoCleanup } from '../cleanup/demo.ts';
 
 export const DEMO_PASSWORD = 'Demo@2026';
 
@@ -84,7 +85,9 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
     const rows = Object.entries(h.windows).map(([step, [s, e]]) => ({ batch_code: h.code, step, starts_on: s, ends_on: e }));
     await db.insertInto('batch_window').values(rows).execute();
   }
-  // 202301 as it ended: its graduates agreed, their status 毕业.
+  // 202301 as it ended: its graduates agreed, their status 毕业 with the batch's 发证日期 (step 六 queries 毕业批次 202301).
+  await db.updateTable('student').set({ graduation_batch: '202301', graduation_date: HISTORY.find((h) => h.code === '202301')!.issue, graduation_conclusion: '毕业' })
+    .where('id', '>=', old.first).where('id', '<=', old.last).execute();
   await db.insertInto('graduate').columns(['batch_code', 'student_id', 'student_no', 'tp_id', 'node_path', 'confirm_status', 'eligible', 'confirmed_at', 'checked_at'])
     .expression((eb) => eb.selectFrom('student').select([eb.val('202301').as('b'), 'id', 'student_no', 'tp_id', 'node_path', eb.val('同意毕业').as('s'), eb.val(true).as('e'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('c'), eb.val(new Date('2022-10-08T10:00:00+08:00')).as('k')])
       .where('id', '>=', old.first).where('id', '<=', old.last))
@@ -134,5 +137,6 @@ export async function seedDemo(db: Kysely<DB>): Promise<boolean> {
   }
   await seedDemoPhotos(db);
   await seedDemoForms(db, hash);
+  await seedDemoCleanup(db);
   return true;
 }

@@ -23,7 +23,10 @@ export function studentsQuery(db: Kysely<DB>, actor: Actor, f: DocFilter) {
   if (f.tp_code) q = q.where('tp.code', '=', f.tp_code);
   if (f.batch) {
     const batch = f.batch;
-    q = q.where((eb) => eb.exists(eb.selectFrom('graduate as g').select('g.id').whereRef('g.student_id', '=', 's.id').where('g.batch_code', '=', batch)));
+    // 毕业批次 with 学籍状态 毕业 (seed 000 step 六): the batch they graduated in, not every batch they were a
+    // candidate of (a graduate who failed 202207 and passed 202301 is a 202301 graduate only).
+    q = f.status === '毕业' ? q.where('s.graduation_batch', '=', batch)
+      : q.where((eb) => eb.exists(eb.selectFrom('graduate as g').select('g.id').whereRef('g.student_id', '=', 's.id').where('g.batch_code', '=', batch)));
   }
   if (f.q) {
     const term = f.q.trim();
@@ -172,6 +175,7 @@ export async function card(db: Kysely<DB>, actor: Actor, id: number) {
     .leftJoin('org_node as c', 'c.id', 's.class_id').innerJoin('programme as p', 'p.id', 's.programme_id')
     .select(['s.id', 's.student_no', 's.name', 's.gender', 's.id_number', 's.ethnicity', 's.political_status', 's.cohort', 's.level', 's.major',
       's.status', 's.entry_date', 's.valid_until', 's.extension_until', 's.phone', 'tp.code as tp_code', 'tp.name as tp_name', 'c.name as class_name',
+      's.graduation_batch', 's.graduation_date', 's.graduation_conclusion',
       's.enroll_form', 's.enroll_form_status', 's.enroll_form_updated_at', 'p.min_credits'])
     .executeTakeFirst(), '学生');
   const [photos, grades, graduations] = await Promise.all([
@@ -183,11 +187,12 @@ export async function card(db: Kysely<DB>, actor: Actor, id: number) {
   ]);
   const passed = new Map<string, number>();
   for (const g of grades) if (g.passed) passed.set(g.course_code, Number(g.credits));
-  const { enroll_form, min_credits, entry_date, valid_until, extension_until, enroll_form_updated_at, ...rest } = s;
+  const { enroll_form, min_credits, entry_date, valid_until, extension_until, enroll_form_updated_at, graduation_date, ...rest } = s;
   return {
     student: {
       ...rest, birth_date: idCardInfo(s.id_number)?.birthDate ?? null, entry_date: day(entry_date)!, valid_until: day(valid_until)!,
       extension_until: day(extension_until), enroll_form_updated_at: enroll_form_updated_at ? new Date(enroll_form_updated_at).toISOString() : null,
+      graduation_date: day(graduation_date),
     },
     enroll_form: (enroll_form ?? {}) as Record<string, unknown>,
     photos: photos.map((p) => ({ id: p.id, photo_type: p.photo_type, uploaded_at: new Date(p.uploaded_at).toISOString(), image_url: `/api/photos/${p.id}/image` })),

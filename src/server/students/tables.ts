@@ -46,6 +46,9 @@ export interface Student {
   student_no: string;
   tp_id: number;
   valid_until: string;
+  withdrawal_campaign_id: number | null;
+  withdrawal_date: string | null;
+  withdrawal_doc_no: string | null;
 }
 
 export interface StudentGraduationRevocation {

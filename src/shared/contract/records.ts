@@ -119,6 +119,8 @@ export const studentCard = z.object({
     entry_date: z.string(), valid_until: z.string(), extension_until: z.string().nullable(), phone: z.string().nullable(),
     tp_code: z.string(), tp_name: z.string(), class_name: z.string().nullable(),
     enroll_form_status: z.string(), enroll_form_updated_at: z.string().nullable(),
+    /** 毕业批次, 毕业日期 (the batch's 发证日期) and 毕结业结论: set when headquarters publishes the audit round. */
+    graduation_batch: z.string().nullable(), graduation_date: z.string().nullable(), graduation_conclusion: z.string().nullable(),
   }),
   enroll_form: storedForm,
   photos: z.array(z.object({ id: z.number(), photo_type: z.string(), uploaded_at: z.string(), image_url: z.string() })),

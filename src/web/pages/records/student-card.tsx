@@ -1,10 +1,12 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
-import { Card, Descriptions, Empty, Grid, Image, Result, Skeleton, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Descriptions, Empty, Grid, Image, Result, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import type { DescriptionsProps, TableColumnsType } from 'antd';
 import { ApiError, call } from '../../client.ts';
 import { recordsApi, type FamilyRow, type HistoryRow, type StudentRecordCard } from '../../../shared/contract/records.ts';
-import { fmtDateTime, PageTitle, Stack } from '../../ui.tsx';
+import { studentsApi } from '../../../shared/contract/students.ts';
+import { useMe } from '../../session.tsx';
+import { fmtDateTime, FormModal, PageTitle, Stack, TextField, useBusyAction, useFormDialog } from '../../ui.tsx';
 
 type Grade = StudentRecordCard['grades'][number];
 type Graduation = StudentRecordCard['graduations'][number];
@@ -64,6 +66,7 @@ function RowsCard<R extends object>({ title, columns, rows }: { title: string; c
 export default function StudentCardPage() {
   const { id } = useParams();
   const narrow = Grid.useBreakpoint().md === false;
+  const me = useMe();
   const [card, setCard] = useState<StudentRecordCard | null>(null);
   const [missing, setMissing] = useState(false);
 
@@ -79,6 +82,13 @@ export default function StudentCardPage() {
       alive = false;
     };
   }, [id]);
+
+  const reload = useCallback(async () => setCard(await call(recordsApi.card, { params: { id: Number(id) } })), [id]);
+  const { busy, run } = useBusyAction(reload);
+  /** 撤销毕业 (headquarters): the reason is asked in a dialog, kept with the revocation and in the operation log. */
+  const revoking = useFormDialog<number, { reason: string }>();
+  const submitRevoke = (studentId: number, v: { reason: string }) =>
+    run(() => call(studentsApi.revokeGraduation, { params: { id: studentId }, body: { reason: v.reason.trim() } }), '已撤销毕业，学籍状态恢复为在籍。');
 
   const back = <Link to="/records/students">返回学籍卡查询</Link>;
   if (missing) return <Result status="404" title="找不到该学生" subTitle="该学生不存在或不在您的管理范围内。" extra={back} />;
@@ -155,10 +165,26 @@ export default function StudentCardPage() {
             { key: 'cohort', label: '学籍批次', children: s.cohort },
             { key: 'level', label: '层次', children: s.level },
             { key: 'major', label: '专业', children: s.major },
-            { key: 'status', label: '学籍状态', children: <Tag color={STATUS_COLORS[s.status]}>{s.status}</Tag> },
+            {
+              key: 'status',
+              label: '学籍状态',
+              children: (
+                <Space size={8} wrap>
+                  <Tag color={STATUS_COLORS[s.status]}>{s.status}</Tag>
+                  {me.role === 'hq_admin' && s.status === '毕业' && s.graduation_batch && (
+                    <Button size="small" danger onClick={() => revoking.show(s.id)}>
+                      撤销毕业
+                    </Button>
+                  )}
+                </Space>
+              ),
+            },
             { key: 'entry', label: '入学日期', children: dash(s.entry_date) },
             { key: 'valid', label: '学籍有效期至', children: dash(s.valid_until) },
             { key: 'extension', label: '延期至', children: dash(s.extension_until) },
+            { key: 'graduation_batch', label: '毕业批次', children: dash(s.graduation_batch) },
+            { key: 'graduation_date', label: '毕业日期', children: dash(s.graduation_date) },
+            { key: 'graduation_conclusion', label: '毕结业结论', children: dash(s.graduation_conclusion) },
             { key: 'tp', label: '教学点', children: `${s.tp_code} ${s.tp_name}` },
             { key: 'class', label: '班级', children: dash(s.class_name) },
             {
@@ -228,6 +254,22 @@ export default function StudentCardPage() {
           />
         </Card>
       </Stack>
+
+      <FormModal<{ reason: string }>
+        title={`撤销毕业：${s.name}（${s.student_no}）`}
+        busy={busy}
+        okText="确定撤销"
+        {...revoking.modal(submitRevoke)}
+        name="revokeGraduation"
+      >
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 16 }}
+          message={`撤销后学籍状态恢复为“在籍”，毕业批次 ${s.graduation_batch ?? ''}、毕业日期、毕结业结论清空；撤销原因记入操作日志。`}
+        />
+        <TextField label="撤销原因" name="reason" required="请填写撤销毕业的原因" rules={[{ min: 2, message: '原因至少 2 个字' }]} rows={3} maxLength={200} placeholder="如：经核查，该生一门必修课成绩登记错误" />
+      </FormModal>
     </div>
   );
 }
