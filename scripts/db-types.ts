@@ -36,7 +36,7 @@ const serverDir = path.join(root, 'src/server');
  *  (`certificate_batch` → src/server/certificates/ or certificate/), so a new capability needs no line here. */
 const OWNERS: Record<string, string[]> = {
   // Machinery: accounts and sessions, the org tree, the operation log, migrations, jobs.
-  platform: ['app_user', 'org_node', 'session', 'operation_log', 'schema_migration', 'task'],
+  platform: ['app_user', 'org_node', 'session', 'operation_log', 'schema_migration', 'task', 'login_throttle'],
   // A batch, its step windows, and the students graduating in it.
   batches: ['batch', 'batch_window', 'window_extension', 'graduate'],
   programmes: ['course', 'programme', 'programme_course', 'programme_category'],
@@ -82,6 +82,8 @@ const ENUMS: Record<string, { from: string; type: string; values?: string }> = {
   'opinion_phrase.kind': { from: 'src/shared/graduate-form.ts', type: 'OpinionKind', values: 'OPINION_KINDS' },
   'graduate_material.item': { from: 'src/shared/contract/materials.ts', type: 'MaterialItem', values: 'MATERIAL_ITEMS' },
   'message.kind': { from: 'src/shared/contract/exports.ts', type: 'MessageKind', values: 'MESSAGE_KINDS' },
+  'cleanup_extension.state': { from: 'src/shared/contract/cleanup.ts', type: 'ExtensionState', values: 'EXTENSION_STATES' },
+  'registration_entry.state': { from: 'src/shared/contract/registration.ts', type: 'RegistrationState', values: 'REGISTRATION_STATES' },
 };
 
 /** JSON columns are written as JSON text (JSON.stringify: an array would otherwise go as a PostgreSQL array)

@@ -29,6 +29,10 @@ import { recordRoutes } from './records/routes.ts';
 import { formRoutes } from './forms/routes.ts';
 import { materialRoutes } from './materials/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
+import { cleanupRoutes } from './cleanup/routes.ts';
+import { registerCleanupJobs } from './cleanup/service.ts';
+import { registrationRoutes } from './registration/routes.ts';
+import { registerRegistrationJobs } from './registration/service.ts';
 
 export interface Config {
   databaseUrl?: string;
@@ -53,6 +57,8 @@ export function registerJobs(jobs: Jobs): void {
   registerExportJobs(jobs);
   registerRecordExports(jobs);
   registerDocumentExports(jobs);
+  registerCleanupJobs(jobs);
+  registerRegistrationJobs(jobs);
 }
 
 export async function openCore(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<{ database: Database; jobs: Jobs }> {
@@ -78,7 +84,7 @@ export async function buildApp(config: Config): Promise<Running> {
   });
   app.get('/api/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
-  for (const routes of [accountRoutes, orgRoutes, operationLogRoutes, batchRoutes, homeRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes, calendarRoutes]) {
+  for (const routes of [accountRoutes, orgRoutes, operationLogRoutes, batchRoutes, homeRoutes, eligibilityRoutes, confirmationRoutes, studentRoutes, taskRoutes, programmeRoutes, photoRoutes, importRoutes, auditRoutes, exemptionRoutes, recordRoutes, exportRoutes, formRoutes, materialRoutes, calendarRoutes, cleanupRoutes, registrationRoutes]) {
     routes(app, ctx);
   }
   await app.ready();

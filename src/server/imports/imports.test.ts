@@ -6,6 +6,7 @@ import { errorOf, startTestApp, type TestApp } from '../testing/harness.ts';
 import { buildWorld, makeIdNumber, type World } from '../testing/factories.ts';
 import { addDays, today } from '../platform/clock.ts';
 import { KINDS } from './kinds.ts';
+import { xlsxBomb } from '../platform/testdata/xlsx.ts';
 import { importsApi, type ApplyMode, type ImportFile } from '../../shared/contract/imports.ts';
 
 let t: TestApp;
@@ -89,7 +90,7 @@ async function applyRefused(cookie: string, id: string, mode: ApplyMode) {
   return { status: r.status, json: errorOf(r) };
 }
 
-const count = async (table: 'student' | 'submission' | 'grade' | 'programme') =>
+const count = async (table: 'student' | 'submission' | 'grade' | 'programme' | 'import_file') =>
   Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
 
 let seq = 0;
@@ -148,6 +149,35 @@ describe('数据导入: templates and whole-file problems', () => {
     assert.match(a.json.message, /文件有错误，无法导入/);
   });
 
+  test('an Excel bomb (a worksheet of 1 GiB in a few MB) is refused at upload, nothing stored', async () => {
+    const before = await count('import_file');
+    const bomb = xlsxBomb(STUDENT_HEADER);
+    const started = performance.now();
+    const r = await upload(brA, 'kind=students', bomb.xlsx, '学籍.xlsx');
+    // The reader alone takes ~20 ms (excel.test.ts); this is the whole request, with a margin for a busy machine.
+    assert.ok(performance.now() - started < 10_000, 'refused at once');
+    assert.equal(r.status, 400);
+    assert.match(errorOf(r).message, /解压后是压缩前的 \d+ 倍.*疑似压缩炸弹），已拒绝。请用 Excel 打开该文件/);
+    assert.equal(await count('import_file'), before);
+  });
+
+  test('a bomb whose zip lies about its size: the check refuses it as a file error, and the job ends without retries', async () => {
+    // A quarter of the issue's size keeps the upload quick; the reader's timing is excel.test.ts's.
+    const bomb = xlsxBomb(STUDENT_HEADER, { unpacked: 256 * 1024 * 1024, fileBytes: 0, declaredSize: (packed) => packed * 90 });
+    const f = await checked(brA, 'kind=students', bomb.xlsx, '学籍.xlsx');
+    assert.equal(f.state, 'invalid');
+    assert.match(f.file_error ?? '', /疑似压缩炸弹），已拒绝/);
+    assert.equal(f.total_rows, 0);
+    // The refusal is the check's answer, not a failure: the task is done and pg-boss has nothing to retry.
+    const task = await t.db.selectFrom('task').select(['state', 'error']).where('id', '=', f.check_task!).executeTakeFirstOrThrow();
+    assert.deepEqual(task, { state: 'done', error: null });
+    const { rows: jobs } = await sql<{ state: string; retry_count: number }>`
+      select state, retry_count from pgboss.job where data->>'taskId' = ${f.check_task}`.execute(t.db);
+    assert.equal(jobs.length, 1);
+    assert.equal(jobs[0].retry_count, 0);
+    assert.notEqual(jobs[0].state, 'retry');
+  });
+
   test('kinds only headquarters loads are refused to a branch', async () => {
     const r = await upload(brA, 'kind=grades_exam&batch=202701', await xlsx(GRADE_HEADER, [['x', 'C1', '80', '2022春']]));
     assert.equal(r.status, 403);
@@ -194,7 +224,7 @@ describe('数据导入: 学籍', () => {
     has(9, /没有“不存在的专业”专科 2021 级的教学计划/);
     has(10, /第 10 行“学号”列：与第 2 行重复（学号相同），请删除其中一行/);
     has(11, /身份证号表示的性别（女）与学籍记录（男）不一致/);
-    has(12, /已被其他单位的学生使用/);
+    has(12, new RegExp(`^第 12 行“学号”列：学号 ${sB1.student_no} 不在您的管理范围内，不能导入，请核对学号$`));
     has(13, /第 13 行“姓名”列：该单元格是公式，请复制后选择性粘贴为数值/);
     has(14, /第 14 行“姓名”列是合并单元格（B14:B15）/);
     has(15, /第 15 行“姓名”列是合并单元格（B14:B15）/);
@@ -240,6 +270,21 @@ describe('数据导入: 学籍', () => {
     const again = await applyRefused(brA, f.id, 'valid');
     assert.equal(again.status, 409);
     assert.match(again.json.message, /已于 .* 导入，不能重复导入/);
+  });
+
+  test('a 学号 or 身份证号 held by a student of another branch is answered without saying so', async () => {
+    const sB1 = await t.db.selectFrom('student').select(['student_no', 'id_number']).where('id', '=', w.students.sB1).executeTakeFirstOrThrow();
+    const buf = await xlsx(STUDENT_HEADER, [
+      studentRow({ no: sB1.student_no }), // 2: another branch's 学号
+      studentRow({ id: sB1.id_number, gender: (await t.db.selectFrom('student').select('gender').where('id', '=', w.students.sB1).executeTakeFirstOrThrow()).gender }), // 3: its 身份证号
+      studentRow(), // 4: a new student
+    ]);
+    const f = await checked(brA, 'kind=students', buf);
+    const e = await errorsOf(brA, f.id);
+    assert.deepEqual(e.get(2), [`第 2 行“学号”列：学号 ${sB1.student_no} 不在您的管理范围内，不能导入，请核对学号`]);
+    assert.deepEqual(e.get(3), ['第 3 行“身份证号”列：该身份证号不在您的管理范围内，不能导入，请核对身份证号']);
+    assert.equal(e.has(4), false);
+    for (const m of [...e.values()].flat()) assert.doesNotMatch(m, /其他单位|已被|已属于/);
   });
 
   test('a clean file applies whole: new students and an update of an own student', async () => {

@@ -9,7 +9,7 @@ import { recordOperation } from '../platform/oplog.ts';
 import { today } from '../platform/clock.ts';
 import { windowStatus } from '../platform/window.ts';
 import { mustFind } from '../platform/scope.ts';
-import { buildTable, buildTemplate, fileProblem, readSheet, type SheetRow } from '../platform/excel.ts';
+import { buildTable, buildTemplate, readSheet, xlsxProblem, type SheetRow } from '../platform/excel.ts';
 import { idCardProblem } from '../../shared/idcard.ts';
 import type { ApplyMode, CellError, GradeWindows, ImportFile, ImportKind } from '../../shared/contract/imports.ts';
 import { getBatch } from '../batches/service.ts';
@@ -116,8 +116,8 @@ export async function upload(db: Kysely<DB>, jobs: Jobs, actor: Actor,
     batch = (await getBatch(db, input.batch)).code;
   }
   if (def.kind === 'grades_practice') await assertGradesWindow(db, actor, batch!);
-  // Not Excel at all, empty, or too large: said now, with nothing stored.
-  const problem = fileProblem(input.content);
+  // Not Excel at all, empty, too large, or a bomb by its zip directory: said now, with nothing stored.
+  const problem = await xlsxProblem(input.content);
   if (problem) throw importErrors.importFileInvalid(problem);
   const id = await db.transaction().execute(async (trx) => {
     const newId = await q.insertImport(trx, { kind: def.kind, fileName: input.fileName, content: input.content, actor, batchCode: batch });
@@ -207,6 +207,7 @@ type Bad = (r: Checked, key: string, message: string) => void;
 type Has = (r: Checked, key: string) => boolean;
 type Str = (r: Checked, key: string) => string;
 
+const outOfScope = (what: string, column: string) => `${what}不在您的管理范围内，不能导入，请核对${column}`;
 const distinct = (rows: Checked[], key: string, str: Str) => [...new Set(rows.map((r) => str(r, key)).filter(Boolean))];
 const STATUSES = ['在籍', '毕业', '退学', '休学'];
 
@@ -254,11 +255,13 @@ async function checkStudents(db: Db, actor: Actor, rows: Checked[], bad: Bad, ha
   for (const r of rows) {
     const no = str(r, 'student_no');
     const existing = students.get(no);
-    if (existing && !existing.in_scope) bad(r, 'student_no', `学号 ${no} 已被其他单位的学生使用（不在您的管理范围内），请核对学号`);
+    // A number held outside the uploader's subtree cannot be taken, but whose it is stays unsaid: the answer
+    // names no unit and no student, in the words used for a number not found (photos, 免修免考, grades).
+    if (existing && !existing.in_scope) bad(r, 'student_no', outOfScope(`学号 ${no} `, '学号'));
     const id = str(r, 'id_number');
     const owner = idOwners.get(id);
     if (owner && owner.student_no !== no && !has(r, 'id_number')) {
-      bad(r, 'id_number', owner.in_scope ? `该身份证号已属于学号 ${owner.student_no} 的学生，请核对` : '该身份证号已被其他单位的学生使用，请核对');
+      bad(r, 'id_number', owner.in_scope ? `该身份证号已属于学号 ${owner.student_no} 的学生，请核对` : outOfScope('该身份证号', '身份证号'));
     }
     const tpCode = str(r, 'tp_code');
     const tp = tpByCode.get(tpCode);

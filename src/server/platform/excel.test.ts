@@ -1,7 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import ExcelJS from 'exceljs';
-import { buildTemplate, parseDateText, readSheet, serialToDate, type Column, type SheetResult } from './excel.ts';
+import { buildTemplate, parseDateText, readSheet, serialToDate, xlsxProblem, type Column, type SheetResult } from './excel.ts';
+import { buildZip, sheetXml, workbookParts, xlsxBomb } from './testdata/xlsx.ts';
 
 const COLS: Column[] = [
   { key: 'no', title: '学号', kind: 'code', required: true, note: '学号', example: '2021001' },
@@ -149,5 +152,85 @@ describe('excel: cells', () => {
     assert.equal(parseDateText('2021.9.1'), '2021-09-01');
     assert.equal(parseDateText('2021-9-31'), null);
     assert.equal(parseDateText('2021-09-01 00:00:00'), '2021-09-01');
+  });
+});
+
+/** exceljs's own reader left `tmp-<pid>-*` files (the inflated sheet) in the system's temp folder. */
+const tempFiles = () => fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`tmp-${process.pid}-`)).length;
+
+/** Runs `work`, sampling the resident set size meanwhile: the result, the time taken and the growth at the peak. */
+async function measured<T>(work: () => Promise<T>): Promise<{ result: T; ms: number; growthMb: number }> {
+  const before = process.memoryUsage.rss();
+  let peak = before;
+  const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()); }, 1);
+  const start = performance.now();
+  try {
+    const result = await work();
+    const ms = performance.now() - start;
+    peak = Math.max(peak, process.memoryUsage.rss());
+    return { result, ms, growthMb: (peak - before) / 1024 / 1024 };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+describe('excel: hostile files', () => {
+  const GiB = 1024 * 1024 * 1024;
+
+  test('the issue’s file: ~3 MB whose worksheet inflates to 1 GiB (17 million rows) is refused at once, in memory, at upload too', async () => {
+    const bomb = xlsxBomb(HEADER);
+    assert.ok(bomb.xlsx.length < 5 * 1024 * 1024 && bomb.unpacked > GiB * 0.99, `${bomb.xlsx.length} → ${bomb.unpacked}`);
+    const temps = tempFiles();
+    const { result, ms, growthMb } = await measured(() => readSheet(bomb.xlsx, COLS));
+    assert.match(fileError(result), /解压后是压缩前的 \d+ 倍.*疑似压缩炸弹.*已拒绝。请用 Excel 打开该文件/);
+    // Target 2 s and 100 MB; measured ~20 ms and ~0 MB.
+    assert.ok(ms < 2000, `refused in ${ms.toFixed(0)} ms`);
+    assert.ok(growthMb < 100, `memory grew by ${growthMb.toFixed(0)} MB`);
+    assert.equal(tempFiles(), temps, 'no temporary file');
+    // The upload's own check says the same before anything is stored.
+    assert.match((await xlsxProblem(bomb.xlsx)) ?? '', /疑似压缩炸弹/);
+  });
+
+  test('the same file with a zip that lies about the sheet’s size is stopped while inflating', async () => {
+    for (const [lie, declaredSize, message] of [
+      ['a tiny size', () => 100_000, /实际解压后比它声明的大小更大（疑似压缩炸弹）/],
+      ['a believable size (90 × packed)', (packed: number) => packed * 90, /解压后是压缩前的 \d+ 倍.*疑似压缩炸弹/],
+    ] as const) {
+      const bomb = xlsxBomb(HEADER, { declaredSize });
+      assert.equal(await xlsxProblem(bomb.xlsx), null, `${lie}: the directory alone looks fine`);
+      const temps = tempFiles();
+      const { result, ms, growthMb } = await measured(() => readSheet(bomb.xlsx, COLS));
+      assert.match(fileError(result), message, lie);
+      // Measured 0.1–0.8 s on a machine at load 20; the limit leaves room for a slower one.
+      assert.ok(ms < 6000, `${lie}: refused in ${ms.toFixed(0)} ms`);
+      assert.ok(growthMb < 100, `${lie}: memory grew by ${growthMb.toFixed(0)} MB`);
+      assert.equal(tempFiles(), temps, `${lie}: no temporary file`);
+    }
+  });
+
+  test('a workbook as Excel and exceljs write it (sheet before shared strings) leaves no temporary file', async () => {
+    const buf = await xlsx([['1', '张三', '210102199005170011', '2021-09-01', '80']]);
+    const temps = tempFiles();
+    assert.equal(rowsOf(await readSheet(buf, COLS)).length, 1);
+    assert.equal(tempFiles(), temps);
+  });
+
+  test('limits: rows, parts and unpacked size, each named with what to do', async () => {
+    const buf = await xlsx([1, 2, 3].map((i) => [String(i), '张三', '210102199005170011', '2021-09-01', '80']));
+    assert.equal(rowsOf(await readSheet(buf, COLS, { limits: { maxRows: 3 } })).length, 3);
+    assert.match(fileError(await readSheet(buf, COLS, { limits: { maxRows: 2 } })), /数据超过 2 行，超过单次导入的上限。请把数据分成几个文件分别上传/);
+    assert.match(fileError(await readSheet(buf, COLS, { limits: { maxEntries: 5 } })), /内含 \d+ 个部件，超过上限 5 个.*疑似压缩炸弹/);
+    assert.match(fileError(await readSheet(buf, COLS, { limits: { maxUnpackedBytes: 4096 } })), /解压后为 .* MB，超过上限 0 MB（疑似压缩炸弹）/);
+    // A row beyond what a worksheet holds: not saved by Excel, whatever the limit on data rows.
+    const sheet = sheetXml(HEADER, []).toString().replace('</sheetData>', '<row r="1048577"><c r="A1048577" t="inlineStr"><is><t>1</t></is></c></row></sheetData>');
+    const beyond = buildZip([...workbookParts(), { name: 'xl/worksheets/sheet1.xml', data: Buffer.from(sheet) }]);
+    assert.match(fileError(await readSheet(beyond, COLS)), /行数超过了 Excel 的上限 1048576 行/);
+  });
+
+  test('a hand-written workbook with inline strings and long Chinese text reads whole (characters split between chunks)', async () => {
+    const name = '欧阳'.repeat(3000); // far longer than one inflated chunk
+    const buf = buildZip([...workbookParts(), { name: 'xl/worksheets/sheet1.xml', data: sheetXml(HEADER, [['1', name, '210102199005170011', '2021-09-01', '80']]) }]);
+    const [r] = rowsOf(await readSheet(buf, COLS));
+    assert.equal(r.values.name, name);
   });
 });

@@ -1,4 +1,6 @@
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import zlib from 'node:zlib';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
 
@@ -43,9 +45,32 @@ export interface SheetRow {
 
 export type SheetResult = { ok: true; rows: SheetRow[] } | { ok: false; error: string };
 
-export const importLimits = {
+/** The most rows an Excel worksheet has (Excel 2007 and later). */
+const EXCEL_ROWS = 1_048_576;
+
+/** How much an .xlsx may hold: it is a zip, and a zip can unpack to a thousand times its size. */
+export interface XlsxLimits {
+  /** More parts than this: refused before anything is inflated (a workbook from Excel has a few dozen). */
+  maxEntries: number;
+  /** Unpacked bytes of all parts, declared (checked first) and actually inflated (checked while inflating). */
+  maxUnpackedBytes: number;
+  /** Unpacked ÷ packed of one part above this is a bomb (Excel's own files: 5–20). */
+  maxRatio: number;
+  /** Data rows of the sheet. */
+  maxRows: number;
+}
+
+const MB = 1024 * 1024;
+
+export const importLimits: { maxBytes: number } & XlsxLimits = {
   /** IMPORT_MAX_MB: the largest file accepted, in MB. */
-  maxBytes: Math.round(Number(process.env.IMPORT_MAX_MB || 20) * 1024 * 1024),
+  maxBytes: Math.round(Number(process.env.IMPORT_MAX_MB || 20) * MB),
+  maxEntries: 1000,
+  /** IMPORT_MAX_UNPACKED_MB: a 20 MB file of grades written by Excel unpacks to about 250 MB. */
+  maxUnpackedBytes: Math.round(Number(process.env.IMPORT_MAX_UNPACKED_MB || 500) * MB),
+  maxRatio: 100,
+  /** IMPORT_MAX_ROWS: by default as many as one Excel worksheet can hold below its header. */
+  maxRows: Math.round(Number(process.env.IMPORT_MAX_ROWS || EXCEL_ROWS - 1)),
 };
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MB`;
@@ -254,6 +279,225 @@ export function fileProblem(buffer: Buffer, maxBytes = importLimits.maxBytes): s
   return null;
 }
 
+/** The .xlsx as a whole is refused (a bomb, too large unpacked, damaged); the message says why and what to do. */
+export class XlsxRefused extends Error {}
+
+const DAMAGED = `文件无法作为 Excel 打开（可能已损坏，或是其他格式的压缩包）。${SAVE_AS_XLSX}。`;
+const BOMB_FIX = '请用 Excel 打开该文件，删除空白行和多余的工作表后另存为新的 .xlsx 文件再上传；数据较多时请分成几个文件分别上传。';
+
+interface Part { compressedSize: number; declaredSize: number; method: number; crc32: number; offset: number; encrypted: boolean }
+
+/**
+ * The zip's central directory, checked before anything is inflated: the number of parts, their declared
+ * unpacked sizes (one by one against the ratio, all together against the limit) and parts sharing data.
+ */
+async function listParts(buffer: Buffer, limits: XlsxLimits): Promise<Map<string, Part>> {
+  const zf = await new Promise<yauzl.ZipFile>((resolve, reject) => {
+    yauzl.fromBuffer(buffer, { lazyEntries: true, validateEntrySizes: false }, (err, z) => (err || !z ? reject(new XlsxRefused(DAMAGED)) : resolve(z)));
+  });
+  if (zf.entryCount > limits.maxEntries) {
+    zf.close();
+    throw new XlsxRefused(`文件内含 ${zf.entryCount} 个部件，超过上限 ${limits.maxEntries} 个，不是正常保存的 Excel 文件（疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+  }
+  const parts = new Map<string, Part>();
+  let declared = 0;
+  await new Promise<void>((resolve, reject) => {
+    zf.on('error', () => reject(new XlsxRefused(DAMAGED)));
+    zf.on('end', () => resolve());
+    zf.on('entry', (e: yauzl.Entry) => {
+      const part: Part = { compressedSize: e.compressedSize, declaredSize: e.uncompressedSize, method: e.compressionMethod,
+        crc32: e.crc32, offset: e.relativeOffsetOfLocalHeader, encrypted: (e.generalPurposeBitFlag & 1) !== 0 };
+      declared += e.uncompressedSize;
+      if (part.declaredSize > MB && part.declaredSize > Math.max(1, part.compressedSize) * limits.maxRatio) {
+        reject(bombRatio(e.fileName, part.declaredSize, part.compressedSize));
+        return;
+      }
+      parts.set(e.fileName, part);
+      zf.readEntry();
+    });
+    zf.readEntry();
+  }).finally(() => zf.close());
+  if (declared > limits.maxUnpackedBytes) throw tooLargeUnpacked(declared, limits);
+  // Parts whose data overlap share bytes to multiply what comes out (a "non-recursive" bomb).
+  const byOffset = [...parts.values()].sort((a, b) => a.offset - b.offset);
+  for (let i = 1; i < byOffset.length; i++) {
+    if (byOffset[i].offset < byOffset[i - 1].offset + 30 + byOffset[i - 1].compressedSize) {
+      throw new XlsxRefused(`文件结构异常（多个部件共用同一段数据，疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+    }
+  }
+  return parts;
+}
+
+/** Unpacked beyond the limit: by the directory (the declared total is known) or while inflating (it is not). */
+const tooLargeUnpacked = (declared: number | null, limits: XlsxLimits) =>
+  new XlsxRefused(`文件解压后${declared != null ? `为 ${mb(declared)}，` : ''}超过上限 ${mb(limits.maxUnpackedBytes)}（疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+
+const bombRatio = (name: string, unpacked: number, packed: number) =>
+  new XlsxRefused(`文件中的“${name}”解压后是压缩前的 ${Math.floor(unpacked / Math.max(1, packed))} 倍，远超正常的 Excel 文件（疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+
+/** From this much output on, the ratio so far is judged (a small part may compress well by chance). */
+const RATIO_FROM = 128 * 1024;
+
+/**
+ * One part's text, inflated a slice at a time under the limits: the actual bytes are counted as they come
+ * out — against the declared size, the ratio to the packed bytes consumed so far, and the budget left for
+ * the whole file — so a bomb whose headers lie stops within its first few hundred kilobytes. Nothing touches the disk.
+ */
+async function* inflatePart(buffer: Buffer, name: string, part: Part, budget: { left: number }, limits: XlsxLimits): AsyncGenerator<string> {
+  if (part.encrypted) throw new XlsxRefused(`文件设置了密码（已加密），无法读取。请在 Excel 中取消密码后另存为 .xlsx 再上传。`);
+  if (part.method !== 0 && part.method !== 8) throw new XlsxRefused(DAMAGED);
+  const h = part.offset;
+  if (h + 30 > buffer.length || buffer.readUInt32LE(h) !== 0x04034b50) throw new XlsxRefused(DAMAGED);
+  const start = h + 30 + buffer.readUInt16LE(h + 26) + buffer.readUInt16LE(h + 28);
+  if (start + part.compressedSize > buffer.length) throw new XlsxRefused(DAMAGED);
+  const packed = buffer.subarray(start, start + part.compressedSize);
+  // Small slices: the ratio is judged on the packed bytes taken so far, a slice at a time.
+  const SLICE = 8 * 1024;
+  const slices = function* () {
+    for (let i = 0; i < packed.length; i += SLICE) yield packed.subarray(i, i + SLICE);
+  };
+  const inflate = part.method === 8 ? zlib.createInflateRaw() : null;
+  const source: AsyncIterable<Buffer> | Iterable<Buffer> = inflate ? Readable.from(slices(), { highWaterMark: 1 }).pipe(inflate) : slices();
+  const decoder = new StringDecoder('utf8');
+  let out = 0;
+  let crc = 0;
+  try {
+    for await (const chunk of source) {
+      out += chunk.length;
+      budget.left -= chunk.length;
+      if (budget.left < 0) throw tooLargeUnpacked(null, limits);
+      if (out > part.declaredSize) throw new XlsxRefused(`文件中的“${name}”实际解压后比它声明的大小更大（疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+      // bytesWritten: the packed bytes the inflater has taken so far.
+      const consumed = inflate ? inflate.bytesWritten : out;
+      if (out > RATIO_FROM && out > Math.max(1, consumed) * limits.maxRatio) throw bombRatio(name, out, consumed);
+      crc = zlib.crc32(chunk, crc);
+      const text = decoder.write(chunk); // a character split between chunks stays whole
+      if (text) yield text;
+    }
+  } catch (e) {
+    throw e instanceof XlsxRefused ? e : new XlsxRefused(DAMAGED);
+  } finally {
+    inflate?.destroy();
+  }
+  if (out !== part.declaredSize || crc !== part.crc32) throw new XlsxRefused(DAMAGED);
+  const rest = decoder.end();
+  if (rest) yield rest;
+}
+
+/**
+ * What exceljs's streaming reader does with a workbook, driven here part by part in the order it needs
+ * them (relationships, workbook, styles, shared strings, then the sheet). Its own driver reads the zip as
+ * it comes and, since Excel writes the shared strings after the sheets, first copies each inflated sheet
+ * to a temporary file (`tmp-<pid>-*` in the system's temp folder, removed only when the whole workbook
+ * has been read), with no limit on what it inflates.
+ */
+interface ExcelJsParts {
+  _parseRels(entry: Readable): Promise<void>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseStyles(entry: Readable): Promise<void>;
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseWorksheet(iterator: AsyncIterable<string>, sheetNo: string): Generator<{ eventType: string; value: ExcelJS.stream.xlsx.WorksheetReader }>;
+  workbookRels?: { Id: string; Target: string }[];
+  model?: { sheets?: { rId: string }[] };
+}
+
+/** The first worksheet as Excel shows it: the first of the workbook's sheets, through its relationship. */
+function firstSheetPath(reader: ExcelJsParts, parts: Map<string, Part>): string | null {
+  const rId = reader.model?.sheets?.[0]?.rId;
+  const target = reader.workbookRels?.find((r) => r.Id === rId)?.Target;
+  if (target) {
+    const path = target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+    if (parts.has(path)) return path;
+  }
+  // Without a usable relationship: the lowest-numbered sheet, as exceljs would find it.
+  const sheets = [...parts.keys()].filter((n) => /^xl\/worksheets\/sheet\d+\.xml$/.test(n));
+  return sheets.sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0]))[0] ?? null;
+}
+
+const asBuffer = (bytes: Buffer | Uint8Array) =>
+  // PGlite hands bytea back as a plain Uint8Array; yauzl needs a Buffer (a view, not a copy).
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * Whether an uploaded file can be taken for a check: a file-level problem (fileProblem), or a zip that
+ * is no xlsx or is a bomb by its own directory. Cheap: nothing is inflated.
+ */
+export async function xlsxProblem(bytes: Buffer | Uint8Array, opts: { maxBytes?: number; limits?: Partial<XlsxLimits> } = {}): Promise<string | null> {
+  const buffer = asBuffer(bytes);
+  const problem = fileProblem(buffer, opts.maxBytes);
+  if (problem) return problem;
+  try {
+    await listParts(buffer, { ...importLimits, ...opts.limits });
+    return null;
+  } catch (e) {
+    return e instanceof XlsxRefused ? e.message : DAMAGED;
+  }
+}
+
+/**
+ * The rows of an .xlsx's first worksheet, as exceljs reads them, under the limits: any reader of an
+ * uploaded workbook goes through here (or readSheet). A file refused as a whole throws XlsxRefused, its
+ * message saying why and what to do; `merges` collects the sheet's merged ranges once all rows are read.
+ */
+export async function* worksheetRows(bytes: Buffer | Uint8Array, opts: { limits?: Partial<XlsxLimits>; merges?: Set<string> } = {}): AsyncGenerator<ExcelJS.Row> {
+  const buffer = asBuffer(bytes);
+  const limits: XlsxLimits = { ...importLimits, ...opts.limits };
+  const streams: Readable[] = [];
+  try {
+    const parts = await listParts(buffer, limits);
+    const budget = { left: limits.maxUnpackedBytes };
+    const text = (name: string, tap?: (s: string) => void): Readable | null => {
+      const part = parts.get(name);
+      if (!part) return null;
+      const gen = inflatePart(buffer, name, part, budget, limits);
+      const s = Readable.from(tap ? (async function* () { for await (const t of gen) { tap(t); yield t; } })() : gen, { highWaterMark: 1 });
+      streams.push(s);
+      return s;
+    };
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([]), {
+      worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
+    }) as unknown as ExcelJsParts;
+    const rels = text('xl/_rels/workbook.xml.rels');
+    const workbook = text('xl/workbook.xml');
+    if (!rels || !workbook) throw new XlsxRefused(DAMAGED);
+    await reader._parseRels(rels);
+    await reader._parseWorkbook(workbook);
+    const styles = text('xl/styles.xml');
+    if (styles) await reader._parseStyles(styles);
+    const shared = text('xl/sharedStrings.xml');
+    if (shared) for await (const _ of reader._parseSharedStrings(shared)) { /* cached on the reader */ }
+
+    const sheetPath = firstSheetPath(reader, parts);
+    if (!sheetPath) return;
+    // exceljs's streaming reader skips merged ranges: they are picked out of the sheet's XML as it passes,
+    // keeping a short tail so that a tag split between chunks is still seen.
+    let tail = '';
+    const sheet = text(sheetPath, opts.merges && ((chunk) => {
+      const t = tail + chunk;
+      for (const m of t.matchAll(/<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g)) opts.merges!.add(m[1]);
+      const cut = t.lastIndexOf('<');
+      tail = cut >= 0 && t.length - cut < 200 ? t.slice(cut) : '';
+    }))!;
+    const ws = reader._parseWorksheet(sheet, /(\d+)\.xml$/.exec(sheetPath)?.[1] ?? '1').next().value!.value;
+    let elements = 0;
+    let withValues = 0;
+    for await (const row of ws) {
+      // Row elements beyond what a worksheet can hold, or repeated: not a file Excel saved.
+      if (++elements > EXCEL_ROWS || row.number > EXCEL_ROWS) {
+        throw new XlsxRefused(`工作表的行数超过了 Excel 的上限 ${EXCEL_ROWS} 行，不是 Excel 正常保存的文件（疑似压缩炸弹），已拒绝。${BOMB_FIX}`);
+      }
+      if (row.number > 1 && row.hasValues && ++withValues > limits.maxRows) {
+        throw new XlsxRefused(`文件的数据超过 ${limits.maxRows} 行，超过单次导入的上限。请把数据分成几个文件分别上传。`);
+      }
+      yield row;
+    }
+  } catch (e) {
+    throw e instanceof XlsxRefused ? e : new XlsxRefused(DAMAGED);
+  } finally {
+    for (const s of streams) s.destroy();
+  }
+}
+
 /**
  * Reads the first worksheet against the expected columns. A problem with the file as a whole comes back
  * as `{ ok: false, error }`; otherwise every non-empty row with its values (trimmed, NFKC-normalised,
@@ -261,43 +505,36 @@ export function fileProblem(buffer: Buffer, maxBytes = importLimits.maxBytes): s
  * with the rest of a row's rules.
  *
  * The sheet is streamed: exceljs's in-memory workbook costs ~4 KB per row (2.9 GB for a 20 MB file of
- * 1.1 million grades); streamed, only the rows' strings are kept.
+ * 1.1 million grades); streamed, only the rows' strings are kept. The zip is read from memory under the
+ * limits (importLimits), and nothing is written to disk.
  */
-export async function readSheet(bytes: Buffer | Uint8Array, columns: Column[], opts: { maxBytes?: number } = {}): Promise<SheetResult> {
-  // PGlite hands bytea back as a plain Uint8Array; yauzl needs a Buffer (a view, not a copy).
-  const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export async function readSheet(bytes: Buffer | Uint8Array, columns: Column[], opts: { maxBytes?: number; limits?: Partial<XlsxLimits> } = {}): Promise<SheetResult> {
+  const buffer = asBuffer(bytes);
   const problem = fileProblem(buffer, opts.maxBytes);
   if (problem) return { ok: false, error: problem };
 
   const rows: SheetRow[] = [];
-  let sheetId: number | null = null;
+  const merges = new Set<string>();
   let headerError: string | null | undefined; // undefined: no header row seen yet
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
-      worksheets: 'emit', sharedStrings: 'cache', styles: 'cache', hyperlinks: 'ignore', entries: 'ignore',
-    });
-    for await (const ws of reader) {
-      sheetId = (ws as unknown as { id: number }).id;
-      for await (const row of ws) {
-        if (headerError === undefined) {
-          headerError = row.number === 1 ? checkHeader(row, columns) : '第 1 行没有列名。请下载最新模板，按模板的列名和列顺序填写（第 1 行为列名）。';
-          if (headerError) break;
-          continue;
-        }
-        const r = readRow(row, columns);
-        if (r) rows.push(r);
+    for await (const row of worksheetRows(buffer, { limits: opts.limits, merges })) {
+      if (headerError === undefined) {
+        headerError = row.number === 1 ? checkHeader(row, columns) : '第 1 行没有列名。请下载最新模板，按模板的列名和列顺序填写（第 1 行为列名）。';
+        if (headerError) break;
+        continue;
       }
-      break; // the first worksheet only
+      const r = readRow(row, columns);
+      if (r) rows.push(r);
     }
-  } catch {
-    return { ok: false, error: `文件无法作为 Excel 打开（可能已损坏，或是其他格式的压缩包）。${SAVE_AS_XLSX}。` };
+  } catch (e) {
+    return { ok: false, error: e instanceof XlsxRefused ? e.message : DAMAGED };
   }
-  if (sheetId === null || headerError === undefined) {
+  if (headerError === undefined) {
     return { ok: false, error: '文件中没有数据：第一个工作表是空的。请在模板的第一个工作表中填写数据后重新上传。' };
   }
   if (headerError) return { ok: false, error: headerError };
   if (rows.length === 0) return { ok: false, error: '文件中没有数据行：请从第 2 行起填写数据后重新上传。' };
-  markMerged(rows, columns, await mergesOf(buffer, sheetId));
+  markMerged(rows, columns, [...merges]);
   return { ok: true, rows };
 }
 
@@ -317,41 +554,6 @@ function readRow(row: ExcelJS.Row, columns: Column[]): SheetRow | null {
   });
   // A row of spaces or formatting only is not a row.
   return any ? { rowNo: r, values, errors } : null;
-}
-
-/** Merged ranges of a worksheet ('B3:B4'), read from its XML: exceljs's streaming reader skips them. */
-async function mergesOf(buffer: Buffer, sheetId: number): Promise<string[]> {
-  const zip = await new Promise<yauzl.ZipFile>((resolve, reject) =>
-    yauzl.fromBuffer(buffer, { lazyEntries: true }, (err, z) => (err ? reject(err) : resolve(z))));
-  const target = `xl/worksheets/sheet${sheetId}.xml`;
-  return new Promise<string[]>((resolve, reject) => {
-    const found: string[] = [];
-    zip.on('error', reject);
-    zip.on('end', () => resolve(found));
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName !== target) {
-        zip.readEntry();
-        return;
-      }
-      zip.openReadStream(entry, (err, stream) => {
-        if (err) return reject(err);
-        // Scan chunk by chunk, keeping a short tail so that a tag split between chunks is still seen.
-        let tail = '';
-        stream.on('data', (chunk: Buffer) => {
-          const text = tail + chunk.toString('latin1');
-          for (const m of text.matchAll(/<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"/g)) found.push(m[1]);
-          const cut = text.lastIndexOf('<');
-          tail = cut >= 0 && text.length - cut < 200 ? text.slice(cut) : '';
-        });
-        stream.on('error', reject);
-        stream.on('end', () => {
-          zip.close();
-          resolve([...new Set(found)]);
-        });
-      });
-    });
-    zip.readEntry();
-  });
 }
 
 const colNumber = (letters: string) => [...letters].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0);

@@ -18,8 +18,10 @@ export interface Programme {
   id: Generated<number>;
   level: Level;
   major: string;
+  major_code: string | null;
   min_credits: Numeric;
   min_years: Generated<Numeric>;
+  partner_seal: string | null;
   practice_course: string | null;
 }
 
