@@ -141,7 +141,8 @@ export function startApp(options: { env?: NodeJS.ProcessEnv } = {}): App {
         executablePath,
         args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       }),
-      waitForHealth(`${base}/api/health`, 120_000),
+      // A loaded CI machine can take minutes to build the demo; a server that fails exits, which is seen at once.
+      waitForHealth(`${base}/api/health`, 300_000),
     ]);
     if (launched.status === 'fulfilled') browser = launched.value;
     if (launched.status === 'rejected') throw launched.reason;
