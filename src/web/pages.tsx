@@ -12,6 +12,7 @@ import ConfirmPage from './pages/graduation/confirm.tsx';
 import AuditPage from './pages/graduation/audit.tsx';
 import AuditResultsPage from './pages/graduation/audit-results.tsx';
 import ExemptionsPage from './pages/graduation/exemptions.tsx';
+import RegistrationPage from './pages/graduation/registration.tsx';
 import ImportsPage from './pages/graduation/imports.tsx';
 import ReadinessPage from './pages/graduation/readiness.tsx';
 import GraduateFormsPage from './pages/graduation/graduate-forms.tsx';
@@ -24,6 +25,7 @@ import RecordsStudentsPage from './pages/records/students.tsx';
 import StudentCardPage from './pages/records/student-card.tsx';
 import VerificationPage from './pages/records/verification.tsx';
 import EnrollFormPage from './pages/records/enroll-form.tsx';
+import CleanupPage from './pages/records/cleanup.tsx';
 import OrgPage from './pages/system/org.tsx';
 import UsersPage from './pages/system/users.tsx';
 import OperationLogPage from './pages/system/oplog.tsx';
@@ -63,6 +65,8 @@ export const PAGES: PageDef[] = [
   { path: '/graduation/audit/rounds/:roundId', element: <AuditResultsPage />, roles: OFFICES },
   { path: '/graduation/imports', element: <ImportsPage />, roles: ADMINS, menu: { group: 'graduation', label: '审核数据导入' } },
   { path: '/graduation/exemptions', element: <ExemptionsPage />, roles: OFFICES, menu: { group: 'graduation', label: '免修免考' } },
+  // 学历电子注册 (seed 003 二.4): headquarters acts, branches and teaching points see their own graduates.
+  { path: '/graduation/registration', element: <RegistrationPage />, roles: OFFICES, menu: { group: 'graduation', label: '学历注册' } },
   { path: '/graduation/graduate-forms', element: <GraduateFormsPage />, roles: STAFF, menu: { group: 'graduation', label: '毕业生登记表管理', section: '毕业管理' } },
   { path: '/graduation/materials', element: <MaterialsPage />, roles: OFFICES, menu: { group: 'graduation', label: '毕业材料提交', section: '毕业管理' } },
   { path: '/graduation/archive-print', element: <ArchivePrintPage />, roles: OFFICES, menu: { group: 'graduation', label: '学生学籍档案打印', section: '毕业生档案管理' } },
@@ -75,6 +79,8 @@ export const PAGES: PageDef[] = [
   { path: '/records/students/:id', element: <StudentCardPage />, roles: STAFF },
   { path: '/records/verification', element: <VerificationPage />, roles: OFFICES, menu: { group: 'records', label: '强制核对进度查询', section: '查询统计' } },
   { path: '/records/enroll-form', element: <EnrollFormPage />, roles: STUDENTS, menu: { group: 'records', label: '入学登记表' } },
+  // Headquarters and branches act; a teaching point reads its own students (seed 003 四.8).
+  { path: '/records/cleanup', element: <CleanupPage />, roles: OFFICES, menu: { group: 'records', label: '学籍清理' } },
 
   // 招生
   { path: '/enroll/photos', element: <PhotosPage />, roles: OFFICES, menu: { group: 'enroll', label: '电子照片管理' } },
