@@ -4,7 +4,12 @@
  * never re-types the server. Every call sends the session cookie and JSON; a refused call shows the
  * server's Chinese `message` and throws an `ApiError`; an expired session goes to login.
  */
+import { z } from 'zod';
 import { pathOf, type CallInput, type ResponseOf, type RouteContract } from '../shared/contract.ts';
+
+// The Content-Security-Policy allows no eval: zod would probe for it with `new Function` (caught, but reported as a
+// CSP violation on every page). Without the probe it validates the same way, without compiled parsers.
+z.config({ jitless: true });
 
 export class ApiError extends Error {
   constructor(
@@ -21,10 +26,15 @@ export class ApiError extends Error {
 export const apiHooks: {
   showError: (text: string) => void;
   onUnauthenticated: () => void;
+  /** The server refuses every call but 修改密码 until the password is changed (MUST_CHANGE_PASSWORD). */
+  onMustChangePassword: () => void;
 } = {
   showError: (text) => console.error(text),
   onUnauthenticated: () => {
     if (window.location.pathname !== '/login') window.location.assign('/login');
+  },
+  onMustChangePassword: () => {
+    if (window.location.pathname !== '/password') window.location.assign('/password');
   },
 };
 
@@ -99,6 +109,11 @@ async function send<T>(method: string, url: string, opts: CallOptions & { body?:
       body.details,
     );
     if (res.status === 401 && err.code === 'UNAUTHENTICATED') apiHooks.onUnauthenticated();
+    if (res.status === 403 && err.code === 'MUST_CHANGE_PASSWORD') {
+      // Not an error to show on every panel of the page: the user is taken to 修改密码, which says why.
+      apiHooks.onMustChangePassword();
+      throw err;
+    }
     if (!opts.silent) apiHooks.showError(err.message);
     throw err;
   }

@@ -8,7 +8,7 @@ export function accountRoutes(app: App, { database }: AppContext) {
   const ok = { ok: true as const };
 
   serve(app, api.login, async (req, reply) => {
-    const { token, me } = await service.login(db, req.body.username, req.body.password, req.cookies[SESSION_COOKIE]);
+    const { token, me } = await service.login(db, req.body.username, req.body.password, req.cookies[SESSION_COOKIE], req.ip);
     sendCookie(reply, token);
     return me;
   });
@@ -19,7 +19,7 @@ export function accountRoutes(app: App, { database }: AppContext) {
   });
   serve(app, api.me, (req) => service.me(db, actorOf(req)));
   serve(app, api.changePassword, async (req) => {
-    await service.changePassword(db, actorOf(req), req.body.old_password, req.body.new_password);
+    await service.changePassword(db, actorOf(req), req.body.old_password, req.body.new_password, req.cookies[SESSION_COOKIE]);
     return ok;
   });
 

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
@@ -19,6 +20,7 @@ import { AppError, errors } from './errors.ts';
 import { resolveSession, SESSION_COOKIE, type Actor } from './auth.ts';
 import type { Access } from '../../shared/org.ts';
 import type { HandlerResult, Parsed, RouteContract } from '../../shared/contract.ts';
+import { accountsApi } from '../../shared/contract/accounts.ts';
 
 /** Who may call a route. Every route declares it (in its contract); the permission test table reads it. */
 export type { Access } from '../../shared/org.ts';
@@ -80,10 +82,84 @@ export function actorOf(req: FastifyRequest): Actor {
   return req.actor;
 }
 
+/** The routes an account that must change its password may still call: 修改密码, who am I (login and logout are public). */
+const BEFORE_PASSWORD_CHANGE = new Set<string>([accountsApi.me.path, accountsApi.changePassword.path]);
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A state-changing request must come from our own pages (ASVS 3.5.1): an `Origin` other than this server's
+ * (or `null`), or a browser's `Sec-Fetch-Site` other than same-origin / none (typed or bookmarked), is refused.
+ * A request without either is not a browser's cross-site request (curl, the tests, a script) and passes.
+ * Behind a proxy that rewrites Host, name the public origins in ALLOWED_ORIGINS (comma-separated).
+ */
+function crossOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    if (ALLOWED_ORIGINS.includes(origin)) return false;
+    try {
+      const from = new URL(origin);
+      // Through URL both ways, so a default port (`:80`) written on one side only does not matter.
+      return from.host !== new URL(`${from.protocol}//${req.host}`).host;
+    } catch {
+      return true; // `null` (a sandboxed frame, a file) or garbage
+    }
+  }
+  const site = req.headers['sec-fetch-site'];
+  return site !== undefined && site !== 'same-origin' && site !== 'none';
+}
+const ALLOWED_ORIGINS = (process.env.ALLOWED_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+
+// C0 controls but tab, line feed and carriage return; DEL; C1 controls. PostgreSQL refuses NUL in text outright.
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+
+/** The path (`body.name`, `query.q`) of the first string holding a control character, within a parsed input. */
+function controlCharacterAt(value: unknown, where: string, depth = 0): string | undefined {
+  if (typeof value === 'string') return CONTROL.test(value) ? where : undefined;
+  if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const inner = Array.isArray(value) ? `${where}[${k}]` : `${where}.${k}`;
+    if (CONTROL.test(k)) return inner;
+    const found = controlCharacterAt(v, inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** TRUST_PROXY: behind a reverse proxy, whose X-Forwarded-For then names the client whose sign-ins are counted
+ *  (`true`, or the proxies' addresses / subnets, comma-separated). Off by default: the header is anyone's to forge. */
+function trustProxy(): boolean | string {
+  const v = process.env.TRUST_PROXY?.trim();
+  if (!v || v === 'false') return false;
+  return v === 'true' ? true : v;
+}
+
 export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger?: boolean } = {}): Promise<App> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 5 * 1024 * 1024 }).withTypeProvider<ZodTypeProvider>();
+  const options: FastifyServerOptions = { logger: opts.logger ?? false, bodyLimit: 5 * 1024 * 1024, trustProxy: trustProxy() };
+  const app = Fastify(options).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // antd (CSS-in-JS) injects <style> elements and style attributes at run time.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Served over plain HTTP on a school's network too: no HSTS or upgrade unless the cookie is secure (HTTPS).
+    strictTransportSecurity: process.env.COOKIE_SECURE === 'true',
+    referrerPolicy: { policy: 'same-origin' },
+  });
   await app.register(cookie);
   await app.register(swagger, {
     openapi: {
@@ -104,13 +180,23 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
     }
   });
   app.addHook('onRequest', async (req) => {
+    if (STATE_CHANGING.has(req.method) && crossOrigin(req)) throw errors.crossOrigin();
     const access = req.routeOptions.config?.access;
     if (!req.url.startsWith('/api/') || access === undefined) return;
     const token = req.cookies[SESSION_COOKIE];
-    req.actor = token ? await resolveSession(ctx.database.db, token) : null;
+    const session = token ? await resolveSession(ctx.database.db, token) : null;
+    req.actor = session;
     if (access === 'public') return;
-    if (!req.actor) throw errors.unauthenticated();
-    if (access !== 'any' && !access.includes(req.actor.role)) throw errors.forbidden();
+    if (!session) throw errors.unauthenticated();
+    if (access !== 'any' && !access.includes(session.role)) throw errors.forbidden();
+    // Enforced here, not by the web alone: until then only 修改密码, /api/me and logout answer.
+    if (session.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(req.routeOptions.url ?? '')) throw errors.mustChangePassword();
+  });
+  // One guard for every route: a control character (NUL …) in a query, a parameter or a JSON field is refused
+  // before any schema or SQL sees it (PostgreSQL cannot store NUL, which answered 500).
+  app.addHook('preValidation', async (req) => {
+    const where = controlCharacterAt(req.query, 'query') ?? controlCharacterAt(req.params, 'params') ?? controlCharacterAt(req.body, 'body');
+    if (where) throw errors.controlCharacters(where.replace(/^(query|params|body)\.?/, ''));
   });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {

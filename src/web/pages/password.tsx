@@ -12,7 +12,9 @@ interface Values {
   confirm: string;
 }
 
-const strong = (p: string) => p.length >= 8 && /[A-Za-z]/.test(p) && /\d/.test(p);
+// The server checks the rest (not a common password, not the current one) and says which rule failed.
+const problem = (p: string, username: string): string | null =>
+  [...p].length < 8 ? '新密码至少 8 位' : p.toLowerCase().includes(username.toLowerCase()) ? '新密码不能包含用户名' : null;
 
 export default function PasswordPage() {
   const { me, refresh } = useSession();
@@ -53,10 +55,13 @@ export default function PasswordPage() {
           <Form.Item
             label="新密码"
             name="new_password"
-            extra="至少 8 位，且须同时包含字母和数字。"
+            extra="至少 8 位，不能包含用户名，不能是常见密码或当前密码。可以用一句好记的话。"
             rules={[
               { required: true, message: '请输入新密码' },
-              { validator: (_r, v: string) => (!v || strong(v) ? Promise.resolve() : Promise.reject(new Error('新密码至少 8 位，且须同时包含字母和数字'))) },
+              { validator: (_r, v: string) => {
+                const p = v ? problem(v, me.username) : null;
+                return p ? Promise.reject(new Error(p)) : Promise.resolve();
+              } },
             ]}
           >
             <Input.Password autoComplete="new-password" />
