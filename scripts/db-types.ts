@@ -141,6 +141,9 @@ async function introspectMigrated(): Promise<DatabaseMetadata> {
   await admin.query(`create database ${name}`);
   try {
     const pool = new pg.Pool({ connectionString: `${server}/${name}`, max: 1 });
+    // pool.end() can resolve before its client's socket has closed; the forced drop below then terminates that
+    // client, which is expected and must not crash the script as an unhandled 'error' event.
+    pool.on('error', () => {});
     const db = new Kysely<PostgresDB>({ dialect: new PostgresDialect({ pool }) });
     try {
       await migrate({ executeSql: (text, values) => pool.query(text, values) });
