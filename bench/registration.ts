@@ -4,10 +4,12 @@
  * 学历电子注册 and 学籍清理 (issue 12), in one run on one generated database:
  * - N graduates (default 300,000) of one 国家开放大学 batch (学籍状态 毕业, 毕业批次 202701);
  * - the floor: a bare `COPY (SELECT the same columns …) TO STDOUT` of those rows (PGlite: TO '/dev/blob');
- * - our path: buildRegistrationFiles — check every record, number them (证书编号), write the DBF (and the Excel
- *   twin, timed apart); `ratio` = (check + numbering + DBF) ÷ COPY;
- * - Excel: the build's Excel part against exceljs's streaming WorkbookWriter alone writing the same rows read by
- *   the same kind of keyset pages — `excel_ratio`;
+ * - our path: buildRegistrationFiles — one cursor read that checks every record, numbers it (证书编号, serials
+ *   reserved up front) and writes the DBF and the Excel twin side by side, then one statement marking them 已生成;
+ *   the build reports the time inside the checks and inside exceljs apart (`dbf` is the rest of the read);
+ *   `ratio` = (check + numbering + DBF) ÷ COPY;
+ * - Excel: the build's Excel share against exceljs's streaming WorkbookWriter alone writing the same rows read by
+ *   keyset pages — `excel_ratio`;
  * - RSS sampled while the build runs (the process peak beside it: PGlite's heap lives in this process);
  * - 学籍清理: M students (default 1,000,000) of an expired cohort; the clean-up job (runCleanup) against a bare
  *   `UPDATE student SET status = '退学', … WHERE` the same rows — `cleanup_ratio`.
@@ -58,7 +60,7 @@ const HELP = `npm run bench -- registration [options]
 The last line printed is one JSON object with every figure.`;
 
 /**
- * The columns of a 学信网 record, as the build reads them (registration/queries.ts buildPage): student, graduate,
+ * The columns of a 学信网 record, as the build reads them (registration/queries.ts buildSelect): student, graduate,
  * teaching point, branch, class, programme, batch and the registration entry.
  */
 const COLUMNS = sql`g.id, s.student_no, s.name, s.gender, s.id_number, s.political_status, s.ethnicity, p.major_code, s.major, s.level,

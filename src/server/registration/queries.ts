@@ -74,9 +74,10 @@ export function candidates(db: Db, batch: string, round?: number) {
   return base(db, batch, round).where((eb) => eb.or([eb('e.graduate_id', 'is', null), eb('e.state', '=', '待注册')]));
 }
 
-/** Everything a 学信网 record is made of, one keyset page (by graduate id) at a time. */
-export function buildPage(db: Db, batch: string, round: number | undefined, afterId: number, limit: number, exceptErrorsOf?: number) {
-  let q = candidates(db, batch, round)
+/** Everything a 学信网 record is made of, for every candidate of a build in graduate order: the build reads it
+ *  once, through a server-side cursor. */
+export function buildSelect(db: Db, batch: string, round: number | undefined) {
+  return candidates(db, batch, round)
     .leftJoin('org_node as br', 'br.id', 'tp.parent_id')
     .leftJoin('org_node as cl', 'cl.id', 's.class_id')
     .innerJoin('batch as b', 'b.code', 'g.batch_code')
@@ -87,15 +88,75 @@ export function buildPage(db: Db, batch: string, round: number | undefined, afte
       sql<string>`to_char(s.entry_date, 'YYYY-MM-DD')`.as('entry_date'),
       sql<string>`to_char(coalesce(s.graduation_date, b.issue_date), 'YYYY-MM-DD')`.as('graduation_date'),
     ])
-    .where('g.id', '>', afterId).orderBy('g.id').limit(limit);
-  if (exceptErrorsOf !== undefined) {
-    // The writing pass: only what the checking pass passed and the numbering numbered.
-    q = q.where('e.certificate_no', 'is not', null).where((eb) => eb.not(eb.exists(eb.selectFrom('registration_error as x').select('x.id')
-      .where('x.file_id', '=', exceptErrorsOf).whereRef('x.graduate_id', '=', 'g.id'))));
-  }
-  return q.execute();
+    .orderBy('g.id');
 }
-export type BuildRow = Awaited<ReturnType<typeof buildPage>>[number];
+export type BuildRow = Awaited<ReturnType<ReturnType<typeof buildSelect>['execute']>>[number];
+
+/** Candidates without a certificate number, per 层次: what a build may number (it reserves that many serials). */
+export async function unnumbered(db: Db, batch: string, round: number | undefined) {
+  const rows = await candidates(db, batch, round).where('e.certificate_no', 'is', null)
+    .select(['s.level', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('s.level').execute();
+  return new Map(rows.map((r) => [r.level, Number(r.n)]));
+}
+
+/**
+ * Reserves k serials of (year, 层次) in one statement under the serial row's lock (held only for the statement):
+ * answers the base (the build gives base+1 … base+k), or null when the serial would pass 999999.
+ */
+export async function reserveSerials(db: Db, year: number, levelCode: string, k: number): Promise<number | null> {
+  await sql`insert into registration_serial (year, level_code) values (${year}, ${levelCode}) on conflict do nothing`.execute(db);
+  const { rows } = await sql<{ base: number }>`
+    update registration_serial set last_serial = last_serial + ${k}::int
+     where year = ${year} and level_code = ${levelCode} and last_serial + ${k}::int <= 999999
+    returning last_serial - ${k}::int as base`.execute(db);
+  return rows.length ? Number(rows[0].base) : null;
+}
+
+/** Gives back the unused tail of a reservation (upTo → to) if nobody reserved after it; otherwise it stays a gap. */
+export async function returnSerials(db: Db, year: number, levelCode: string, upTo: number, to: number): Promise<void> {
+  if (to === upTo) return;
+  await sql`update registration_serial set last_serial = ${to}::int where year = ${year} and level_code = ${levelCode} and last_serial = ${upTo}::int`.execute(db);
+}
+
+/**
+ * The end of a build, one statement: every candidate without a row error in the file becomes 已生成 in it, and
+ * those without a number get prefix + (base + rank in graduate order within their 层次) — exactly what the
+ * build's single read gave them in the files. Answers count and checksums for the caller to compare.
+ */
+export async function markWritten(trx: Transaction<DB>, o: {
+  batch: string; round?: number; fileId: number; actorId: number; levels: { level: string; prefix: string; base: number }[];
+}) {
+  const roundCond = o.round !== undefined ? sql`and s.graduation_round_id = ${o.round}` : sql``;
+  const numberOf = o.levels.length
+    ? sql`case w.level ${sql.join(o.levels.map((l) => sql`when ${l.level} then ${l.prefix} || lpad((${l.base}::int + w.rn)::text, 6, '0')`), sql` `)} end`
+    : sql`null`;
+  const { rows } = await sql<{ written: number; id_sum: number; numbered: number; check: number }>`
+    with w as (
+      select g.id as graduate_id, s.id as student_id, g.node_path, s.level, e.certificate_no,
+             row_number() over (partition by s.level, e.certificate_no is null order by g.id) as rn
+        from student s
+        join graduate g on g.student_id = s.id and g.batch_code = ${o.batch}
+        left join registration_entry e on e.graduate_id = g.id
+       where s.graduation_batch = ${o.batch} and s.status = '毕业' ${roundCond}
+         and (e.graduate_id is null or e.state = '待注册')
+         and not exists (select 1 from registration_error x where x.file_id = ${o.fileId} and x.graduate_id = g.id)
+    ), up as (
+      insert into registration_entry (graduate_id, student_id, batch_code, node_path, certificate_no, state, file_id, updated_by, updated_at)
+      select w.graduate_id, w.student_id, ${o.batch}, w.node_path, coalesce(w.certificate_no, ${numberOf}), '已生成', ${o.fileId}::int, ${o.actorId}::int, now()
+        from w
+      on conflict (graduate_id) do update set state = '已生成', file_id = excluded.file_id,
+         certificate_no = coalesce(registration_entry.certificate_no, excluded.certificate_no),
+         version = registration_entry.version + 1, updated_by = excluded.updated_by, updated_at = now()
+       where registration_entry.state = '待注册'
+      returning graduate_id, certificate_no
+    )
+    select count(*)::int as written, coalesce(sum(graduate_id), 0)::bigint as id_sum,
+           count(*) filter (where w.certificate_no is null)::int as numbered,
+           coalesce(sum((up.graduate_id::bigint * coalesce(right(up.certificate_no, 6), '0')::bigint) % 1000000007), 0)::bigint % 1000000007 as check
+      from up join w using (graduate_id)`.execute(trx);
+  const r = rows[0];
+  return { written: Number(r.written), idSum: Number(r.id_sum), numbered: Number(r.numbered), check: Number(r.check) };
+}
 
 /**
  * Numbers the candidates of one 层次 that have no number yet (and, for a build, no row error), in graduate

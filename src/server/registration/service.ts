@@ -9,14 +9,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yazl from 'yazl';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Actor } from '../platform/auth.ts';
 import { runBulk, type BulkResult } from '../platform/bulk.ts';
 import { loadCalendar } from '../platform/calendar.ts';
 import { today } from '../platform/clock.ts';
 import { writeDbf, gbkProblem, type DbfField, type DbfValue } from '../platform/dbf.ts';
 import { AppError, errors } from '../platform/errors.ts';
-import { fileProblem, normaliseText } from '../platform/excel.ts';
+import { XlsxRefused, fileProblem, normaliseText, worksheetRows } from '../platform/excel.ts';
 import { fileStore, tempDir } from '../platform/files.ts';
 import type { Jobs } from '../platform/jobs.ts';
 import { recordOperation } from '../platform/oplog.ts';
@@ -40,7 +40,7 @@ export const PHOTO_MISSING_MESSAGE = '缺照片，学信网暂不可公开查询
 /** 开放教育: the 学习形式 of every 国家开放大学 graduate here. */
 const STUDY_MODE = '开放教育';
 const LEVEL_CODES = { 本科: '05', 专科: '06' } as const;
-/** Rows a build reads per page (keyset on the graduate id): memory stays flat whatever the batch. */
+/** Rows a build fetches from its cursor at a time: memory stays flat whatever the batch. */
 export const buildSettings = { pageSize: 5000 };
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -182,8 +182,7 @@ function missingMessage(field: RegistrationField, r: q.BuildRow): string {
 }
 
 /** Every problem of one record: missing, too wide for its profile width in GBK bytes, or not GBK at all. */
-export function checkRecord(r: q.BuildRow, ctx: Context): { field: RegistrationField; message: string }[] {
-  const v = valuesOf(r, ctx.settings);
+export function checkRecord(r: q.BuildRow, ctx: Context, v = valuesOf(r, ctx.settings)): { field: RegistrationField; message: string }[] {
   const out: { field: RegistrationField; message: string }[] = [];
   for (const f of ctx.fields) {
     const value = v[f.name];
@@ -205,8 +204,7 @@ export function checkRecord(r: q.BuildRow, ctx: Context): { field: RegistrationF
   return out;
 }
 
-function recordOf(r: q.BuildRow, ctx: Context): DbfValue[] {
-  const v = valuesOf(r, ctx.settings);
+function recordOf(r: q.BuildRow, ctx: Context, v = valuesOf(r, ctx.settings)): DbfValue[] {
   return ctx.fields.map((f) => v[f.name]);
 }
 
@@ -263,31 +261,128 @@ export interface BuildResult {
 
 const seconds = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 
-async function* pages(db: Kysely<DB>, batch: string, round: number | undefined, fileId: number) {
-  for (let after = 0; ;) {
-    const page = await q.buildPage(db, batch, round, after, buildSettings.pageSize, fileId);
-    if (page.length === 0) return;
-    yield page;
-    after = page[page.length - 1].id;
+/** Whether the database is PGlite (one in-process session) rather than a PostgreSQL server: asked once per handle. */
+const pgliteOf = new WeakMap<Kysely<DB>, Promise<boolean>>();
+function isPglite(db: Kysely<DB>): Promise<boolean> {
+  let p = pgliteOf.get(db);
+  if (!p) {
+    p = sql<{ v: string }>`select version() as v`.execute(db).then((r) => /emcc|emscripten/i.test(r.rows[0].v));
+    pgliteOf.set(db, p);
   }
+  return p;
 }
 
+let cursorSeq = 0;
+
 /**
- * 生成注册数据 without HTTP (the job and the benchmark call it): checks every 待注册 graduate of the batch (row
- * errors kept with the file), numbers those without errors, and writes the DBF (dBASE III, GBK, widths from the
- * export profile) and the Excel file (same columns) into `dir`; the written graduates become 已生成 in this file.
- * Rows are read a keyset page at a time: memory stays flat whatever the batch. `formats` lets the benchmark time
- * the DBF path alone.
+ * The build's one read: the candidates in graduate order through a server-side cursor, fetched `pageSize` rows
+ * at a time (memory stays flat whatever the batch), with the count of unnumbered candidates per 层次 taken from
+ * the same snapshot. On PostgreSQL a plain cursor in a REPEATABLE READ transaction on one reserved connection
+ * (other work — progress, row errors — goes through the pool meanwhile). PGlite is one session behind a lock: a
+ * transaction there would hold the lock and stop the job's progress reports, so it gets a WITH HOLD cursor,
+ * materialised by PGlite at its commit and fetched between other statements.
+ */
+async function withCandidates<T>(db: Kysely<DB>, batch: string, round: number | undefined,
+  body: (need: Map<string, number>, pages: () => AsyncGenerator<q.BuildRow[]>) => Promise<T>): Promise<T> {
+  const name = sql.raw(`registration_build_${process.pid}_${++cursorSeq}`);
+  const pages = (conn: Kysely<DB>) => async function* () {
+    for (;;) {
+      const { rows } = await sql<q.BuildRow>`fetch ${sql.raw(String(buildSettings.pageSize))} from ${name}`.execute(conn);
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < buildSettings.pageSize) return;
+    }
+  };
+  if (await isPglite(db)) {
+    const need = await db.transaction().execute(async (trx) => {
+      const n = await q.unnumbered(trx, batch, round);
+      await sql`set local cursor_tuple_fraction = 1`.execute(trx);
+      await sql`declare ${name} no scroll cursor with hold for ${q.buildSelect(trx, batch, round)}`.execute(trx);
+      return n;
+    });
+    try {
+      return await body(need, pages(db));
+    } finally {
+      await sql`close ${name}`.execute(db).catch(() => undefined);
+    }
+  }
+  return db.connection().execute(async (conn) => {
+    await sql`begin isolation level repeatable read read only`.execute(conn);
+    try {
+      const need = await q.unnumbered(conn, batch, round);
+      // Every row will be read: plan for the whole result, not for the first tenth (the cursor default).
+      await sql`set local cursor_tuple_fraction = 1`.execute(conn);
+      await sql`declare ${name} no scroll cursor for ${q.buildSelect(conn, batch, round)}`.execute(conn);
+      const out = await body(need, pages(conn));
+      await sql`commit`.execute(conn);
+      return out;
+    } catch (e) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+/** The Excel twin of the DBF, written a row at a time beside it: the field names as the header row, every value
+ *  as text (exceljs's streaming writer, no shared strings, no styles). */
+function xlsxWriter(file: string, fields: DbfField[]) {
+  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
+  const ws = wb.addWorksheet('注册数据');
+  ws.addRow(fields.map((f) => f.name)).commit();
+  let n = 0;
+  return {
+    add(row: DbfValue[]) {
+      ws.addRow(row.map((v, i) => cellOf(fields[i], v))).commit();
+      n++;
+    },
+    /** exceljs pushes rows into the zip without waiting for it: wait here (once per page) until the zip's input has
+     *  drained, or its buffers grow with the batch. */
+    async drain() {
+      const pipes = (ws as unknown as { stream?: { pipes?: NodeJS.WritableStream[] } }).stream?.pipes ?? [];
+      for (const pipe of pipes) {
+        const w = pipe as NodeJS.WritableStream & { writableNeedDrain?: boolean };
+        if (w.writableNeedDrain) await new Promise((resolve) => w.once('drain', resolve));
+      }
+    },
+    async finish() {
+      ws.commit();
+      await wb.commit();
+      return n;
+    },
+  };
+}
+
+/** The Excel twin of the DBF from rows: the same field names as the header row and the same values, all as text. */
+export async function writeXlsx(file: string, fields: DbfField[], rows: AsyncIterable<DbfValue[]>): Promise<number> {
+  const w = xlsxWriter(file, fields);
+  for await (const row of rows) w.add(row);
+  return w.finish();
+}
+
+class BuildChanged extends Error {}
+
+/**
+ * 生成注册数据 without HTTP (the job and the benchmark call it), in one read of the candidates (every 待注册
+ * graduate of the batch, or of one round):
+ * 1. serials are reserved per 层次 for the candidates without a number (one statement each, the serial row locked
+ *    only for it: two builds or numberings of one year never share a number);
+ * 2. each record is checked as it streams past; one with a row error is kept with the file (not written, stays
+ *    待注册, gets no number); the others get base + their rank in graduate order within their 层次 and go to the
+ *    DBF (dBASE III, GBK, widths from the export profile) and to the Excel file at once;
+ * 3. one statement marks exactly those 已生成 in this file and stores their numbers (it numbers by the same rule
+ *    and its count and checksum must match the files, else nothing is kept), and the unused tail of each
+ *    reservation (the row errors') is given back if nobody reserved after it — so numbers stay consecutive.
+ * `formats` lets the benchmark time the DBF path alone.
  */
 export async function buildRegistrationFiles(db: Kysely<DB>, actor: Actor, p: { batch: string; round?: number },
   o: { dir: string; progress?: (done: number, total: number) => Promise<boolean> | boolean; taskId?: string; formats?: ('dbf' | 'xlsx')[] }): Promise<BuildResult | null> {
   requireRole(actor, HQ, '生成注册数据');
-  await mustBatch(db, p.batch);
+  const b = await mustBatch(db, p.batch);
   const [settings, profile] = await Promise.all([q.settings(db), q.profile(db)]);
   const ctx: Context = { settings, fields: profile.map((f) => ({ name: f.name, type: f.type, width: f.width })) };
   const formats = o.formats ?? ['dbf', 'xlsx'];
   const { total } = await q.candidates(db, p.batch, p.round).select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow();
-  const progress = async (done: number) => (o.progress ? o.progress(done, Number(total) * 2) : true);
+  const progress = async (done: number) => (o.progress ? o.progress(done, Number(total)) : true);
 
   // A job delivered twice finds its file row and starts that file over (its errors too).
   let file = o.taskId ? await db.selectFrom('registration_file').select(['id']).where('task_id', '=', o.taskId).executeTakeFirst() : undefined;
@@ -299,92 +394,138 @@ export async function buildRegistrationFiles(db: Kysely<DB>, actor: Actor, p: { 
   }
   const fileId = file.id;
   const fileName = `${settings.school_code}_${p.batch}_${fileId}`;
-
-  // 1. Check every record; the graduates with errors are not written and stay 待注册.
-  let t = process.hrtime.bigint();
-  let checked = 0;
-  let errorCount = 0;
-  for (let after = 0; ;) {
-    const page = await q.buildPage(db, p.batch, p.round, after, buildSettings.pageSize);
-    if (page.length === 0) break;
-    const errs = page.flatMap((r) => checkRecord(r, ctx).map((e) => ({ file_id: fileId, graduate_id: r.id, node_path: r.node_path, field: e.field, message: e.message })));
-    if (errs.length) {
-      for (let i = 0; i < errs.length; i += 2000) await db.insertInto('registration_error').values(errs.slice(i, i + 2000)).execute();
-      errorCount += new Set(errs.map((e) => e.graduate_id)).size;
-    }
-    checked += page.length;
-    after = page[page.length - 1].id;
-    if (!(await progress(checked))) return null;
-  }
-  const timings = { check: seconds(t), number: 0, dbf: 0, xlsx: 0 };
-
-  // 2. Numbers for the rest.
-  t = process.hrtime.bigint();
-  const numbered = await assignCertificateNumbers(db, { batch: p.batch, round: p.round, exceptErrorsOf: fileId, actorId: actor.id });
-  timings.number = seconds(t);
-
-  // 3. The DBF, then the Excel file: the same rows, read again a page at a time.
   fs.mkdirSync(o.dir, { recursive: true });
   const dbf = path.join(o.dir, `${fileName}.dbf`);
-  const written: number[] = [];
-  let cancelled = false;
-  t = process.hrtime.bigint();
-  const rowsForDbf = async function* () {
-    for await (const page of pages(db, p.batch, p.round, fileId)) {
-      for (const r of page) {
-        written.push(r.id);
-        yield recordOf(r, ctx);
-      }
-      if (!(await progress(checked + written.length))) {
-        cancelled = true;
-        return;
-      }
-    }
+  const xlsx = formats.includes('xlsx') ? path.join(o.dir, `${fileName}.xlsx`) : null;
+  const timings = { check: 0, number: 0, dbf: 0, xlsx: 0 };
+
+  // Per 层次: the reservation (base, how many) and how many this build used.
+  const levels = new Map<string, { code: string; prefix: string; year: number; base: number; need: number; used: number }>();
+  const giveBack = async (all: boolean) => {
+    for (const l of levels.values()) await q.returnSerials(db, l.year, l.code, l.base + l.need, all ? l.base : l.base + l.used).catch(() => undefined);
   };
-  await writeDbf(dbf, ctx.fields, rowsForDbf());
-  timings.dbf = seconds(t);
-  if (cancelled) return null;
+  let committed = false;
+  try {
+    const out = await withCandidates(db, p.batch, p.round, async (need, pages) => {
+      // 1. Reserve serials.
+      let t = process.hrtime.bigint();
+      const toNumber = [...need.values()].reduce((a, n) => a + n, 0);
+      if (toNumber > 0 && !b.issue_date) throw registrationErrors.noIssueDate(p.batch);
+      const year = Number(b.issue_date?.slice(0, 4));
+      for (const [level, k] of need) {
+        const code = LEVEL_CODES[level as keyof typeof LEVEL_CODES];
+        if (!code || k === 0) continue;
+        const base = await q.reserveSerials(db, year, code, k);
+        if (base === null) throw registrationErrors.serialOverflow(year, level as '本科' | '专科', k, await q.serialRoom(db, year, code));
+        levels.set(level, { code, prefix: `${settings.school_code}${settings.school_type}${year}${code}`, year, base, need: k, used: 0 });
+      }
+      timings.number += seconds(t);
 
-  let xlsx: string | null = null;
-  if (formats.includes('xlsx')) {
-    t = process.hrtime.bigint();
-    xlsx = path.join(o.dir, `${fileName}.xlsx`);
-    await writeXlsx(xlsx, ctx.fields, (async function* () {
-      for await (const page of pages(db, p.batch, p.round, fileId)) for (const r of page) yield recordOf(r, ctx);
-    })());
-    timings.xlsx = seconds(t);
-  }
-  if (!formats.includes('dbf')) await fs.promises.rm(dbf, { force: true });
+      // 2. One read: check, number, write both files.
+      t = process.hrtime.bigint();
+      const excel = xlsx ? xlsxWriter(xlsx, ctx.fields) : null;
+      let done = 0;
+      let errorCount = 0;
+      let written = 0;
+      let idSum = 0;
+      let check = 0;
+      let numbered = 0;
+      let cancelled = false;
+      const errs: Insertable<DB['registration_error']>[] = [];
+      const flushErrors = async () => {
+        for (let i = 0; i < errs.length; i += 2000) await db.insertInto('registration_error').values(errs.slice(i, i + 2000)).execute();
+        errs.length = 0;
+      };
+      const records = async function* () {
+        for await (const page of pages()) {
+          for (const r of page) {
+            let c = process.hrtime.bigint();
+            const values = valuesOf(r, ctx.settings);
+            const problems = checkRecord(r, ctx, values);
+            timings.check += seconds(c);
+            if (problems.length) {
+              for (const e of problems) errs.push({ file_id: fileId, graduate_id: r.id, node_path: r.node_path, field: e.field, message: e.message });
+              errorCount++;
+              continue;
+            }
+            if (r.certificate_no == null) {
+              const l = levels.get(r.level ?? '');
+              if (l) {
+                // The same rule markWritten applies: base + rank within the 层次 in graduate order.
+                if (++l.used > l.need) throw new BuildChanged();
+                r.certificate_no = l.prefix + String(l.base + l.used).padStart(6, '0');
+                values.ZSBH = r.certificate_no;
+                numbered++;
+              }
+            }
+            const record = recordOf(r, ctx, values);
+            written++;
+            idSum += r.id;
+            check = (check + ((r.id * Number(r.certificate_no ? r.certificate_no.slice(-6) : 0)) % 1000000007)) % 1000000007;
+            if (excel) {
+              c = process.hrtime.bigint();
+              excel.add(record);
+              timings.xlsx += seconds(c);
+            }
+            yield record;
+          }
+          done += page.length;
+          if (excel) {
+            const c = process.hrtime.bigint();
+            await excel.drain();
+            timings.xlsx += seconds(c);
+          }
+          if (errs.length >= 2000) await flushErrors();
+          if (!(await progress(done))) {
+            cancelled = true;
+            return;
+          }
+        }
+      };
+      await writeDbf(dbf, ctx.fields, records());
+      await flushErrors();
+      if (excel) {
+        const c = process.hrtime.bigint();
+        await excel.finish();
+        timings.xlsx += seconds(c);
+      }
+      timings.dbf = seconds(t) - timings.check - timings.xlsx;
+      return { cancelled, written, idSum, check, numbered, errorCount };
+    });
+    if (out.cancelled) return null;
 
-  // 4. The written graduates are 已生成 in this file (exactly those written: ids in chunks).
-  await db.transaction().execute(async (trx) => {
-    for (let i = 0; i < written.length; i += 10_000) {
-      await trx.updateTable('registration_entry')
-        .set({ state: '已生成', file_id: fileId, version: sql`version + 1`, updated_by: actor.id, updated_at: new Date() })
-        .where('graduate_id', '=', sql<number>`any(${written.slice(i, i + 10_000)}::int[])`).where('state', '=', '待注册').execute();
+    // 3. One statement: the written graduates are 已生成 in this file, with their numbers.
+    const t = process.hrtime.bigint();
+    await db.transaction().execute(async (trx) => {
+      const m = await q.markWritten(trx, {
+        batch: p.batch, round: p.round, fileId, actorId: actor.id,
+        levels: [...levels].map(([level, l]) => ({ level, prefix: l.prefix, base: l.base })),
+      });
+      // The graduates changed between the read and now (one revoked, one added, one numbered elsewhere): the
+      // files no longer say what the database would; nothing is kept.
+      if (m.written !== out.written || m.idSum !== out.idSum || m.numbered !== out.numbered || m.check !== out.check) throw new BuildChanged();
+      await trx.updateTable('registration_file').set({ file_name: `${fileName}.dbf`, written: out.written, errors: out.errorCount }).where('id', '=', fileId).execute();
+      await recordOperation(trx, actor, [{
+        action: '生成注册数据', objectType: 'registration_file', objectId: fileId, nodePath: actor.nodePath,
+        after: { batch: p.batch, round: p.round ?? null, written: out.written, errors: out.errorCount, numbered: out.numbered },
+      }]);
+    });
+    committed = true;
+    await giveBack(false);
+    timings.number += seconds(t);
+    if (!formats.includes('dbf')) await fs.promises.rm(dbf, { force: true });
+    return { fileId, fileName, dbf, xlsx, written: out.written, errors: out.errorCount, numbered: out.numbered, timings };
+  } catch (e) {
+    if (e instanceof BuildChanged) {
+      throw new AppError(409, 'REGISTRATION_BUILD_CHANGED', '生成注册数据期间毕业生有变动（撤销毕业、新增或在别处编号），本次生成未保存，也未占用证书编号。请重新生成注册数据。');
     }
-    await trx.updateTable('registration_file').set({ file_name: `${fileName}.dbf`, written: written.length, errors: errorCount }).where('id', '=', fileId).execute();
-    await recordOperation(trx, actor, [{
-      action: '生成注册数据', objectType: 'registration_file', objectId: fileId, nodePath: actor.nodePath,
-      after: { batch: p.batch, round: p.round ?? null, written: written.length, errors: errorCount, numbered },
-    }]);
-  });
-  return { fileId, fileName, dbf, xlsx, written: written.length, errors: errorCount, numbered, timings };
-}
-
-/** The Excel twin of the DBF: the same field names as the header row and the same values, all as text. */
-export async function writeXlsx(file: string, fields: DbfField[], rows: AsyncIterable<DbfValue[]>): Promise<number> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: file, useSharedStrings: false, useStyles: false });
-  const ws = wb.addWorksheet('注册数据');
-  ws.addRow(fields.map((f) => f.name)).commit();
-  let n = 0;
-  for await (const row of rows) {
-    ws.addRow(row.map((v, i) => cellOf(fields[i], v))).commit();
-    n++;
+    throw e;
+  } finally {
+    if (!committed) {
+      await giveBack(true);
+      await Promise.all([dbf, xlsx].map((f) => f && fs.promises.rm(f, { force: true })));
+    }
   }
-  ws.commit();
-  await wb.commit();
-  return n;
 }
 
 /** The export-centre kind: the build as a job with progress and cancel, ending in 消息 with a zip of both files;
@@ -609,26 +750,25 @@ async function readResults(content: Buffer, fileName: string): Promise<ResultLin
     return normaliseText(String(v));
   };
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([content]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', entries: 'ignore' });
-    for await (const ws of reader) {
-      for await (const row of ws) {
-        // Array.from: exceljs leaves holes for empty cells, and map would keep them.
-        const values = Array.from(row.values as ExcelJS.CellValue[], text);
-        if (!cols) {
-          const at = (title: string) => values.findIndex((v) => v.replace(/[*＊\s]/g, '') === title);
-          cols = { id: at(HEADERS.id), cert: at(HEADERS.cert), result: at(HEADERS.result), reason: at(HEADERS.reason) };
-          const missing = [cols.id < 0 && cols.cert < 0 ? '身份证号 或 证书编号' : null, cols.result < 0 ? '结果' : null].filter(Boolean);
-          if (missing.length) throw registrationErrors.resultsColumns(missing.join('、'));
-          continue;
-        }
-        const get = (i: number) => (i >= 0 ? values[i] ?? '' : '');
-        const line = { rowNo: row.number, id: get(cols.id).toUpperCase(), cert: get(cols.cert), result: get(cols.result), reason: get(cols.reason) };
-        if (line.id || line.cert || line.result || line.reason) lines.push(line);
+    // The guarded reader: a zip bomb or an oversized part is refused with its own message (XlsxRefused).
+    for await (const row of worksheetRows(content)) {
+      // Array.from: exceljs leaves holes for empty cells, and map would keep them.
+      const values = Array.from(row.values as ExcelJS.CellValue[], text);
+      if (!cols) {
+        const at = (title: string) => values.findIndex((v) => v.replace(/[*＊\s]/g, '') === title);
+        cols = { id: at(HEADERS.id), cert: at(HEADERS.cert), result: at(HEADERS.result), reason: at(HEADERS.reason) };
+        const missing = [cols.id < 0 && cols.cert < 0 ? '身份证号 或 证书编号' : null, cols.result < 0 ? '结果' : null].filter(Boolean);
+        if (missing.length) throw registrationErrors.resultsColumns(missing.join('、'));
+        continue;
       }
-      break;
+      const get = (i: number) => (i >= 0 ? values[i] ?? '' : '');
+      const line = { rowNo: row.number, id: get(cols.id).toUpperCase(), cert: get(cols.cert), result: get(cols.result), reason: get(cols.reason) };
+      if (line.id || line.cert || line.result || line.reason) lines.push(line);
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
+    // A zip bomb, an encrypted or oversized file: the guard's own message; a damaged file is “not Excel” as before.
+    if (e instanceof XlsxRefused && !e.message.startsWith('文件无法作为 Excel 打开')) throw new AppError(400, 'REGISTRATION_RESULTS_REFUSED', e.message);
     throw registrationErrors.notExcel(fileName);
   }
   if (!cols) throw registrationErrors.resultsColumns('身份证号 或 证书编号、结果');
