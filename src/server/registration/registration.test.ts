@@ -397,24 +397,26 @@ describe('numbering under concurrency', () => {
 
   // Two processes can share only a PostgreSQL server (PGlite lives in one process): CI runs this in its
   // PostgreSQL pass; on PGlite the concurrent numbering test above covers one process.
-  if (process.env.DATABASE_URL) {test('two processes numbering at once on PostgreSQL give no duplicate', async () => {
-    await graduatesOf('203101', '2031-01-20', 3000, 1000);
-    await graduatesOf('203107', '2031-07-10', 3000, 5000);
-    const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.db);
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${rows[0].name}`;
-    const run = (batch: string) => new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/registration/number-child.ts', url.toString(), batch], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (err += d));
-      child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out.trim()) as { numbered: number }).numbered) : reject(new Error(`child ${batch}: ${code} ${err}`))));
+  if (process.env.DATABASE_URL) {
+    test('two processes numbering at once on PostgreSQL give no duplicate', async () => {
+      await graduatesOf('203101', '2031-01-20', 3000, 1000);
+      await graduatesOf('203107', '2031-07-10', 3000, 5000);
+      const { rows } = await sql<{ name: string }>`select current_database() as name`.execute(t.db);
+      const url = new URL(process.env.DATABASE_URL!);
+      url.pathname = `/${rows[0].name}`;
+      const run = (batch: string) => new Promise<number>((resolve, reject) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/registration/number-child.ts', url.toString(), batch], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.stderr.on('data', (d) => (err += d));
+        child.on('close', (code) => (code === 0 ? resolve((JSON.parse(out.trim()) as { numbered: number }).numbered) : reject(new Error(`child ${batch}: ${code} ${err}`))));
+      });
+      const [a, b] = await Promise.all([run('203101'), run('203107')]);
+      assert.deepEqual([a, b], [3000, 3000]);
+      assert.deepEqual(await serials(2031), Array.from({ length: 6000 }, (_, i) => i + 1));
     });
-    const [a, b] = await Promise.all([run('203101'), run('203107')]);
-    assert.deepEqual([a, b], [3000, 3000]);
-    assert.deepEqual(await serials(2031), Array.from({ length: 6000 }, (_, i) => i + 1));
-  });}
+  }
 
   test('a serial past 999999 is a clear error, and nothing is numbered', async () => {
     await graduatesOf('203201', '2032-01-20', 3, 9000);
