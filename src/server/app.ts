@@ -1,6 +1,7 @@
 import { openDatabase, type Database } from './platform/db.ts';
 import { migrate } from './platform/migrate.ts';
 import { Jobs } from './platform/jobs.ts';
+import { registerOplogJobs } from './platform/oplog.ts';
 import { buildHttp, type App, type AppContext } from './platform/http.ts';
 import { z } from 'zod';
 import { accountRoutes } from './accounts/routes.ts';
@@ -58,6 +59,7 @@ export function registerJobs(jobs: Jobs): void {
   registerRecordExports(jobs);
   registerDocumentExports(jobs);
   registerCleanupJobs(jobs);
+  registerOplogJobs(jobs);
   registerRegistrationJobs(jobs);
 }
 

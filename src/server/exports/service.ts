@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth.ts';
 import { errors } from '../platform/errors.ts';
 import { fileStore, tempDir } from '../platform/files.ts';
 import { etaSeconds, type Jobs } from '../platform/jobs.ts';
-import { recordOperation } from '../platform/oplog.ts';
+import { recordEvent, recordOperation } from '../platform/oplog.ts';
 import { inScope, mustFind } from '../platform/scope.ts';
 import type { DB } from '../platform/tables.ts';
 import type { LinkState, MessageKind } from '../../shared/contract/exports.ts';
@@ -161,6 +161,7 @@ export async function start(db: Kysely<DB>, jobs: Jobs, actor: Actor, body: { ki
   await def.check(db, actor, parsed.data);
   const title = def.title(parsed.data);
   const taskId = await jobs.enqueue({ kind, title, ownerId: actor.id, nodePath: actor.nodePath, payload: parsed.data as Record<string, unknown> });
+  await recordEvent(db, actor, { action: '导出', objectType: 'task', objectId: taskId, nodePath: actor.nodePath, after: { kind, title } });
   return { task_id: taskId, title };
 }
 

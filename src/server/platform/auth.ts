@@ -3,7 +3,8 @@ import { hash, verify } from '@node-rs/argon2';
 import { sql, type Kysely } from 'kysely';
 import type { NodeKind, Role } from '../../shared/org.ts';
 import type { DB } from './tables.ts';
-import { errors } from './errors.ts';
+import { AppError, errors } from './errors.ts';
+import { recordEvent, rootPath } from './oplog.ts';
 
 /** Who is asking: resolved once per request from the session cookie. */
 export interface Actor {
@@ -128,14 +129,31 @@ export const throttleName = (username: string) => username.trim().toLowerCase();
  */
 export async function login(db: Kysely<DB>, username: string, password: string, address = ''): Promise<{ token: string; userId: number }> {
   const name = throttleName(username);
-  await countAttempt(db, name, address);
-  const user = await db.selectFrom('app_user').selectAll().where('username', '=', username).executeTakeFirst();
+  // 操作日志: every refused sign-in with the name tried and the address (never the password), and every sign-in.
+  const failed = async (e: AppError, nodePath?: string) => {
+    await recordEvent(db, null, {
+      action: '登录失败', objectType: 'login', objectId: username.slice(0, 200), nodePath: nodePath ?? (await rootPath(db)),
+      actorName: username.slice(0, 200), after: { username: username.slice(0, 200), address, reason: e.code },
+    });
+    return e;
+  };
+  try {
+    await countAttempt(db, name, address);
+  } catch (e) {
+    throw e instanceof AppError ? await failed(e) : e;
+  }
+  const user = await db.selectFrom('app_user as u').innerJoin('org_node as n', 'n.id', 'u.node_id')
+    .selectAll('u').select('n.path as node_path').where('u.username', '=', username).executeTakeFirst();
   const ok = await verifyPassword(user?.password_hash ?? (await (dummyHash ??= hashPassword('not-a-password-1'))), password);
-  if (!user || !ok) throw errors.badCredentials();
+  if (!user || !ok) throw await failed(errors.badCredentials(), user?.node_path);
   await forgetAttempt(db, name, address);
-  if (user.disabled) throw errors.disabled();
+  if (user.disabled) throw await failed(errors.disabled(), user.node_path);
   const token = crypto.randomBytes(32).toString('base64url');
   await db.insertInto('session').values({ id_hash: sha256(token), user_id: user.id }).execute();
+  await recordEvent(db, null, {
+    action: '登录', objectType: 'app_user', objectId: user.id, nodePath: user.node_path,
+    actorName: `${user.display_name}（${user.username}）`, after: { address },
+  });
   return { token, userId: user.id };
 }
 

@@ -18,6 +18,7 @@ import type { Database } from './db.ts';
 import type { Jobs } from './jobs.ts';
 import { AppError, errors } from './errors.ts';
 import { resolveSession, SESSION_COOKIE, type Actor } from './auth.ts';
+import { recordEvent, rootPath } from './oplog.ts';
 import type { Access } from '../../shared/org.ts';
 import type { HandlerResult, Parsed, RouteContract } from '../../shared/contract.ts';
 import { accountsApi } from '../../shared/contract/accounts.ts';
@@ -191,6 +192,20 @@ export async function buildHttp(ctx: AppContext, opts: { webDir?: string; logger
     if (access !== 'any' && !access.includes(session.role)) throw errors.forbidden();
     // Enforced here, not by the web alone: until then only 修改密码, /api/me and logout answer.
     if (session.mustChangePassword && !BEFORE_PASSWORD_CHANGE.has(req.routeOptions.url ?? '')) throw errors.mustChangePassword();
+  });
+  // 操作日志 of denied access, after the answer is sent: every 403, and every 404 of a signed-in caller on an object's
+  // route (an object outside the caller's subtree answers 404 like a missing one; both are logged, not told apart).
+  // The sign-in's own refusals are logged as 登录失败 by auth.ts. Logging never fails or holds up the request.
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? '';
+    const denied = reply.statusCode === 403 || (reply.statusCode === 404 && req.actor !== null && route.includes('/:'));
+    if (!denied || route === accountsApi.login.path) return;
+    const url = req.url.split('?')[0].slice(0, 500);
+    await recordEvent(ctx.database.db, req.actor, {
+      action: '拒绝访问', objectType: 'request', objectId: `${req.method} ${url}`,
+      nodePath: req.actor?.nodePath ?? (await rootPath(ctx.database.db).catch(() => '')),
+      after: { method: req.method, route, url, status: reply.statusCode, address: req.ip },
+    });
   });
   // One guard for every route: a control character (NUL …) in a query, a parameter or a JSON field is refused
   // before any schema or SQL sees it (PostgreSQL cannot store NUL, which answered 500).
